@@ -1,0 +1,1 @@
+MATCH (d:Document) RETURN DISTINCT d.collection AS collection ORDER BY collection

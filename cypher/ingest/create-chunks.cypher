@@ -1,0 +1,12 @@
+// Vectors are stored through the procedure so that they are kept as float32, as the index reads them.
+MATCH (d:Document {id: $documentId})
+UNWIND $chunks AS row
+CREATE (c:Chunk {
+  id: row.id, collection: d.collection, documentId: d.id, index: row.index, text: row.text,
+  page: row.page, start: row.start, end: row.end, headingPath: row.headingPath,
+  context: row.context, tokenCount: row.tokenCount
+})
+CREATE (c)-[:PART_OF]->(d)
+WITH c, row
+CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
+RETURN count(*) AS created

@@ -1,0 +1,2 @@
+MATCH (c:Chunk {documentId: $documentId})
+DETACH DELETE c

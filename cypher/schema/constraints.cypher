@@ -1,0 +1,10 @@
+// Applied idempotently at start, one statement per line group separated by ';'.
+CREATE CONSTRAINT document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE;
+CREATE CONSTRAINT chunk_id IF NOT EXISTS FOR (c:Chunk) REQUIRE c.id IS UNIQUE;
+CREATE CONSTRAINT kgrag_meta_key IF NOT EXISTS FOR (m:KgragMeta) REQUIRE m.key IS UNIQUE;
+CREATE INDEX document_collection IF NOT EXISTS FOR (d:Document) ON (d.collection);
+CREATE INDEX chunk_collection IF NOT EXISTS FOR (c:Chunk) ON (c.collection);
+CREATE INDEX chunk_document IF NOT EXISTS FOR (c:Chunk) ON (c.documentId);
+// The english analyzer stems and drops stop words: BM25 over stems matches "proteins" to "protein".
+CREATE FULLTEXT INDEX chunk_fulltext IF NOT EXISTS FOR (c:Chunk) ON EACH [c.text, c.context]
+  OPTIONS { indexConfig: { `fulltext.analyzer`: 'english' } };

@@ -1,0 +1,1 @@
+DROP INDEX chunk_embedding IF EXISTS

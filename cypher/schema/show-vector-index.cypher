@@ -1,0 +1,3 @@
+SHOW VECTOR INDEXES YIELD name, state, options
+WHERE name = 'chunk_embedding'
+RETURN state, options.indexConfig['vector.dimensions'] AS dimension

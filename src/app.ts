@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { loadConfig, type KgragConfig } from './config/index.ts';
+import { createEmbedder, type Embedder } from './embedding/embedder.ts';
+import { GraphExecutor } from './graph/executor.ts';
+import { applySchema } from './graph/schema.ts';
+import { createLogger, type Logger } from './logging.ts';
+import { Retriever } from './retrieval/search.ts';
+
+/**
+ * The running pieces of kgrag, built once per process (CLI command, server, test) and closed
+ * at the end. The embedding model is loaded only by callers that need it.
+ */
+export interface Kgrag {
+  config: KgragConfig;
+  logger: Logger;
+  db: GraphExecutor;
+  embedder: Embedder | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  config?: KgragConfig;
+  logger?: Logger;
+  /** Load the embedding model (ingest, vector and hybrid search). */
+  embedder?: boolean;
+  /** Apply constraints and indexes and check the embedding model (needs `embedder`). */
+  schema?: boolean;
+}
+
+export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const db = await GraphExecutor.connect(config.neo4j, logger);
+  let embedder: Embedder | undefined;
+  try {
+    if (options.embedder || options.schema) {
+      // Hub downloads (when no local model folder is set) live beside the data, not in node_modules.
+      embedder = await createEmbedder(config.embedding, logger, { cacheDir: path.join(config.home, 'models', 'hub') });
+      if (options.schema) {
+        await applySchema(db, { model: embedder.modelId, dimension: embedder.dimension }, logger);
+      }
+    }
+  } catch (err) {
+    await embedder?.dispose();
+    await db.close();
+    throw err;
+  }
+  return {
+    config,
+    logger,
+    db,
+    embedder,
+    async close() {
+      await embedder?.dispose();
+      await db.close();
+    },
+  };
+}
+
+export function retrieverOf(app: Kgrag): Retriever {
+  return new Retriever(app.db, app.embedder);
+}

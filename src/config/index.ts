@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/**
+ * All configuration, validated once. Sources, later wins: defaults < `.env` file in the working
+ * directory < process environment. Every variable is documented in the README.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  NEO4J_URI: z.string().url().optional(),
+  NEO4J_USERNAME: z.string().min(1).default('neo4j'),
+  NEO4J_PASSWORD: z.string().min(8, 'NEO4J_PASSWORD must have at least 8 characters').default('kgrag-local-dev'),
+  NEO4J_DATABASE: z.string().min(1).default('neo4j'),
+  KGRAG_HOME: z.string().optional(),
+  KGRAG_LOCAL_DB: bool.optional(),
+  KGRAG_NEO4J_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('5.26.19'),
+  KGRAG_NEO4J_HEAP: z.string().regex(/^\d+[mg]$/i).default('4g'),
+  KGRAG_NEO4J_PAGECACHE: z.string().regex(/^\d+[mg]$/i).default('4g'),
+  KGRAG_NEO4J_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  KGRAG_MODEL_DIR: z.string().optional(),
+  KGRAG_EMBEDDING_MODEL: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  KGRAG_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(8),
+  KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).default(256),
+  KGRAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(1024).default(32),
+  KGRAG_MAX_FILE_MB: z.coerce.number().positive().default(50),
+  KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
+  KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
+  KGRAG_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
+});
+
+export interface KgragConfig {
+  neo4j: {
+    uri: string;
+    username: string;
+    password: string;
+    database: string;
+    /** kgrag starts and stops this database itself (`kgrag db start`). */
+    managed: boolean;
+    txTimeoutMs: number;
+  };
+  localDb: {
+    version: string;
+    heap: string;
+    pagecache: string;
+    /** Bolt port taken from the URI. */
+    boltPort: number;
+    /** Folder for jars, data, logs, pid file. Git-ignored. */
+    home: string;
+  };
+  /** Working folder of kgrag: `.kgrag` under the current directory unless KGRAG_HOME says otherwise. */
+  home: string;
+  embedding: {
+    /** Local transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx). Used as is, no hub. */
+    modelDir: string | undefined;
+    /** Model id on the hub, used when no modelDir is set. */
+    modelId: string;
+    batchSize: number;
+  };
+  chunking: { maxTokens: number; overlapTokens: number };
+  ingest: {
+    maxFileBytes: number;
+    fetchTimeoutMs: number;
+    allowPrivateUrls: boolean;
+    defaultCollection: string;
+  };
+  logLevel: string;
+}
+
+export const DEFAULT_LOCAL_MODEL = 'all-MiniLM-L6-v2';
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: { cwd?: string; dotenv?: boolean } = {},
+): KgragConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let merged: Record<string, string | undefined> = env;
+  if (options.dotenv !== false) {
+    const parsed = loadDotenv({ path: path.join(cwd, '.env'), processEnv: {}, quiet: true }).parsed ?? {};
+    merged = { ...parsed, ...env };
+  }
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== ''));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = result.data;
+  const home = path.resolve(cwd, e.KGRAG_HOME ?? '.kgrag');
+  const uri = e.NEO4J_URI ?? 'bolt://127.0.0.1:7687';
+  const parsedUri = new URL(uri);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(parsedUri.hostname);
+  const managed = e.KGRAG_LOCAL_DB ?? (e.NEO4J_URI === undefined || loopback);
+  if (e.KGRAG_CHUNK_OVERLAP >= e.KGRAG_CHUNK_TOKENS / 2) {
+    throw new ConfigError('KGRAG_CHUNK_OVERLAP must be less than half of KGRAG_CHUNK_TOKENS');
+  }
+  let modelDir = e.KGRAG_MODEL_DIR ? path.resolve(cwd, e.KGRAG_MODEL_DIR) : undefined;
+  if (!modelDir) {
+    // The folder `npm run setup` prepares offline; used when present so no hub is needed.
+    const prepared = path.join(home, 'models', DEFAULT_LOCAL_MODEL);
+    if (existsSync(path.join(prepared, 'onnx', 'model.onnx'))) modelDir = prepared;
+  }
+  return {
+    neo4j: {
+      uri,
+      username: e.NEO4J_USERNAME,
+      password: e.NEO4J_PASSWORD,
+      database: e.NEO4J_DATABASE,
+      managed,
+      txTimeoutMs: e.KGRAG_NEO4J_TX_TIMEOUT_MS,
+    },
+    localDb: {
+      version: e.KGRAG_NEO4J_VERSION,
+      heap: e.KGRAG_NEO4J_HEAP,
+      pagecache: e.KGRAG_NEO4J_PAGECACHE,
+      boltPort: parsedUri.port ? Number(parsedUri.port) : 7687,
+      home: path.join(home, 'neo4j'),
+    },
+    home,
+    embedding: { modelDir, modelId: e.KGRAG_EMBEDDING_MODEL, batchSize: e.KGRAG_EMBEDDING_BATCH_SIZE },
+    chunking: { maxTokens: e.KGRAG_CHUNK_TOKENS, overlapTokens: e.KGRAG_CHUNK_OVERLAP },
+    ingest: {
+      maxFileBytes: Math.round(e.KGRAG_MAX_FILE_MB * 1024 * 1024),
+      fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,
+      allowPrivateUrls: e.KGRAG_ALLOW_PRIVATE_URLS,
+      defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
+    },
+    logLevel: e.KGRAG_LOG_LEVEL,
+  };
+}

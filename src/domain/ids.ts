@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.ts';
+
+/**
+ * A document's id is derived from its collection and its key (explicit id or source), so that
+ * ingesting the same file again addresses the same node, and equal keys in two collections
+ * never collide.
+ */
+export function documentId(collection: string, key: string): string {
+  return 'doc_' + createHash('sha256').update(`${collection}\u0000${key}`).digest('hex').slice(0, 24);
+}
+
+export function chunkId(docId: string, index: number): string {
+  return `${docId}:${index}`;
+}
+
+const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function validateCollection(name: string): string {
+  if (!COLLECTION_NAME.test(name)) {
+    throw new InputError(
+      `Invalid collection name "${name}": use 1-64 letters, digits, '_', '.', or '-', starting with a letter or digit`,
+    );
+  }
+  return name;
+}

@@ -1,0 +1,96 @@
+/**
+ * One root error class with a subclass per pipeline stage. Each error carries a stable
+ * machine-readable `code` (used by the CLI's --json output and, later, the HTTP APIs) and an
+ * optional `cause`. Messages are written for the user: what went wrong and what to do.
+ */
+export class KgragError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Invalid or missing configuration (environment, .env, CLI options). */
+export class ConfigError extends KgragError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
+  }
+}
+
+/** A source could not be read or parsed: bad file, unsupported type, unreachable URL. */
+export class LoadError extends KgragError {
+  constructor(
+    code:
+      | 'UNSUPPORTED_TYPE'
+      | 'EMPTY_DOCUMENT'
+      | 'TOO_LARGE'
+      | 'CORRUPT_FILE'
+      | 'ENCRYPTED_FILE'
+      | 'BAD_ENCODING'
+      | 'NOT_FOUND'
+      | 'FETCH_FAILED'
+      | 'FORBIDDEN_ADDRESS'
+      | 'INVALID_INPUT',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** Chunking failed (should not happen for valid input; signals a bug or an absurd document). */
+export class ChunkingError extends KgragError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHUNKING_FAILED', message, options);
+  }
+}
+
+/** The embedding model could not be loaded or run. */
+export class EmbeddingError extends KgragError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EMBEDDING_FAILED', message, options);
+  }
+}
+
+/** The database holds embeddings from a different model (or dimension) than configured. */
+export class ModelMismatchError extends KgragError {
+  constructor(message: string) {
+    super('EMBEDDING_MODEL_MISMATCH', message);
+  }
+}
+
+/** Anything the database reported, translated from Neo4j's error codes. */
+export class GraphError extends KgragError {
+  readonly neo4jCode: string | undefined;
+  constructor(code: string, message: string, options?: { cause?: unknown; neo4jCode?: string }) {
+    super(code, message, options);
+    this.neo4jCode = options?.neo4jCode;
+  }
+}
+
+/** Starting, stopping or reaching the local database failed. */
+export class DatabaseLifecycleError extends KgragError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DATABASE_LIFECYCLE', message, options);
+  }
+}
+
+/** A requested item does not exist (in the caller's collections). */
+export class NotFoundError extends KgragError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** Input to an operation (search options, ids, collection names) is invalid. */
+export class InputError extends KgragError {
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,210 @@
+import neo4j, {
+  type Driver,
+  type ManagedTransaction,
+  type QueryResult,
+  type RecordShape,
+  Neo4jError,
+  isInt,
+  isDate,
+  isDateTime,
+  isLocalDateTime,
+  isLocalTime,
+  isTime,
+  isDuration,
+  isNode,
+  isRelationship,
+} from 'neo4j-driver';
+import type { KgragConfig } from '../config/index.ts';
+import { GraphError } from '../errors.ts';
+import type { Logger } from '../logging.ts';
+
+/**
+ * The only module that talks to neo4j-driver. Everything above it gets plain JS values back
+ * (integers as numbers, temporals as ISO strings) and kgrag errors instead of driver errors.
+ */
+export type Params = Record<string, unknown>;
+export type Row = Record<string, unknown>;
+
+/** A unit of work inside one transaction: run any number of statements; commits on return. */
+export interface TxRunner {
+  run(query: string, params?: Params): Promise<Row[]>;
+}
+
+/** Integer parameter: the driver sends JS numbers as floats, which LIMIT and k reject. */
+export const int = (n: number): unknown => neo4j.int(Math.trunc(n));
+
+export class GraphExecutor {
+  private closed = false;
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly database: string,
+    private readonly txTimeoutMs: number,
+    private readonly logger: Logger,
+    readonly uri: string,
+  ) {}
+
+  /** Connects and verifies that the database answers (with a message that says what to do if not). */
+  static async connect(config: KgragConfig['neo4j'], logger: Logger): Promise<GraphExecutor> {
+    const driver = neo4j.driver(config.uri, neo4j.auth.basic(config.username, config.password), {
+      disableLosslessIntegers: false,
+      connectionAcquisitionTimeout: 30_000,
+      maxConnectionPoolSize: 50,
+      userAgent: 'kgrag/0.1',
+    });
+    const executor = new GraphExecutor(driver, config.database, config.txTimeoutMs, logger, config.uri);
+    try {
+      await driver.verifyConnectivity({ database: config.database });
+    } catch (err) {
+      await driver.close();
+      throw translateError(err, config.uri, config.managed);
+    }
+    return executor;
+  }
+
+  /** Runs a read-only statement with read routing and the transaction timeout. */
+  async read(query: string, params: Params = {}, opts: { timeoutMs?: number } = {}): Promise<Row[]> {
+    return this.readTx((tx) => tx.run(query, params), opts);
+  }
+
+  async write(query: string, params: Params = {}): Promise<Row[]> {
+    return this.writeTx((tx) => tx.run(query, params));
+  }
+
+  async readTx<T>(work: (tx: TxRunner) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+    return this.inSession('READ', work, opts.timeoutMs ?? this.txTimeoutMs);
+  }
+
+  /** Runs `work` in one write transaction: all its statements commit together or not at all. */
+  async writeTx<T>(work: (tx: TxRunner) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+    // Writes of big documents legitimately take longer than interactive reads.
+    return this.inSession('WRITE', work, opts.timeoutMs ?? Math.max(this.txTimeoutMs, 120_000));
+  }
+
+  /** Auto-commit statement, for schema operations that cannot run in an explicit transaction. */
+  async runSchema(query: string, params: Params = {}): Promise<Row[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      const result = await session.run(query, params);
+      return result.records.map((r) => toPlain(r.toObject()) as Row);
+    } catch (err) {
+      throw translateError(err, this.uri, false);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.driver.close();
+  }
+
+  private async inSession<T>(
+    mode: 'READ' | 'WRITE',
+    work: (tx: TxRunner) => Promise<T>,
+    timeoutMs: number,
+  ): Promise<T> {
+    const session = this.driver.session({
+      database: this.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+    });
+    const config = { timeout: timeoutMs, metadata: { app: 'kgrag' } };
+    const unitOfWork = (tx: ManagedTransaction) =>
+      work({
+        run: async (query, params = {}) => {
+          const started = performance.now();
+          const result: QueryResult<RecordShape> = await tx.run(query, params);
+          this.logger.trace(
+            { query: firstLine(query), ms: Math.round(performance.now() - started), rows: result.records.length },
+            'cypher',
+          );
+          return result.records.map((r) => toPlain(r.toObject()) as Row);
+        },
+      });
+    try {
+      return mode === 'READ'
+        ? await session.executeRead(unitOfWork, config)
+        : await session.executeWrite(unitOfWork, config);
+    } catch (err) {
+      throw translateError(err, this.uri, false);
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+function firstLine(query: string): string {
+  return query.split('\n', 1)[0]!.slice(0, 120);
+}
+
+/** Converts driver values to plain JSON-friendly values. */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if (isInt(value)) return value.inSafeRange() ? value.toNumber() : value.toString();
+  if (
+    isDate(value) ||
+    isDateTime(value) ||
+    isLocalDateTime(value) ||
+    isLocalTime(value) ||
+    isTime(value) ||
+    isDuration(value)
+  ) {
+    return value.toString();
+  }
+  if (isNode(value)) {
+    return { elementId: value.elementId, labels: value.labels, properties: toPlain(value.properties) };
+  }
+  if (isRelationship(value)) {
+    return {
+      elementId: value.elementId,
+      type: value.type,
+      startElementId: value.startNodeElementId,
+      endElementId: value.endNodeElementId,
+      properties: toPlain(value.properties),
+    };
+  }
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    return out;
+  }
+  return value;
+}
+
+/** Maps Neo4j's error codes onto kgrag's errors, with a message that says what to do. */
+export function translateError(err: unknown, uri: string, managed: boolean): GraphError {
+  if (err instanceof GraphError) return err;
+  if (err instanceof Neo4jError) {
+    const code = err.code ?? '';
+    const opts = { cause: err, neo4jCode: code };
+    if (code === 'ServiceUnavailable' || code === 'SessionExpired') {
+      const hint = managed ? 'start it with `kgrag db start`' : 'check NEO4J_URI and that the server is up';
+      return new GraphError('DATABASE_UNAVAILABLE', `Cannot reach Neo4j at ${uri}: ${hint}.`, opts);
+    }
+    if (code.startsWith('Neo.ClientError.Security.')) {
+      return new GraphError(
+        'DATABASE_AUTH',
+        `Neo4j at ${uri} refused the credentials (NEO4J_USERNAME / NEO4J_PASSWORD): ${err.message}`,
+        opts,
+      );
+    }
+    if (code.includes('TransactionTimedOut') || code.includes('TransactionTimedOutClientConfiguration')) {
+      return new GraphError('QUERY_TIMEOUT', 'The query took longer than the allowed time and was stopped.', opts);
+    }
+    if (code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
+      return new GraphError('CONSTRAINT_VIOLATION', err.message, opts);
+    }
+    if (code === 'Neo.ClientError.Database.DatabaseNotFound') {
+      return new GraphError('DATABASE_NOT_FOUND', `${err.message} (check NEO4J_DATABASE).`, opts);
+    }
+    if (code.startsWith('Neo.ClientError.Statement.')) {
+      return new GraphError('QUERY_INVALID', err.message, opts);
+    }
+    return new GraphError('DATABASE_ERROR', err.message, opts);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GraphError('DATABASE_ERROR', message, { cause: err });
+}

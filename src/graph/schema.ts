@@ -1,0 +1,59 @@
+import { ModelMismatchError } from '../errors.ts';
+import type { Logger } from '../logging.ts';
+import { cypher, cypherStatements } from './cypher.ts';
+import { int, type GraphExecutor } from './executor.ts';
+
+export interface EmbeddingIdentity {
+  model: string;
+  dimension: number;
+}
+
+/**
+ * Applies constraints and indexes idempotently, checks that the stored embeddings come from the
+ * configured model, and waits until every index is ONLINE. Safe to call on every start.
+ */
+export async function applySchema(
+  db: GraphExecutor,
+  embedding: EmbeddingIdentity,
+  logger: Logger,
+  opts: { awaitSeconds?: number } = {},
+): Promise<void> {
+  for (const statement of cypherStatements('schema/constraints')) await db.runSchema(statement);
+  await ensureVectorIndex(db, embedding, logger);
+  await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(opts.awaitSeconds ?? 300) });
+}
+
+async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity, logger: Logger): Promise<void> {
+  const [meta] = await db.read(cypher('schema/get-embedding-meta'));
+  const storedModel = (meta?.model as string | null) ?? null;
+  const storedDim = (meta?.dimension as number | null) ?? null;
+  const chunks = (meta?.chunks as number | undefined) ?? 0;
+  const [index] = await db.read(cypher('schema/show-vector-index'));
+  const indexDim = (index?.dimension as number | undefined) ?? null;
+
+  const differs =
+    (storedModel !== null && storedModel !== embedding.model) ||
+    (storedDim !== null && storedDim !== embedding.dimension) ||
+    (indexDim !== null && indexDim !== embedding.dimension);
+  if (differs && chunks > 0) {
+    // Mixing vectors of two models in one index gives meaningless similarities: refuse.
+    throw new ModelMismatchError(
+      `This database holds ${chunks} chunks embedded with "${storedModel ?? 'an unknown model'}" ` +
+        `(${storedDim ?? indexDim} dimensions), but kgrag is configured with "${embedding.model}" ` +
+        `(${embedding.dimension} dimensions). Searches would compare vectors of different models. ` +
+        'Either configure the original model again (KGRAG_MODEL_DIR / KGRAG_EMBEDDING_MODEL), ' +
+        'use another database (NEO4J_DATABASE), or delete the documents and ingest them again.',
+    );
+  }
+  if (indexDim !== null && indexDim !== embedding.dimension) {
+    logger.info({ from: indexDim, to: embedding.dimension }, 'recreating empty vector index for new dimension');
+    await db.runSchema(cypher('schema/drop-vector-index'));
+  }
+  await db.runSchema(cypher('schema/vector-index'), { dimension: int(embedding.dimension) });
+  if (storedModel !== embedding.model || storedDim !== embedding.dimension) {
+    await db.write(cypher('schema/set-embedding-meta'), {
+      model: embedding.model,
+      dimension: int(embedding.dimension),
+    });
+  }
+}

@@ -1,0 +1,241 @@
+import { chunkDocument } from '../chunking/chunker.ts';
+import type { KgragConfig } from '../config/index.ts';
+import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
+import { documentText, embeddingInput, type ChunkDraft, type LoadedDocument } from '../domain/types.ts';
+import type { Embedder } from '../embedding/embedder.ts';
+import { KgragError, LoadError, errorMessage } from '../errors.ts';
+import type { GraphExecutor } from '../graph/executor.ts';
+import { findExisting, replaceDocument, type ChunkWrite } from '../graph/documents.ts';
+import type { Logger } from '../logging.ts';
+import { expandInputs, loadSource, type LoadOptions } from './load.ts';
+
+export interface IngestOptions {
+  collection: string;
+  /** Field names for JSON Lines documents. */
+  jsonl?: LoadOptions['jsonl'];
+  /** Re-embed and rewrite even when the content hash is unchanged. */
+  force?: boolean;
+  cwd?: string;
+  onProgress?: (event: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  sourcesDone: number;
+  sourcesTotal: number;
+  documents: number;
+  chunks: number;
+  failed: number;
+  current?: string;
+}
+
+export type DocumentOutcome =
+  | { status: 'ingested'; source: string; documentId: string; title: string; chunks: number }
+  | { status: 'unchanged'; source: string; documentId: string; title: string; chunks: number }
+  | { status: 'failed'; source: string; code: string; error: string };
+
+export interface IngestSummary {
+  collection: string;
+  documents: number;
+  chunks: number;
+  unchanged: number;
+  failed: number;
+  outcomes: DocumentOutcome[];
+  /** Milliseconds spent per stage (stages overlap, so they may add up to more than total). */
+  timings: { load: number; chunk: number; embed: number; write: number; total: number };
+}
+
+export interface IngestDeps {
+  db: GraphExecutor;
+  embedder: Embedder;
+  config: KgragConfig;
+  logger: Logger;
+}
+
+/** A loaded and chunked document waiting for its embeddings. */
+interface Prepared {
+  doc: LoadedDocument;
+  id: string;
+  key: string;
+  chunks: ChunkDraft[];
+  text: string;
+}
+
+/** Embedding batches span documents: a JSONL file of short abstracts still fills the model's batches. */
+const GROUP_CHUNKS = 128;
+const GROUP_DOCS = 256;
+
+/**
+ * load → chunk → (skip unchanged) → embed → write, one document per transaction. Embedding of
+ * the next group overlaps with the database writes of the previous one. A bad source is reported
+ * and skipped; the batch goes on.
+ */
+export async function ingest(inputs: string[], deps: IngestDeps, options: IngestOptions): Promise<IngestSummary> {
+  const { db, embedder, config, logger } = deps;
+  const collection = validateCollection(options.collection);
+  const started = performance.now();
+  const timings = { load: 0, chunk: 0, embed: 0, write: 0, total: 0 };
+  const outcomes: DocumentOutcome[] = [];
+  const counters = { documents: 0, chunks: 0, failed: 0 };
+  const maxTokens = Math.min(config.chunking.maxTokens, embedder.maxTokens);
+  const loadOptions: LoadOptions = {
+    maxFileBytes: config.ingest.maxFileBytes,
+    fetchTimeoutMs: config.ingest.fetchTimeoutMs,
+    allowPrivateUrls: config.ingest.allowPrivateUrls,
+    ...(options.jsonl ? { jsonl: options.jsonl } : {}),
+  };
+
+  const fail = (source: string, err: unknown) => {
+    const code = err instanceof KgragError ? err.code : 'INTERNAL';
+    outcomes.push({ status: 'failed', source, code, error: errorMessage(err) });
+    counters.failed++;
+    logger.warn({ source, code, err: errorMessage(err) }, 'document failed');
+  };
+
+  const { sources, missing } = await expandInputs(inputs, options.cwd ?? process.cwd());
+  for (const m of missing) fail(m, new LoadError('NOT_FOUND', `${m}: no such file, folder or matching glob`));
+  let sourcesDone = 0;
+  const progress = (current?: string) =>
+    options.onProgress?.({ sourcesDone, sourcesTotal: sources.length, ...counters, ...(current ? { current } : {}) });
+
+  let group: Prepared[] = [];
+  let groupChunks = 0;
+  // The write of one group runs while the next group is loaded and embedded.
+  let writing: Promise<void> = Promise.resolve();
+
+  const flush = async () => {
+    if (group.length === 0) return;
+    const batch = group;
+    group = [];
+    groupChunks = 0;
+    const pending = await dropUnchanged(batch);
+    let vectors: number[][] = [];
+    if (pending.length > 0) {
+      const t = performance.now();
+      try {
+        const inputsToEmbed = pending.flatMap((p) =>
+          p.chunks.map((c) => embeddingInput(p.doc.title, c.headingPath, c.text)),
+        );
+        vectors = await embedder.embedDocuments(inputsToEmbed);
+      } catch (err) {
+        for (const p of pending) fail(p.doc.source, err);
+        return;
+      } finally {
+        timings.embed += performance.now() - t;
+      }
+    }
+    await writing;
+    writing = writeAll(pending, vectors);
+  };
+
+  const dropUnchanged = async (batch: Prepared[]): Promise<Prepared[]> => {
+    if (options.force) return batch;
+    const existing = await findExisting(db, batch.map((p) => p.id));
+    return batch.filter((p) => {
+      const old = existing.get(p.id);
+      if (old && old.sha256 === p.doc.sha256 && old.embeddingModel === embedder.modelId) {
+        outcomes.push({ status: 'unchanged', source: p.doc.source, documentId: p.id, title: p.doc.title, chunks: p.chunks.length });
+        return false;
+      }
+      return true;
+    });
+  };
+
+  const writeAll = async (pending: Prepared[], vectors: number[][]) => {
+    let offset = 0;
+    for (const p of pending) {
+      const embeddings = vectors.slice(offset, offset + p.chunks.length);
+      offset += p.chunks.length;
+      const t = performance.now();
+      try {
+        await replaceDocument(db, toDocumentWrite(p, collection, embedder.modelId), toChunkWrites(p, embeddings));
+        outcomes.push({ status: 'ingested', source: p.doc.source, documentId: p.id, title: p.doc.title, chunks: p.chunks.length });
+        counters.documents++;
+        counters.chunks += p.chunks.length;
+      } catch (err) {
+        fail(p.doc.source, err);
+      } finally {
+        timings.write += performance.now() - t;
+      }
+    }
+    progress();
+  };
+
+  for (const source of sources) {
+    progress(source);
+    let t = performance.now();
+    for await (const outcome of loadSource(source, loadOptions)) {
+      timings.load += performance.now() - t;
+      if (!outcome.ok) {
+        fail(outcome.source, outcome.error);
+      } else {
+        const prepared = prepare(outcome.doc, collection, maxTokens, config.chunking.overlapTokens, embedder, timings);
+        if (prepared instanceof KgragError) fail(outcome.doc.source, prepared);
+        else {
+          group.push(prepared);
+          groupChunks += prepared.chunks.length;
+          if (groupChunks >= GROUP_CHUNKS || group.length >= GROUP_DOCS) await flush();
+        }
+      }
+      t = performance.now();
+    }
+    sourcesDone++;
+  }
+  await flush();
+  await writing;
+  progress();
+  timings.total = performance.now() - started;
+  for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key] = Math.round(timings[key]);
+  const unchanged = outcomes.filter((o) => o.status === 'unchanged').length;
+  return { collection, ...counters, unchanged, outcomes, timings };
+}
+
+function prepare(
+  doc: LoadedDocument,
+  collection: string,
+  maxTokens: number,
+  overlapTokens: number,
+  embedder: Embedder,
+  timings: { chunk: number },
+): Prepared | KgragError {
+  const t = performance.now();
+  try {
+    const chunks = chunkDocument(doc, { maxTokens, overlapTokens, countTokens: (s) => embedder.countTokens(s) });
+    if (chunks.length === 0) return new LoadError('EMPTY_DOCUMENT', `${doc.source}: no text to index`);
+    const key = doc.id ?? doc.source;
+    return { doc, id: documentId(collection, key), key, chunks, text: documentText(doc.blocks) };
+  } catch (err) {
+    return err instanceof KgragError ? err : new LoadError('CORRUPT_FILE', `${doc.source}: ${errorMessage(err)}`, { cause: err });
+  } finally {
+    timings.chunk += performance.now() - t;
+  }
+}
+
+function toDocumentWrite(p: Prepared, collection: string, embeddingModel: string) {
+  return {
+    id: p.id,
+    collection,
+    key: p.key,
+    source: p.doc.source,
+    title: p.doc.title,
+    mimeType: p.doc.mimeType,
+    sha256: p.doc.sha256,
+    metadata: p.doc.metadata,
+    embeddingModel,
+    charCount: p.text.length,
+  };
+}
+
+function toChunkWrites(p: Prepared, embeddings: number[][]): ChunkWrite[] {
+  return p.chunks.map((c, i) => ({
+    id: chunkId(p.id, c.index),
+    index: c.index,
+    text: c.text,
+    page: c.page ?? null,
+    start: c.start,
+    end: c.end,
+    headingPath: c.headingPath,
+    context: [p.doc.title, ...c.headingPath].join(' > '),
+    tokenCount: c.tokenCount,
+    embedding: embeddings[i]!,
+  }));
+}

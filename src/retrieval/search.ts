@@ -1,0 +1,59 @@
+import type { SearchMode, SearchResult } from '../domain/types.ts';
+import type { Embedder } from '../embedding/embedder.ts';
+import { InputError } from '../errors.ts';
+import type { GraphExecutor } from '../graph/executor.ts';
+import { fulltextSearch, vectorSearch } from '../graph/search.ts';
+
+export interface SearchOptions {
+  /** Collections the caller may read; nothing outside them is ever returned. */
+  collections: string[];
+  k?: number;
+  mode?: SearchMode;
+}
+
+/** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very top ranks. */
+const RRF_K = 60;
+export const MAX_K = 1000;
+
+export class Retriever {
+  constructor(
+    private readonly db: GraphExecutor,
+    /** Absent when only fulltext search is needed (no model loaded). */
+    private readonly embedder: Embedder | undefined,
+  ) {}
+
+  private embedQuery(text: string): Promise<number[]> {
+    if (!this.embedder) throw new InputError('Vector and hybrid search need the embedding model');
+    return this.embedder.embedQuery(text);
+  }
+
+  async search(text: string, options: SearchOptions): Promise<SearchResult[]> {
+    const k = options.k ?? 10;
+    const mode = options.mode ?? 'hybrid';
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError(`k must be an integer from 1 to ${MAX_K}`);
+    if (!text.trim()) throw new InputError('The search text is empty');
+    if (mode === 'vector') return vectorSearch(this.db, await this.embedQuery(text), options.collections, k);
+    if (mode === 'fulltext') return fulltextSearch(this.db, text, options.collections, k);
+    // Each list goes deeper than k so that a passage ranked moderately by both can rise.
+    const depth = Math.min(Math.max(k * 2, 50), MAX_K);
+    const [vector, fulltext] = await Promise.all([
+      this.embedQuery(text).then((e) => vectorSearch(this.db, e, options.collections, depth)),
+      fulltextSearch(this.db, text, options.collections, depth),
+    ]);
+    return reciprocalRankFusion([vector, fulltext]).slice(0, k);
+  }
+}
+
+/** Fuses ranked lists by summing 1/(RRF_K + rank); the fused score replaces the originals. */
+export function reciprocalRankFusion(lists: SearchResult[][]): SearchResult[] {
+  const fused = new Map<string, SearchResult>();
+  for (const list of lists) {
+    list.forEach((hit, rank) => {
+      const add = 1 / (RRF_K + rank + 1);
+      const seen = fused.get(hit.chunkId);
+      if (seen) seen.score += add;
+      else fused.set(hit.chunkId, { ...hit, score: add });
+    });
+  }
+  return [...fused.values()].sort((a, b) => b.score - a.score || a.chunkId.localeCompare(b.chunkId));
+}

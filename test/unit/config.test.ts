@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
+import { documentId, validateCollection } from '../../src/domain/ids.ts';
+import { ConfigError, InputError } from '../../src/errors.ts';
+
+const load = (env: Record<string, string>) => loadConfig(env, { cwd: '/tmp/nowhere', dotenv: false });
+
+describe('configuration', () => {
+  it('manages a local database unless NEO4J_URI points elsewhere', () => {
+    expect(load({}).neo4j).toMatchObject({ uri: 'bolt://127.0.0.1:7687', managed: true });
+    expect(load({ NEO4J_URI: 'bolt://localhost:7999' }).localDb.boltPort).toBe(7999);
+    expect(load({ NEO4J_URI: 'neo4j+s://abcd.databases.neo4j.io' }).neo4j.managed).toBe(false);
+    expect(load({ NEO4J_URI: 'bolt://127.0.0.1:7687', KGRAG_LOCAL_DB: 'false' }).neo4j.managed).toBe(false);
+  });
+  it('rejects invalid values with a message naming the variable', () => {
+    expect(() => load({ KGRAG_CHUNK_TOKENS: 'many' })).toThrow(ConfigError);
+    expect(() => load({ KGRAG_CHUNK_TOKENS: 'many' })).toThrow(/KGRAG_CHUNK_TOKENS/);
+    expect(() => load({ NEO4J_URI: 'not a uri' })).toThrow(/NEO4J_URI/);
+    expect(() => load({ KGRAG_CHUNK_TOKENS: '64', KGRAG_CHUNK_OVERLAP: '40' })).toThrow(/OVERLAP/);
+  });
+  it('treats empty variables as unset and reads sizes', () => {
+    const c = load({ NEO4J_URI: '', KGRAG_MAX_FILE_MB: '2' });
+    expect(c.neo4j.managed).toBe(true);
+    expect(c.ingest.maxFileBytes).toBe(2 * 1024 * 1024);
+  });
+});
+
+describe('ids and collection names', () => {
+  it('derives stable, collection-scoped document ids', () => {
+    expect(documentId('a', '/x.md')).toBe(documentId('a', '/x.md'));
+    expect(documentId('a', '/x.md')).not.toBe(documentId('b', '/x.md'));
+  });
+  it('rejects collection names that could smuggle anything', () => {
+    expect(validateCollection('team-1.docs_v2')).toBe('team-1.docs_v2');
+    for (const bad of ['', '-x', "a' OR 1=1", 'a b', 'x'.repeat(65), 'ä']) expect(() => validateCollection(bad)).toThrow(InputError);
+  });
+});

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { createEmbedder, type Embedder } from '../../src/embedding/embedder.ts';
+import { FakeEmbedder } from '../../src/embedding/fake.ts';
+import { EmbeddingError } from '../../src/errors.ts';
+import { silentLogger } from '../../src/logging.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const modelDir = path.resolve(repoRoot, process.env.KGRAG_MODEL_DIR ?? '.kgrag/models/all-MiniLM-L6-v2');
+
+/** CI always prepares the model; a missing folder is a broken setup, never a reason to skip. */
+function requireModelDir(): string {
+  if (!existsSync(path.join(modelDir, 'onnx', 'model.onnx'))) {
+    throw new Error(
+      `Embedding model not found at ${modelDir}. Run \`npm run setup\` (or set KGRAG_MODEL_DIR) before the unit tests.`,
+    );
+  }
+  return modelDir;
+}
+
+const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const norm = (a: number[]): number => Math.sqrt(dot(a, a));
+
+describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
+  let embedder: Embedder;
+
+  beforeAll(async () => {
+    embedder = await createEmbedder({ modelDir: requireModelDir(), modelId: 'unused', batchSize: 2 }, silentLogger());
+  }, 120_000);
+
+  afterAll(async () => {
+    await embedder?.dispose();
+  });
+
+  it('reports the model id, dimension and window', () => {
+    expect(embedder.modelId).toBe(path.basename(modelDir));
+    expect(embedder.dimension).toBe(384);
+    expect(embedder.maxTokens).toBe(256);
+  });
+
+  it('reproduces the similarities published for all-MiniLM-L6-v2', async () => {
+    const v = await embedder.embedDocuments([
+      'The weather is lovely today.',
+      "It's so sunny outside!",
+      'He drove to the stadium.',
+    ]);
+    expect(dot(v[0]!, v[1]!)).toBeCloseTo(0.666, 2);
+    expect(dot(v[0]!, v[2]!)).toBeCloseTo(0.1046, 2);
+    expect(dot(v[1]!, v[2]!)).toBeCloseTo(0.1411, 2);
+  });
+
+  it('keeps input order across length-sorted batches and returns unit vectors', async () => {
+    const texts = [
+      'short',
+      'a much longer text about the migration of birds across the northern hemisphere in spring '.repeat(6),
+      'medium length text about birds',
+      '',
+      'birds migrate',
+    ];
+    const batched = await embedder.embedDocuments(texts);
+    expect(batched).toHaveLength(texts.length);
+    for (const [i, text] of texts.entries()) {
+      const alone = await embedder.embedQuery(text);
+      expect(batched[i]).toHaveLength(384);
+      expect(norm(batched[i]!)).toBeCloseTo(1, 5);
+      // Padding must not change a vector: same text alone or in a batch gives the same embedding.
+      expect(dot(batched[i]!, alone)).toBeGreaterThan(0.9999);
+    }
+  });
+
+  it('returns nothing for no texts', async () => {
+    expect(await embedder.embedDocuments([])).toEqual([]);
+  });
+
+  it('truncates inputs longer than the window instead of failing', async () => {
+    const long = 'word '.repeat(2000);
+    expect(embedder.countTokens(long)).toBe(2000);
+    const [v] = await embedder.embedDocuments([long]);
+    expect(norm(v!)).toBeCloseTo(1, 5);
+  });
+
+  it('counts word pieces without [CLS]/[SEP], as the tokenizer does', async () => {
+    env.allowRemoteModels = false;
+    env.localModelPath = path.dirname(modelDir);
+    const tokenizer = await AutoTokenizer.from_pretrained(path.basename(modelDir));
+    const text = 'unbelievable tokenization';
+    const pieces = tokenizer.tokenize(text);
+    expect(pieces).toEqual(['unbelievable', 'token', '##ization']);
+    expect(embedder.countTokens(text)).toBe(pieces.length);
+    expect(embedder.countTokens('')).toBe(0);
+  });
+});
+
+describe('createEmbedder errors', () => {
+  it('explains how to get a model when the folder is missing', async () => {
+    const missing = path.join(repoRoot, '.kgrag', 'models', 'no-such-model');
+    const attempt = createEmbedder({ modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
+    await expect(attempt).rejects.toBeInstanceOf(EmbeddingError);
+    await expect(attempt).rejects.toThrow(/npm run setup.*KGRAG_MODEL_DIR/s);
+  });
+});
+
+describe('FakeEmbedder', () => {
+  it('is deterministic, normalised, and similar for similar texts', async () => {
+    const fake = new FakeEmbedder({ dimension: 128 });
+    const [a, b, c] = await fake.embedDocuments([
+      'graph databases store nodes and relationships',
+      'graph databases store nodes and edges',
+      'the recipe needs two eggs and flour',
+    ]);
+    expect(await fake.embedQuery('graph databases store nodes and relationships')).toEqual(a);
+    for (const v of [a!, b!, c!]) expect(norm(v)).toBeCloseTo(1, 10);
+    expect(dot(a!, b!)).toBeGreaterThan(dot(a!, c!) + 0.3);
+    expect(a).toHaveLength(128);
+    expect(norm((await fake.embedDocuments(['']))[0]!)).toBeCloseTo(1, 10);
+  });
+
+  it('counts words and punctuation, each CJK character alone', () => {
+    const fake = new FakeEmbedder();
+    expect(fake.countTokens('Hello, world!')).toBe(4);
+    expect(fake.countTokens('東京は大きい')).toBe(6);
+    expect(fake.countTokens('   ')).toBe(0);
+  });
+});

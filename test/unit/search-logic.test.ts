@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { SearchResult } from '../../src/domain/types.ts';
+import { embeddingInput } from '../../src/domain/types.ts';
+import { toLuceneQuery } from '../../src/graph/search.ts';
+import { reciprocalRankFusion } from '../../src/retrieval/search.ts';
+
+const hit = (chunkId: string, score = 1): SearchResult => ({
+  chunkId, documentId: 'd', title: 't', source: 's', page: null, text: chunkId, score, collection: 'c',
+});
+
+describe('fulltext query escaping', () => {
+  it('escapes every Lucene operator so user text is never query syntax', () => {
+    expect(toLuceneQuery('C++ AND (x OR y) title:secret "quoted" wild* fuzzy~2 a/b')).toBe(
+      'C\\+\\+ and \\(x or y\\) title\\:secret \\"quoted\\" wild\\* fuzzy\\~2 a\\/b',
+    );
+  });
+  it('drops tokens that are only punctuation and returns empty for no words', () => {
+    expect(toLuceneQuery('  -- !! ?? ')).toBe('');
+    expect(toLuceneQuery('what is - the  answer ?')).toBe('what is the answer');
+  });
+  it('keeps non-Latin words', () => {
+    expect(toLuceneQuery('東京 Zürich')).toBe('東京 Zürich');
+  });
+});
+
+describe('reciprocal rank fusion', () => {
+  it('ranks a passage found by both lists above passages found by one', () => {
+    const fused = reciprocalRankFusion([
+      [hit('a'), hit('both'), hit('b')],
+      [hit('c'), hit('both'), hit('d')],
+    ]);
+    expect(fused[0]?.chunkId).toBe('both');
+    expect(fused[0]?.score).toBeCloseTo(2 / 62);
+    expect(fused.map((h) => h.chunkId).sort()).toEqual(['a', 'b', 'both', 'c', 'd']);
+  });
+  it('is deterministic for ties', () => {
+    const fused = reciprocalRankFusion([[hit('y')], [hit('x')]]);
+    expect(fused.map((h) => h.chunkId)).toEqual(['x', 'y']);
+  });
+});
+
+describe('embedding input', () => {
+  it('prefixes title and headings, dropping a heading equal to the title', () => {
+    expect(embeddingInput('Guide', ['Guide', 'Setup'], 'Install it.')).toBe('Guide > Setup\nInstall it.');
+    expect(embeddingInput('', [], 'Bare text')).toBe('Bare text');
+  });
+});
