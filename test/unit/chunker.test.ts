@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkDocument, type ChunkOptions } from '../../src/chunking/chunker.ts';
 import { documentText, embeddingInput, type Block, type ChunkDraft } from '../../src/domain/types.ts';
@@ -7,19 +5,8 @@ import { createEmbedder, type Embedder } from '../../src/embedding/embedder.ts';
 import { FakeEmbedder } from '../../src/embedding/fake.ts';
 import { ChunkingError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logging.ts';
+import { requireModelDir } from '../model.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const modelDir = path.resolve(repoRoot, process.env.KGRAG_MODEL_DIR ?? '.kgrag/models/all-MiniLM-L6-v2');
-
-/** CI always prepares the model; a missing folder is a broken setup, never a reason to skip. */
-function requireModelDir(): string {
-  if (!existsSync(path.join(modelDir, 'onnx', 'model.onnx'))) {
-    throw new Error(
-      `Embedding model not found at ${modelDir}. Run \`npm run setup\` (or set KGRAG_MODEL_DIR) before the unit tests.`,
-    );
-  }
-  return modelDir;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Document builders

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer, env } from '@huggingface/transformers';
@@ -6,19 +5,11 @@ import { createEmbedder, type Embedder } from '../../src/embedding/embedder.ts';
 import { FakeEmbedder } from '../../src/embedding/fake.ts';
 import { EmbeddingError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logging.ts';
+import { requireModelDir } from '../model.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const modelDir = path.resolve(repoRoot, process.env.KGRAG_MODEL_DIR ?? '.kgrag/models/all-MiniLM-L6-v2');
+const modelDir = requireModelDir();
 
-/** CI always prepares the model; a missing folder is a broken setup, never a reason to skip. */
-function requireModelDir(): string {
-  if (!existsSync(path.join(modelDir, 'onnx', 'model.onnx'))) {
-    throw new Error(
-      `Embedding model not found at ${modelDir}. Run \`npm run setup\` (or set KGRAG_MODEL_DIR) before the unit tests.`,
-    );
-  }
-  return modelDir;
-}
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]): number => Math.sqrt(dot(a, a));
@@ -27,7 +18,7 @@ describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
   let embedder: Embedder;
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ modelDir: requireModelDir(), modelId: 'unused', batchSize: 2 }, silentLogger());
+    embedder = await createEmbedder({ modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
   }, 120_000);
 
   afterAll(async () => {
