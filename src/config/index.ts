@@ -32,6 +32,18 @@ const EnvSchema = z.object({
   KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
   KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
+  KGRAG_EXTRACTOR: z.enum(['offline', 'llm', 'none']).optional(),
+  KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
+  KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
+  KGRAG_EXTRACTION_ON_ERROR: z.enum(['skip', 'fail']).default('skip'),
+  KGRAG_LLM_PROVIDER: z.enum(['openai', 'ollama']).optional(),
+  KGRAG_LLM_BASE_URL: z.string().url().optional(),
+  KGRAG_LLM_MODEL: z.string().optional(),
+  KGRAG_LLM_API_KEY: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  KGRAG_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  KGRAG_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   KGRAG_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
 });
 
@@ -70,7 +82,30 @@ export interface KgragConfig {
     allowPrivateUrls: boolean;
     defaultCollection: string;
   };
+  /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
+  llm: LlmConfig | undefined;
+  extraction: {
+    /** Which extractor runs during ingest: the LLM one when an LLM is configured, else the offline one. */
+    extractor: 'offline' | 'llm' | 'none';
+    /** User schema of allowed entity types, relationship types and properties (JSON file). */
+    schemaFile: string | undefined;
+    /** Extra relation patterns for the offline extractor (JSON file), added to the built-in ones. */
+    patternsFile: string | undefined;
+    /** What a chunk whose extraction fails does to its document: skip the chunk and report, or fail. */
+    onError: 'skip' | 'fail';
+  };
   logLevel: string;
+}
+
+export interface LlmConfig {
+  provider: 'openai' | 'ollama';
+  /** OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or the Ollama server URL. */
+  baseUrl: string | undefined;
+  model: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  concurrency: number;
+  maxRetries: number;
 }
 
 export const DEFAULT_LOCAL_MODEL = 'all-MiniLM-L6-v2';
@@ -107,6 +142,20 @@ export function loadConfig(
     const prepared = path.join(home, 'models', DEFAULT_LOCAL_MODEL);
     if (existsSync(path.join(prepared, 'onnx', 'model.onnx'))) modelDir = prepared;
   }
+  const llm: LlmConfig | undefined = e.KGRAG_LLM_MODEL
+    ? {
+        provider: e.KGRAG_LLM_PROVIDER ?? 'openai',
+        baseUrl: e.KGRAG_LLM_BASE_URL,
+        model: e.KGRAG_LLM_MODEL,
+        apiKey: e.KGRAG_LLM_API_KEY ?? e.OPENAI_API_KEY,
+        timeoutMs: e.KGRAG_LLM_TIMEOUT_MS,
+        concurrency: e.KGRAG_LLM_CONCURRENCY,
+        maxRetries: e.KGRAG_LLM_MAX_RETRIES,
+      }
+    : undefined;
+  if (e.KGRAG_EXTRACTOR === 'llm' && !llm) {
+    throw new ConfigError('KGRAG_EXTRACTOR=llm needs an LLM: set KGRAG_LLM_MODEL (and KGRAG_LLM_BASE_URL for a local server)');
+  }
   return {
     neo4j: {
       uri,
@@ -131,6 +180,13 @@ export function loadConfig(
       fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,
       allowPrivateUrls: e.KGRAG_ALLOW_PRIVATE_URLS,
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
+    },
+    llm,
+    extraction: {
+      extractor: e.KGRAG_EXTRACTOR ?? (llm ? 'llm' : 'offline'),
+      schemaFile: e.KGRAG_EXTRACTION_SCHEMA ? path.resolve(cwd, e.KGRAG_EXTRACTION_SCHEMA) : undefined,
+      patternsFile: e.KGRAG_EXTRACTION_PATTERNS ? path.resolve(cwd, e.KGRAG_EXTRACTION_PATTERNS) : undefined,
+      onError: e.KGRAG_EXTRACTION_ON_ERROR,
     },
     logLevel: e.KGRAG_LOG_LEVEL,
   };

@@ -1,0 +1,56 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { openKgrag, type Kgrag, type OpenOptions } from '../app.ts';
+import { loadConfig } from '../config/index.ts';
+import { validateCollection } from '../domain/ids.ts';
+import { listCollections } from '../graph/documents.ts';
+import { createLogger, type Logger } from '../logging.ts';
+
+/** What every command module gets: the program, and helpers to open kgrag for one command. */
+export interface CliContext {
+  program: Command;
+  /** Opens kgrag for one command and always closes it (driver sessions, model). */
+  withKgrag<T>(opts: OpenOptions, run: (app: Kgrag) => Promise<T>): Promise<T>;
+  /** A logger honouring -v and KGRAG_LOG_LEVEL, for commands that do not open kgrag. */
+  logger(): Logger;
+  /** Marks the output format so that errors are printed in it too. */
+  setJson(json: boolean | undefined): void;
+}
+
+export function createContext(program: Command, onJson: (json: boolean) => void): CliContext {
+  const logger = () => {
+    const config = loadConfig();
+    const verbose = program.opts<{ verbose?: boolean }>().verbose;
+    return createLogger({ level: verbose ? 'info' : config.logLevel });
+  };
+  return {
+    program,
+    logger,
+    setJson: (json) => onJson(!!json),
+    async withKgrag(opts, run) {
+      const config = loadConfig();
+      const app = await openKgrag({ ...opts, config, logger: logger() });
+      try {
+        return await run(app);
+      } finally {
+        await app.close();
+      }
+    },
+  };
+}
+
+export const positiveInt = (max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+  return n;
+};
+
+/** For repeatable `--collection` options. */
+export const collectionOption = (value: string, previous: string[] | undefined) => [
+  ...(previous ?? []),
+  validateCollection(value),
+];
+
+/** Reads default to every collection: the local CLI user owns the whole database. */
+export async function readableCollections(app: Kgrag, requested: string[] | undefined): Promise<string[]> {
+  return requested && requested.length > 0 ? requested : listCollections(app.db);
+}
