@@ -1,5 +1,8 @@
 import type { Metadata } from '../domain/types.ts';
+import type { ChunkExtraction } from '../extraction/types.ts';
+import type { ResolutionPlan } from '../resolution/resolver.ts';
 import { cypher } from './cypher.ts';
+import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
 import { int, type GraphExecutor } from './executor.ts';
 
 /** A document as written to the graph, with its chunks already embedded. */
@@ -47,15 +50,21 @@ export async function findExisting(db: GraphExecutor, ids: string[]): Promise<Ma
 }
 
 /**
- * Writes a document and its chunks in ONE transaction, replacing any previous version: readers
- * see either the old document or the new one, never a mix or a half-written one.
+ * Writes a document, its chunks and what was extracted from them in ONE transaction, replacing
+ * any previous version and withdrawing its old contributions to the knowledge graph: readers see
+ * either the old document or the new one, never a mix or a half-written one.
  */
-export async function replaceDocument(db: GraphExecutor, doc: DocumentWrite, chunks: ChunkWrite[]): Promise<void> {
-  await db.writeTx(async (tx) => {
+export async function replaceDocument(
+  db: GraphExecutor,
+  doc: DocumentWrite,
+  chunks: ChunkWrite[],
+  extractions?: ChunkExtraction[],
+): Promise<ResolutionPlan['stats'] | null> {
+  return db.writeTx(async (tx) => {
     await tx.run(cypher('ingest/upsert-document'), {
       doc: { ...doc, metadata: JSON.stringify(doc.metadata), chunkCount: int(chunks.length), charCount: int(doc.charCount) },
     });
-    await tx.run(cypher('ingest/delete-chunks'), { documentId: doc.id });
+    await removeDocumentGraph(tx, doc.id);
     for (let i = 0; i < chunks.length; i += CHUNK_BATCH) {
       const batch = chunks.slice(i, i + CHUNK_BATCH).map((c) => ({
         ...c,
@@ -68,6 +77,7 @@ export async function replaceDocument(db: GraphExecutor, doc: DocumentWrite, chu
       await tx.run(cypher('ingest/create-chunks'), { documentId: doc.id, chunks: batch });
     }
     if (chunks.length > 1) await tx.run(cypher('ingest/link-chunks'), { documentId: doc.id });
+    return extractions ? writeDocumentGraph(tx, doc.collection, doc.id, extractions) : null;
   });
 }
 
@@ -142,14 +152,22 @@ function parseMetadata(json: string | null): Metadata {
   }
 }
 
-/** Deletes a document and its chunks atomically. Returns null when there was no such document. */
+/**
+ * Deletes a document, its chunks, and what it alone contributed to the knowledge graph, in one
+ * transaction. Returns null when there is no such document in the caller's collections.
+ */
 export async function deleteDocument(
   db: GraphExecutor,
   id: string,
   collections: string[],
 ): Promise<{ chunks: number } | null> {
-  const [row] = await db.write(cypher('documents/delete'), { id, collections });
-  return row ? { chunks: row.chunks as number } : null;
+  return db.writeTx(async (tx) => {
+    const [found] = await tx.run(cypher('documents/find'), { id, collections });
+    if (!found) return null;
+    await removeDocumentGraph(tx, id);
+    await tx.run(cypher('documents/delete'), { id });
+    return { chunks: found.chunks as number };
+  });
 }
 
 export async function listCollections(db: GraphExecutor): Promise<string[]> {

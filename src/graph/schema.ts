@@ -18,7 +18,9 @@ export async function applySchema(
   logger: Logger,
   opts: { awaitSeconds?: number } = {},
 ): Promise<void> {
-  for (const statement of cypherStatements('schema/constraints')) await db.runSchema(statement);
+  for (const file of ['schema/constraints', 'schema/entities']) {
+    for (const statement of cypherStatements(file)) await db.runSchema(statement);
+  }
   await ensureVectorIndex(db, embedding, logger);
   await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(opts.awaitSeconds ?? 300) });
 }

@@ -3,6 +3,7 @@ import type { KgragConfig } from '../config/index.ts';
 import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
 import { documentText, embeddingInput, type ChunkDraft, type LoadedDocument } from '../domain/types.ts';
 import type { Embedder } from '../embedding/embedder.ts';
+import type { ChunkExtraction, Extractor } from '../extraction/types.ts';
 import { KgragError, LoadError, errorMessage } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, type ChunkWrite } from '../graph/documents.ts';
@@ -40,13 +41,27 @@ export interface IngestSummary {
   unchanged: number;
   failed: number;
   outcomes: DocumentOutcome[];
+  /** What extraction found, summed over the documents written in this run. */
+  extraction: ExtractionSummary;
   /** Milliseconds spent per stage (stages overlap, so they may add up to more than total). */
-  timings: { load: number; chunk: number; embed: number; write: number; total: number };
+  timings: { load: number; chunk: number; embed: number; extract: number; write: number; total: number };
+}
+
+export interface ExtractionSummary {
+  extractor: string;
+  chunks: number;
+  failedChunks: number;
+  mentions: number;
+  linked: number;
+  created: number;
+  relations: number;
 }
 
 export interface IngestDeps {
   db: GraphExecutor;
   embedder: Embedder;
+  /** Absent: no knowledge-graph extraction (documents and chunks only). */
+  extractor?: Extractor | undefined;
   config: KgragConfig;
   logger: Logger;
 }
@@ -60,6 +75,12 @@ interface Prepared {
   text: string;
 }
 
+/** Embedded, and (when an extractor runs) with what was extracted from its chunks. */
+interface Embedded extends Prepared {
+  embeddings: number[][];
+  extractions?: ChunkExtraction[];
+}
+
 /** Embedding batches span documents: a JSONL file of short abstracts still fills the model's batches. */
 const GROUP_CHUNKS = 128;
 const GROUP_DOCS = 256;
@@ -70,10 +91,19 @@ const GROUP_DOCS = 256;
  * and skipped; the batch goes on.
  */
 export async function ingest(inputs: string[], deps: IngestDeps, options: IngestOptions): Promise<IngestSummary> {
-  const { db, embedder, config, logger } = deps;
+  const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
-  const timings = { load: 0, chunk: 0, embed: 0, write: 0, total: 0 };
+  const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
+  const extraction: ExtractionSummary = {
+    extractor: extractor?.name ?? 'none',
+    chunks: 0,
+    failedChunks: 0,
+    mentions: 0,
+    linked: 0,
+    created: 0,
+    relations: 0,
+  };
   const outcomes: DocumentOutcome[] = [];
   const counters = { documents: 0, chunks: 0, failed: 0 };
   const maxTokens = Math.min(config.chunking.maxTokens, embedder.maxTokens);
@@ -123,8 +153,49 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
         timings.embed += performance.now() - t;
       }
     }
+    let offset = 0;
+    const embedded = pending.map((p) => {
+      const embeddings = vectors.slice(offset, offset + p.chunks.length);
+      offset += p.chunks.length;
+      return { ...p, embeddings };
+    });
+    const extracted = await extractGroup(embedded);
     await writing;
-    writing = writeAll(pending, vectors);
+    writing = writeAll(extracted);
+  };
+
+  /** Runs the extractor over the group's chunks; documents whose extraction failed under 'fail' drop out. */
+  const extractGroup = async (pending: Embedded[]): Promise<Embedded[]> => {
+    if (!extractor || pending.length === 0) return pending;
+    const t = performance.now();
+    try {
+      const inputs = pending.flatMap((p) =>
+        p.chunks.map((c) => ({ chunkId: chunkId(p.id, c.index), text: c.text, documentTitle: p.doc.title })),
+      );
+      const result = await extractor.extract(inputs);
+      extraction.chunks += inputs.length - result.failures.length;
+      extraction.failedChunks += result.failures.length;
+      const byDoc = new Map<string, ChunkExtraction[]>();
+      for (const ex of result.extractions) {
+        const docId = ex.chunkId.slice(0, ex.chunkId.lastIndexOf(':'));
+        byDoc.set(docId, [...(byDoc.get(docId) ?? []), ex]);
+      }
+      const failedDocs = new Map(result.failures.map((f) => [f.chunkId.slice(0, f.chunkId.lastIndexOf(':')), f.error]));
+      return pending.flatMap((p) => {
+        const failure = failedDocs.get(p.id);
+        if (failure && config.extraction.onError === 'fail') {
+          fail(p.doc.source, failure);
+          return [];
+        }
+        if (failure) logger.warn({ source: p.doc.source, err: failure.message }, 'extraction skipped some chunks');
+        return [{ ...p, extractions: byDoc.get(p.id) ?? [] }];
+      });
+    } catch (err) {
+      for (const p of pending) fail(p.doc.source, err);
+      return [];
+    } finally {
+      timings.extract += performance.now() - t;
+    }
   };
 
   const dropUnchanged = async (batch: Prepared[]): Promise<Prepared[]> => {
@@ -140,14 +211,22 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     });
   };
 
-  const writeAll = async (pending: Prepared[], vectors: number[][]) => {
-    let offset = 0;
+  const writeAll = async (pending: Embedded[]) => {
     for (const p of pending) {
-      const embeddings = vectors.slice(offset, offset + p.chunks.length);
-      offset += p.chunks.length;
       const t = performance.now();
       try {
-        await replaceDocument(db, toDocumentWrite(p, collection, embedder.modelId), toChunkWrites(p, embeddings));
+        const stats = await replaceDocument(
+          db,
+          toDocumentWrite(p, collection, embedder.modelId),
+          toChunkWrites(p, p.embeddings),
+          p.extractions,
+        );
+        if (stats) {
+          extraction.mentions += stats.mentions;
+          extraction.linked += stats.linked;
+          extraction.created += stats.created;
+          extraction.relations += stats.relations;
+        }
         outcomes.push({ status: 'ingested', source: p.doc.source, documentId: p.id, title: p.doc.title, chunks: p.chunks.length });
         counters.documents++;
         counters.chunks += p.chunks.length;
@@ -186,7 +265,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   timings.total = performance.now() - started;
   for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key] = Math.round(timings[key]);
   const unchanged = outcomes.filter((o) => o.status === 'unchanged').length;
-  return { collection, ...counters, unchanged, outcomes, timings };
+  return { collection, ...counters, unchanged, outcomes, extraction, timings };
 }
 
 function prepare(

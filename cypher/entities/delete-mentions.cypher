@@ -1,0 +1,2 @@
+MATCH (:Chunk {documentId: $documentId})-[m:MENTIONS]->(:Entity)
+DELETE m

@@ -1,0 +1,7 @@
+MATCH (c:Chunk)-[m:MENTIONS]->(e:Entity {id: $id})
+WHERE c.collection IN $collections
+MATCH (c)-[:PART_OF]->(d:Document)
+RETURN c.id AS chunkId, d.id AS documentId, d.title AS title, d.source AS source, c.page AS page,
+       m.surfaces AS surfaces, m.count AS count, m.method AS method, m.score AS score, c.text AS text
+ORDER BY d.title, c.index
+LIMIT $limit

@@ -1,0 +1,14 @@
+// Relationship types come from sanitised data. Scalar properties are set when the relationship is
+// first asserted; every later claim (and every disagreeing value) is kept in `facts` with its source.
+UNWIND $relations AS rel
+MATCH (a:Entity {id: rel.sourceId})
+MATCH (b:Entity {id: rel.targetId})
+MERGE (a)-[r:$(rel.type)]->(b)
+ON CREATE SET r.createdAt = datetime(), r += rel.properties
+SET r.sources = coalesce(r.sources, []) + [s IN rel.chunkIds WHERE NOT s IN coalesce(r.sources, [])],
+    r.documentIds = coalesce(r.documentIds, []) +
+      CASE WHEN $documentId IN coalesce(r.documentIds, []) THEN [] ELSE [$documentId] END,
+    r.facts = coalesce(r.facts, []) + [f IN rel.facts WHERE NOT f IN coalesce(r.facts, [])],
+    r.confidence = CASE WHEN r.confidence IS NULL OR r.confidence < rel.confidence THEN rel.confidence ELSE r.confidence END,
+    r.evidence = coalesce(r.evidence, rel.evidence),
+    r.updatedAt = datetime()

@@ -1,0 +1,11 @@
+// Entities found in a document: new ones are created, existing ones (imported records, entities
+// from other documents) absorb the aliases and claimed facts. Labels come from sanitised types.
+UNWIND $entities AS e
+MERGE (n:Entity {id: e.id})
+ON CREATE SET n.collection = $collection, n.type = e.type, n.name = e.name,
+              n.normalizedName = e.normalizedName, n.createdAt = datetime(), n += e.properties
+SET n:$(e.type)
+SET n.aliases = coalesce(n.aliases, []) + [a IN e.aliases WHERE NOT a IN coalesce(n.aliases, []) AND a <> n.name],
+    n.aliasKeys = coalesce(n.aliasKeys, []) + [k IN e.aliasKeys WHERE NOT k IN coalesce(n.aliasKeys, [])],
+    n.facts = coalesce(n.facts, []) + [f IN e.facts WHERE NOT f IN coalesce(n.facts, [])],
+    n.updatedAt = datetime()

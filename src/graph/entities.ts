@@ -1,0 +1,183 @@
+import type { ChunkExtraction } from '../extraction/types.ts';
+import {
+  FACT_SEPARATOR,
+  chunkSource,
+  resolveDocument,
+  type EntityLookup,
+  type ExistingEntity,
+  type ResolutionPlan,
+} from '../resolution/resolver.ts';
+import { cypher } from './cypher.ts';
+import { int, type GraphExecutor, type TxRunner } from './executor.ts';
+import { toLuceneQuery } from './search.ts';
+
+/** Entity candidates per fuzzy lookup: enough to find a near-duplicate among namesakes. */
+const CANDIDATES = 10;
+
+/** The resolver's view of one collection, read inside the writing transaction (so it sees earlier documents). */
+function lookupIn(tx: TxRunner, collection: string): EntityLookup {
+  return {
+    async byNormalizedNames(items) {
+      return (await tx.run(cypher('entities/by-normalized-names'), { collection, items })) as unknown as ExistingEntity[];
+    },
+    async candidates(type, name) {
+      const query = toLuceneQuery(name);
+      if (!query) return [];
+      return (await tx.run(cypher('entities/candidates'), { collection, type, query, limit: int(CANDIDATES) })) as unknown as ExistingEntity[];
+    },
+  };
+}
+
+/** Resolves a document's extractions against the collection and writes entities, mentions and relationships. */
+export async function writeDocumentGraph(
+  tx: TxRunner,
+  collection: string,
+  documentId: string,
+  extractions: ChunkExtraction[],
+): Promise<ResolutionPlan['stats']> {
+  const plan = await resolveDocument(collection, extractions, lookupIn(tx, collection));
+  if (plan.entities.length) await tx.run(cypher('entities/upsert'), { collection, entities: plan.entities });
+  if (plan.mentions.length) {
+    await tx.run(cypher('entities/mentions'), {
+      mentions: plan.mentions.map((m) => ({ ...m, count: int(m.count) })),
+    });
+  }
+  if (plan.relations.length) await tx.run(cypher('entities/relations'), { documentId, relations: plan.relations });
+  return plan.stats;
+}
+
+/**
+ * Withdraws everything a document contributed to the knowledge graph — relationship claims,
+ * facts, and entities nothing else supports — and deletes its chunks (unless `keepChunks`, used
+ * when only the extraction is redone). Runs inside the caller's transaction.
+ */
+export async function removeDocumentGraph(tx: TxRunner, documentId: string, opts: { keepChunks?: boolean } = {}): Promise<void> {
+  const [row] = await tx.run(cypher('entities/document-entities'), { documentId });
+  const entityIds = (row?.ids as string[] | undefined) ?? [];
+  const chunkPrefix = `${documentId}:`;
+  const factMarker = FACT_SEPARATOR + chunkSource(chunkPrefix);
+  if (entityIds.length) await tx.run(cypher('entities/cleanup-relations'), { documentId, chunkPrefix, factMarker });
+  if (opts.keepChunks) await tx.run(cypher('entities/delete-mentions'), { documentId });
+  else await tx.run(cypher('ingest/delete-chunks'), { documentId });
+  if (entityIds.length) await tx.run(cypher('entities/cleanup-entities'), { entityIds, factMarker });
+}
+
+export interface EntitySummary {
+  id: string;
+  collection: string;
+  type: string;
+  name: string;
+  aliases: number;
+  mentions: number;
+  imported: boolean;
+}
+
+export async function listEntities(
+  db: GraphExecutor,
+  collections: string[],
+  opts: { type?: string; skip?: number; limit?: number } = {},
+): Promise<EntitySummary[]> {
+  return (await db.read(cypher('entities/list'), {
+    collections,
+    type: opts.type ?? null,
+    skip: int(opts.skip ?? 0),
+    limit: int(opts.limit ?? 100),
+  })) as unknown as EntitySummary[];
+}
+
+export interface Fact {
+  property: string;
+  value: unknown;
+  source: string;
+}
+
+export interface EntityDetail {
+  entity: Record<string, unknown> & { id: string; name: string; type: string; collection: string; aliases: string[]; labels: string[] };
+  /** Every value each source claimed, so disagreements stay visible. */
+  facts: Fact[];
+  mentions: Array<{
+    chunkId: string;
+    documentId: string;
+    title: string;
+    source: string;
+    page: number | null;
+    surfaces: string[];
+    count: number;
+    method: string;
+    score: number;
+    quote: string;
+  }>;
+  relationships: Array<{
+    type: string;
+    direction: 'out' | 'in';
+    other: { id: string; name: string; type: string };
+    properties: Record<string, unknown>;
+    facts: Fact[];
+    sources: string[];
+    importSources: string[];
+  }>;
+}
+
+export function parseFacts(raw: unknown): Fact[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((f) => {
+    if (typeof f !== 'string') return [];
+    const [property, json, source] = f.split(FACT_SEPARATOR);
+    if (!property || json === undefined || !source) return [];
+    try {
+      return [{ property, value: JSON.parse(json) as unknown, source }];
+    } catch {
+      return [{ property, value: json, source }];
+    }
+  });
+}
+
+/** An entity with its aliases, facts, the passages that mention it and how each was linked, and its relationships. */
+export async function getEntity(db: GraphExecutor, id: string, collections: string[], limit = 200): Promise<EntityDetail | null> {
+  const [row] = await db.read(cypher('entities/get'), { id, collections });
+  if (!row) return null;
+  const { facts, aliasKeys: _aliasKeys, normalizedName: _n, ...entity } = row.entity as Record<string, unknown>;
+  const mentions = await db.read(cypher('entities/get-mentions'), { id, collections, limit: int(limit) });
+  const rels = await db.read(cypher('entities/get-relationships'), { id, collections, limit: int(limit) });
+  return {
+    entity: { aliases: [], ...entity } as unknown as EntityDetail['entity'],
+    facts: parseFacts(facts),
+    mentions: mentions.map((m) => ({
+      ...(m as unknown as Omit<EntityDetail['mentions'][number], 'quote'>),
+      quote: quoteAround(m.text as string, (m.surfaces as string[])[0] ?? ''),
+    })),
+    relationships: rels.map((r) => {
+      const { facts: relFacts, sources, importSources, documentIds: _d, ...properties } = r.properties as Record<string, unknown>;
+      return {
+        type: r.type as string,
+        direction: r.outgoing ? ('out' as const) : ('in' as const),
+        other: { id: r.otherId as string, name: r.otherName as string, type: r.otherType as string },
+        properties,
+        facts: parseFacts(relFacts),
+        sources: (sources as string[] | undefined) ?? [],
+        importSources: (importSources as string[] | undefined) ?? [],
+      };
+    }),
+  };
+}
+
+/** The sentence-sized piece of a chunk around the first occurrence of `surface`. */
+export function quoteAround(text: string, surface: string, width = 240): string {
+  const at = surface ? text.toLowerCase().indexOf(surface.toLowerCase()) : -1;
+  if (at < 0 || text.length <= width) return text.length <= width ? text : text.slice(0, width) + '…';
+  const start = Math.max(0, at - Math.floor((width - surface.length) / 2));
+  const end = Math.min(text.length, start + width);
+  return (start > 0 ? '…' : '') + text.slice(start, end) + (end < text.length ? '…' : '');
+}
+
+export async function reextractDocument(
+  db: GraphExecutor,
+  collection: string,
+  documentId: string,
+  extractions: ChunkExtraction[],
+): Promise<ResolutionPlan['stats']> {
+  return db.writeTx(async (tx) => {
+    await removeDocumentGraph(tx, documentId, { keepChunks: true });
+    return writeDocumentGraph(tx, collection, documentId, extractions);
+  });
+}
