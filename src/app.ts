@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { loadConfig, type KgragConfig } from './config/index.ts';
 import { createEmbedder, type Embedder } from './embedding/embedder.ts';
+import { createExtractor } from './extraction/index.ts';
+import type { Extractor } from './extraction/types.ts';
 import { GraphExecutor } from './graph/executor.ts';
 import { applySchema } from './graph/schema.ts';
 import { createLogger, type Logger } from './logging.ts';
@@ -15,6 +17,8 @@ export interface Kgrag {
   logger: Logger;
   db: GraphExecutor;
   embedder: Embedder | undefined;
+  /** The knowledge-graph extractor, when opened with `{ extractor: true }` and not disabled. */
+  extractor: Extractor | undefined;
   close(): Promise<void>;
 }
 
@@ -23,8 +27,10 @@ export interface OpenOptions {
   logger?: Logger;
   /** Load the embedding model (ingest, vector and hybrid search). */
   embedder?: boolean;
-  /** Apply constraints and indexes and check the embedding model (needs `embedder`). */
+  /** Apply constraints and indexes; with `embedder`, also the vector index and the embedding-model check. */
   schema?: boolean;
+  /** Build the configured knowledge-graph extractor (ingest, extract). */
+  extractor?: boolean;
 }
 
 export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
@@ -32,13 +38,15 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const db = await GraphExecutor.connect(config.neo4j, logger);
   let embedder: Embedder | undefined;
+  let extractor: Extractor | undefined;
   try {
-    if (options.embedder || options.schema) {
+    if (options.extractor) extractor = await createExtractor(config, logger);
+    if (options.embedder) {
       // Hub downloads (when no local model folder is set) live beside the data, not in node_modules.
       embedder = await createEmbedder(config.embedding, logger, { cacheDir: path.join(config.home, 'models', 'hub') });
-      if (options.schema) {
-        await applySchema(db, { model: embedder.modelId, dimension: embedder.dimension }, logger);
-      }
+    }
+    if (options.schema) {
+      await applySchema(db, embedder ? { model: embedder.modelId, dimension: embedder.dimension } : undefined, logger);
     }
   } catch (err) {
     await embedder?.dispose();
@@ -50,6 +58,7 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     logger,
     db,
     embedder,
+    extractor,
     async close() {
       await embedder?.dispose();
       await db.close();

@@ -16,7 +16,7 @@ export function uniqueCollection(prefix = 't'): string {
 export async function openTestApp(overrides: (c: KgragConfig) => void = () => undefined): Promise<Kgrag> {
   const config = loadConfig();
   overrides(config);
-  return openKgrag({ config, logger: silentLogger(), schema: true });
+  return openKgrag({ config, logger: silentLogger(), schema: true, embedder: true });
 }
 
 /** Removes everything a test wrote into its collections. */

@@ -1,1 +1,7 @@
-MATCH (d:Document) RETURN DISTINCT d.collection AS collection ORDER BY collection
+// Every collection that holds documents or entities (an import-only collection has no documents).
+CALL () {
+  MATCH (d:Document) RETURN DISTINCT d.collection AS collection
+  UNION
+  MATCH (e:Entity) RETURN DISTINCT e.collection AS collection
+}
+RETURN collection ORDER BY collection

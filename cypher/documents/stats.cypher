@@ -1,11 +1,13 @@
-// Per collection: documents and chunks, entities (any node labelled Entity) and the
-// relationships between entities of that collection.
-MATCH (d:Document)
-WITH d.collection AS collection, count(d) AS documents
-OPTIONAL MATCH (c:Chunk {collection: collection})
-WITH collection, documents, count(c) AS chunks
-OPTIONAL MATCH (e:Entity {collection: collection})
-WITH collection, documents, chunks, count(e) AS entities
-OPTIONAL MATCH (a:Entity {collection: collection})-[r]->(:Entity)
-RETURN collection, documents, chunks, entities, count(r) AS relationships
+// Per collection: documents, chunks, entities (imported or extracted) and the relationships
+// between entities of that collection.
+CALL () {
+  MATCH (d:Document) RETURN DISTINCT d.collection AS collection
+  UNION
+  MATCH (e:Entity) RETURN DISTINCT e.collection AS collection
+}
+RETURN collection,
+       COUNT { (:Document {collection: collection}) } AS documents,
+       COUNT { (:Chunk {collection: collection}) } AS chunks,
+       COUNT { (:Entity {collection: collection}) } AS entities,
+       COUNT { (:Entity {collection: collection})-[]->(:Entity) } AS relationships
 ORDER BY collection

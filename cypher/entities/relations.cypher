@@ -1,10 +1,11 @@
-// Relationship types come from sanitised data. Scalar properties are set when the relationship is
-// first asserted; every later claim (and every disagreeing value) is kept in `facts` with its source.
+// Relationship types come from sanitised data. A property is set by the first source that states
+// it and never overwritten; every claim (and so every disagreeing value) is kept in `facts`.
 UNWIND $relations AS rel
 MATCH (a:Entity {id: rel.sourceId})
 MATCH (b:Entity {id: rel.targetId})
 MERGE (a)-[r:$(rel.type)]->(b)
-ON CREATE SET r.createdAt = datetime(), r += rel.properties
+ON CREATE SET r.createdAt = datetime()
+FOREACH (k IN keys(rel.properties) | SET r[k] = coalesce(r[k], rel.properties[k]))
 SET r.sources = coalesce(r.sources, []) + [s IN rel.chunkIds WHERE NOT s IN coalesce(r.sources, [])],
     r.documentIds = coalesce(r.documentIds, []) +
       CASE WHEN $documentId IN coalesce(r.documentIds, []) THEN [] ELSE [$documentId] END,

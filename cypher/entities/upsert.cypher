@@ -3,7 +3,8 @@
 UNWIND $entities AS e
 MERGE (n:Entity {id: e.id})
 ON CREATE SET n.collection = $collection, n.type = e.type, n.name = e.name,
-              n.normalizedName = e.normalizedName, n.createdAt = datetime(), n += e.properties
+              n.normalizedName = e.normalizedName, n.createdAt = datetime()
+FOREACH (k IN keys(e.properties) | SET n[k] = coalesce(n[k], e.properties[k]))
 SET n:$(e.type)
 SET n.aliases = coalesce(n.aliases, []) + [a IN e.aliases WHERE NOT a IN coalesce(n.aliases, []) AND a <> n.name],
     n.aliasKeys = coalesce(n.aliasKeys, []) + [k IN e.aliasKeys WHERE NOT k IN coalesce(n.aliasKeys, [])],

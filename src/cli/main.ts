@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
+import { registerEntityCommands } from './commands/entities.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
+import { registerSchemaCommand } from './commands/schema.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { createContext } from './context.ts';
 import { printError } from './output.ts';
@@ -21,8 +24,11 @@ const context = createContext(program, (json) => {
 // One module per command group: src/cli/commands/<group>.ts
 registerDbCommands(context);
 registerIngestCommand(context);
+registerImportCommand(context);
 registerSearchCommand(context);
 registerDocumentCommands(context);
+registerEntityCommands(context);
+registerSchemaCommand(context);
 
 try {
   await program.parseAsync(process.argv);

@@ -147,7 +147,8 @@ export function loadConfig(
         provider: e.KGRAG_LLM_PROVIDER ?? 'openai',
         baseUrl: e.KGRAG_LLM_BASE_URL,
         model: e.KGRAG_LLM_MODEL,
-        apiKey: e.KGRAG_LLM_API_KEY ?? e.OPENAI_API_KEY,
+        // An OpenAI key is only ever sent to OpenAI itself, never to a custom base URL.
+        apiKey: e.KGRAG_LLM_API_KEY ?? (e.KGRAG_LLM_BASE_URL ? undefined : e.OPENAI_API_KEY),
         timeoutMs: e.KGRAG_LLM_TIMEOUT_MS,
         concurrency: e.KGRAG_LLM_CONCURRENCY,
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,

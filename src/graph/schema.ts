@@ -10,18 +10,19 @@ export interface EmbeddingIdentity {
 
 /**
  * Applies constraints and indexes idempotently, checks that the stored embeddings come from the
- * configured model, and waits until every index is ONLINE. Safe to call on every start.
+ * configured model (when one is given: commands that never embed skip the vector index), and
+ * waits until every index is ONLINE. Safe to call on every start.
  */
 export async function applySchema(
   db: GraphExecutor,
-  embedding: EmbeddingIdentity,
+  embedding: EmbeddingIdentity | undefined,
   logger: Logger,
   opts: { awaitSeconds?: number } = {},
 ): Promise<void> {
   for (const file of ['schema/constraints', 'schema/entities']) {
     for (const statement of cypherStatements(file)) await db.runSchema(statement);
   }
-  await ensureVectorIndex(db, embedding, logger);
+  if (embedding) await ensureVectorIndex(db, embedding, logger);
   await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(opts.awaitSeconds ?? 300) });
 }
 

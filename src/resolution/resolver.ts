@@ -272,7 +272,7 @@ export async function resolveDocument(
       normalizedName: normalizeName(r.name, c.type),
       aliases,
       aliasKeys: [...new Set(aliases.map((a) => normalizeName(a, c.type)))].sort(),
-      properties: r.method === 'new' ? firstValues(c.properties) : {},
+      properties: firstValues(c.properties),
       facts: c.properties.map((p) => fact(p.key, p.value, chunkSource(p.chunkId))),
     });
     for (const [chunkId, surfaces] of c.chunks) {

@@ -157,6 +157,7 @@ describe('loadPdf layout heuristics', () => {
       await makePlainPdf({
         paragraphs: [
           'A well-known method was used. The result is a well-\nknown fact in the field of hydraulics.',
+          'Every point-of-\nsale terminal was replaced.',
           'Follow these steps:\n1. Open the inlet valve.\n2. Wait until the pressure settles.',
           'Then write the reading into the log.',
         ],
@@ -164,6 +165,7 @@ describe('loadPdf layout heuristics', () => {
     );
     expect(result.blocks.map((b) => [b.kind, b.text])).toEqual([
       ['paragraph', 'A well-known method was used. The result is a well-known fact in the field of hydraulics.'],
+      ['paragraph', 'Every point-of-sale terminal was replaced.'],
       ['paragraph', 'Follow these steps:'],
       ['list', '1. Open the inlet valve.\n2. Wait until the pressure settles.'],
       ['paragraph', 'Then write the reading into the log.'],

@@ -14,7 +14,7 @@ export function registerDbCommands({ program, withKgrag, logger, setJson }: CliC
       const status = config.neo4j.managed
         ? await startLocalDb(config, logger(), { onProgress: (m: string) => opts.json || process.stderr.write(m + '\n') })
         : null;
-      await withKgrag({ schema: true }, async () => undefined);
+      await withKgrag({ schema: true, embedder: true }, async () => undefined);
       if (opts.json) printJson(status ?? { running: true, managed: false, boltUrl: config.neo4j.uri });
       else if (status) printLine(`Neo4j ${status.version} is running at ${status.boltUrl} (pid ${status.pid}); schema applied, indexes online.`);
       else printLine(`Using Neo4j at ${config.neo4j.uri} (not managed by kgrag); schema applied, indexes online.`);

@@ -26,9 +26,9 @@ export function registerIngestCommand({ program, withKgrag, setJson }: CliContex
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], opts: IngestCliOptions) => {
       setJson(opts.json);
-      await withKgrag({ schema: true }, async (app) => {
+      await withKgrag({ schema: true, embedder: true, extractor: true }, async (app) => {
         const bar = !opts.json && process.stderr.isTTY ? ingestProgressBar() : undefined;
-        const summary = await ingest(inputs, { db: app.db, embedder: app.embedder!, config: app.config, logger: app.logger }, {
+        const summary = await ingest(inputs, { db: app.db, embedder: app.embedder!, extractor: app.extractor, config: app.config, logger: app.logger }, {
           collection: validateCollection(opts.collection ?? app.config.ingest.defaultCollection),
           force: !!opts.force,
           jsonl: { idField: opts.idField, titleField: opts.titleField, textField: opts.textField },
@@ -37,10 +37,17 @@ export function registerIngestCommand({ program, withKgrag, setJson }: CliContex
         bar?.stop();
         if (opts.json) printJson(summary);
         else {
+          const x = summary.extraction;
           printLine(
             `Collection "${summary.collection}": ${summary.documents} documents ingested (${summary.chunks} chunks), ` +
               `${summary.unchanged} unchanged, ${summary.failed} failed, in ${(summary.timings.total / 1000).toFixed(1)} s.`,
           );
+          if (x.extractor !== 'none' && summary.documents > 0) {
+            printLine(
+              `Knowledge graph (${x.extractor} extractor): ${x.mentions} mentions, ${x.linked} linked to known entities, ` +
+                `${x.created} new entities, ${x.relations} relationships` + (x.failedChunks ? `; extraction failed on ${x.failedChunks} chunks` : '') + '.',
+            );
+          }
           for (const o of summary.outcomes) if (o.status === 'failed') printLine(`  failed: ${o.source}: ${o.error}`);
         }
         if (summary.failed > 0) process.exitCode = 1;

@@ -36,8 +36,8 @@
  * 7. De-hyphenation when joining lines: "letter-" + lowercase start → hyphen dropped
  *    ("infor-" + "mation" → "information"), unless the hyphenated compound occurs elsewhere in
  *    the document and the joined word does not ("well-" + "known"). Uppercase or digit starts
- *    keep the hyphen without a space ("COVID-" + "19" → "COVID-19"). A line-final soft hyphen
- *    always joins.
+ *    keep the hyphen without a space ("COVID-" + "19" → "COVID-19"), and so does a break after
+ *    a hyphen inside a compound ("point-of-" + "sale"). A line-final soft hyphen always joins.
  *
  * Paragraphs never continue across a page break: each block's `page` is where its text is, which
  * is what citations need (a sentence split by a page break becomes two blocks, and a word
@@ -676,10 +676,12 @@ function continuesList(draft: Draft, prev: Line, line: Line, ctx: Context): bool
 /** Joins two lines of one paragraph, repairing typeset hyphenation (rules in the file header). */
 function joinLines(prev: string, next: string, prevSoftHyphen: boolean, words: Set<string>): string {
   if (prevSoftHyphen) return prev + next;
-  const hyphenated = /(\p{L}+)[-\u2010]$/u.exec(prev.slice(-100)); // prev is the paragraph so far
+  const hyphenated = /([\p{L}-]*?)(\p{L}+)[-\u2010]$/u.exec(prev.slice(-100)); // prev is the paragraph so far
   if (hyphenated) {
-    if (!/^\p{Ll}/u.test(next)) return prev + next;
-    const stem = hyphenated[1]!.toLowerCase();
+    // An uppercase/digit start ("COVID-|19"), or a break inside a compound that already has a
+    // hyphen ("point-of-|sale"), keeps the hyphen.
+    if (!/^\p{Ll}/u.test(next) || hyphenated[1]!.endsWith('-')) return prev + next;
+    const stem = hyphenated[2]!.toLowerCase();
     const tail = (/^[\p{L}\p{N}]+/u.exec(next)?.[0] ?? '').toLowerCase();
     const compound = words.has(`${stem}-${tail}`) && !words.has(stem + tail);
     return compound ? prev + next : prev.slice(0, -1) + next;
