@@ -7,6 +7,7 @@ import { deleteDocument } from '../../src/graph/documents.ts';
 import { getEntity, listEntities } from '../../src/graph/entities.ts';
 import { entityId } from '../../src/resolution/normalize.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
+import { rerunExtraction } from '../../src/extraction/rerun.ts';
 import { dropCollections, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
 /**
@@ -122,6 +123,16 @@ describe('knowledge graph from documents', () => {
     expect(jane?.mentions).toEqual([]);
     expect(jane?.relationships).toEqual([]);
     expect(jane?.entity).toMatchObject({ importKey: 'Person:E1', title: 'CEO' });
+  });
+
+  it('re-runs extraction over stored chunks, replacing what the old run found', async () => {
+    const narrower = new ScriptedExtractor({ 'Emily Doe': 'Person' });
+    const summary = await rerunExtraction(app.db, narrower, A, app.logger);
+    expect(summary.failed).toEqual([]);
+    expect(summary.documents).toBe(1); // ibm.md is the only document left in A
+    const names = (await listEntities(app.db, [A])).map((e) => e.name).sort();
+    // The vendor no longer found is gone; the imported record stays.
+    expect(names).toEqual(['Jane Smith']);
   });
 
   it('never links or merges across collections', async () => {
