@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [scifact] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,8 +10,9 @@ import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
+import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['scifact', 'extraction'];
+const SUITES = ['scifact', '2wiki', 'extraction'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -41,6 +42,16 @@ if (suites.includes('scifact')) {
     const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log);
     log(`published: all-MiniLM-L6-v2 vector ${SCIFACT_PUBLISHED.vector}, BM25 (bm25s) ${SCIFACT_PUBLISHED.bm25}`);
     report.scifact = { results, published: SCIFACT_PUBLISHED };
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('2wiki')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    // Always vector, fulltext and hybrid: the table compares all three with the published systems.
+    const results = await runTwoWiki(app, values.bench, log);
+    report['2wiki'] = { results, published: TWOWIKI_PUBLISHED };
   } finally {
     await app.close();
   }

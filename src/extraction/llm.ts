@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { readSchema, schemaValidator } from '../schemas.ts';
 import pLimit from 'p-limit';
 import type { KgragConfig } from '../config/index.ts';
 import { ConfigError, KgragError, errorMessage } from '../errors.ts';
@@ -28,7 +28,6 @@ import type {
  * dropped, so a document that talks a model into inventing facts does not get them into the graph.
  */
 
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
 const ENTITY_CONFIDENCE = 0.85;
 const MAX_NAME_CHARS = 200;
 const MAX_VALUE_CHARS = 500;
@@ -65,18 +64,11 @@ interface RawUserSchema {
   relationTypes?: Array<{ name: string; description?: string; source: string[]; target: string[]; properties?: string[] }>;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-let userSchemaValidator: ValidateFunction | undefined;
 let outputSchema: Record<string, unknown> | undefined;
-let outputValidator: ValidateFunction | undefined;
-
-function readSchemaFile(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(name, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
-}
 
 /** The JSON Schema of the model's reply (schemas/extraction-output.schema.json). */
 export function extractionOutputSchema(): Record<string, unknown> {
-  outputSchema ??= readSchemaFile('extraction-output.schema.json');
+  outputSchema ??= readSchema('extraction-output.schema.json');
   return outputSchema;
 }
 
@@ -92,12 +84,10 @@ export function loadUserSchema(file: string): UserSchema {
 }
 
 export function parseUserSchema(raw: unknown, source = 'extraction schema'): UserSchema {
-  if (!userSchemaValidator) {
-    const { $id: _id, ...schema } = readSchemaFile('extraction-user-schema.schema.json');
-    userSchemaValidator = ajv.compile(schema);
-  }
-  if (!userSchemaValidator(raw)) {
-    throw new ConfigError(`Invalid ${source}: ${ajv.errorsText(userSchemaValidator.errors, { dataVar: 'schema', separator: '; ' })}`);
+  const validate = schemaValidator('extraction-user-schema.schema.json');
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => `schema${e.instancePath} ${e.message ?? 'is invalid'}`);
+    throw new ConfigError(`Invalid ${source}: ${problems.join('; ')}`);
   }
   const checked = raw as RawUserSchema;
   const named = <T>(kind: string, name: string, normalise: (n: string) => T): T => {
@@ -220,12 +210,10 @@ export class LlmExtractor implements Extractor {
 
 /** invokeJson validates already; checked again because any ChatModel can be passed in. */
 function checkReply(value: unknown): RawOutput {
-  if (!outputValidator) {
-    const { $id: _id, ...schema } = extractionOutputSchema();
-    outputValidator = ajv.compile(schema);
-  }
-  if (!outputValidator(value)) {
-    throw new LlmError('LLM_INVALID_OUTPUT', `The LLM reply does not match the extraction schema: ${ajv.errorsText(outputValidator.errors, { dataVar: 'reply' })}`);
+  const validate = schemaValidator('extraction-output.schema.json');
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((e) => `reply${e.instancePath} ${e.message ?? 'is invalid'}`);
+    throw new LlmError('LLM_INVALID_OUTPUT', `The LLM reply does not match the extraction schema: ${problems.join(', ')}`);
   }
   return value as RawOutput;
 }

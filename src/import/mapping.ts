@@ -1,10 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import { readJsonFile, schemaValidator, type JsonFileError } from '../schemas.ts';
 import {
   RESERVED_LABELS,
   RESERVED_PROPERTIES,
@@ -73,40 +68,24 @@ const PATTERN_HINTS: Record<string, string> = {
     'may only use the tokens YYYY, MM, DD, HH, mm, ss, the letter T and non-letter separators (e.g. "DD/MM/YYYY")',
 };
 
-export const MAPPING_SCHEMA_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas/mapping.schema.json');
 
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    // ajv-formats is CommonJS: its default import is module.exports, which also carries `.default`.
-    ajvFormats.default(ajv, ['json-pointer']);
-    validator = ajv.compile(JSON.parse(readFileSync(MAPPING_SCHEMA_PATH, 'utf8')) as object);
-  }
-  return validator;
-}
 
 /** Reads and validates a mapping file; errors name the file and the JSON Pointer of each problem. */
 export async function loadMapping(file: string): Promise<Mapping> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ImportError('MAPPING_INVALID', `Cannot read mapping ${file}: ${errorMessage(err)}`, { cause: err });
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = await readJsonFile(file);
   } catch (err) {
-    throw new ImportError('MAPPING_INVALID', `Mapping ${file} is not valid JSON: ${errorMessage(err)}`, { cause: err });
+    const e = err as JsonFileError;
+    const message = e.reason === 'unreadable' ? `Cannot read mapping ${file}: ${e.detail}` : `Mapping ${file} is not valid JSON: ${e.detail}`;
+    throw new ImportError('MAPPING_INVALID', message, { cause: err });
   }
   return validateMapping(raw, file);
 }
 
 /** Validates a parsed mapping (`source` names it in messages) and fills in defaults. */
 export function validateMapping(raw: unknown, source = 'mapping'): Mapping {
-  const validate = schemaValidator();
+  const validate = schemaValidator('mapping.schema.json');
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map(describeSchemaError);
     throw mappingError(source, dedupe(problems));

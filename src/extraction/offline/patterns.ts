@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
+import { SCHEMA_DIR, readJsonFile, schemaValidator, type JsonFileError } from '../../schemas.ts';
 import nlp from 'compromise';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { isSafeRelType } from '../../graph/names.ts';
@@ -121,18 +121,9 @@ const VALUE_SLOTS: Record<string, string> = {
   quantity: `#${TAGS.Quantity}+`,
 };
 
-const SCHEMA_DIR = path.resolve(import.meta.dirname, '../../../schemas');
 export const BUILTIN_PATTERNS_FILE = path.join(SCHEMA_DIR, 'extraction-patterns.json');
 export const PATTERNS_SCHEMA_FILE = path.join(SCHEMA_DIR, 'extraction-patterns.schema.json');
 
-let validator: ValidateFunction<PatternFile> | undefined;
-function validatePatternFile(): ValidateFunction<PatternFile> {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(PATTERNS_SCHEMA_FILE, 'utf8')) as object;
-    validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile<PatternFile>(schema);
-  }
-  return validator;
-}
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
@@ -143,7 +134,7 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
 
 /** Validates parsed JSON against the schema and compiles every template; throws ConfigError naming `source`. */
 export function parsePatternFile(data: unknown, source: string): PatternFile {
-  const validate = validatePatternFile();
+  const validate = schemaValidator<PatternFile>('extraction-patterns.schema.json');
   if (!validate(data)) {
     throw new ConfigError(`Invalid extraction patterns file ${source}: ${describeErrors(validate.errors)}`);
   }
@@ -167,17 +158,17 @@ export function parsePatternFile(data: unknown, source: string): PatternFile {
 }
 
 export async function loadPatternFile(file: string): Promise<PatternFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`Cannot read extraction patterns file ${file}: ${errorMessage(err)}`, { cause: err });
-  }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = await readJsonFile(file);
   } catch (err) {
-    throw new ConfigError(`Invalid extraction patterns file ${file}: not valid JSON (${errorMessage(err)})`, { cause: err });
+    const e = err as JsonFileError;
+    throw new ConfigError(
+      e.reason === 'unreadable'
+        ? `Cannot read extraction patterns file ${file}: ${e.detail}`
+        : `Invalid extraction patterns file ${file}: not valid JSON (${e.detail})`,
+      { cause: err },
+    );
   }
   return parsePatternFile(data, file);
 }
