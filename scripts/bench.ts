@@ -4,13 +4,13 @@
  * ingest: SciFact abstracts (a real corpus, ~1.5 chunks each) ingested into a fresh collection,
  * with and without offline extraction; reports per-stage time, chunks/s, and extraction's share.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openKgrag } from '../src/app.ts';
 import { createOfflineExtractor } from '../src/extraction/offline.ts';
-import { ingest, type IngestSummary } from '../src/ingest/pipeline.ts';
+import type { IngestSummary } from '../src/ingest/pipeline.ts';
+import { ingestBenchJsonl, withTempJsonl } from './eval/corpus.ts';
 
 const { values } = parseArgs({
   allowPositionals: true,
@@ -22,23 +22,23 @@ const { values } = parseArgs({
 const log = (line: string) => process.stdout.write(line + '\n');
 
 const app = await openKgrag({ schema: true, embedder: true });
-const dir = mkdtempSync(path.join(tmpdir(), 'kgrag-bench-'));
 try {
-  const lines = readFileSync(path.join(values.bench, 'scifact', 'corpus.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, Number(values.docs));
-  const corpus = path.join(dir, 'corpus.jsonl');
-  writeFileSync(corpus, lines.join('\n'));
+  const records = readFileSync(path.join(values.bench, 'scifact', 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(0, Number(values.docs))
+    .map((line) => JSON.parse(line) as object);
   const extractor = await createOfflineExtractor({}, app.logger);
   const runs: Array<[string, IngestSummary]> = [];
   for (const [label, withExtractor] of [['without extraction', false], ['with offline extraction', true]] as const) {
     const collection = `bench-ingest-${Date.now()}`;
-    const summary = await ingest([corpus], { db: app.db, embedder: app.embedder!, extractor: withExtractor ? extractor : undefined, config: app.config, logger: app.logger }, {
-      collection,
-      jsonl: { idField: '_id', titleField: 'title', textField: 'text' },
-    });
+    const summary = await withTempJsonl(records, (file) =>
+      ingestBenchJsonl(app, file, collection, { idField: '_id', titleField: 'title', textField: 'text' }, withExtractor ? extractor : undefined),
+    );
     await app.db.write('MATCH (n) WHERE n.collection = $collection DETACH DELETE n', { collection });
     runs.push([label, summary]);
   }
-  log(`ingest of ${lines.length} SciFact abstracts (ms per stage; stages overlap)`);
+  log(`ingest of ${records.length} SciFact abstracts (ms per stage; stages overlap)`);
   log('run                       docs  chunks  load  chunk  embed  extract  write  total  chunks/s');
   for (const [label, s] of runs) {
     const t = s.timings;
@@ -54,6 +54,5 @@ try {
       `${withX.extraction.mentions} mentions, ${withX.extraction.relations} relationships`,
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
   await app.close();
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { retrieverOf, type Kgrag } from '../../src/app.ts';
 import type { SearchMode } from '../../src/domain/types.ts';
-import { ingest } from '../../src/ingest/pipeline.ts';
+import { describeIngest, ingestBenchJsonl } from './corpus.ts';
 import { mean, mrrAt, ndcgAt, recallAt, type Qrels } from './metrics.ts';
 
 /**
@@ -29,14 +29,8 @@ export async function runScifact(
 ): Promise<ScifactResult[]> {
   const dir = path.join(benchDir, 'scifact');
   const collection = 'bench-scifact';
-  const summary = await ingest([path.join(dir, 'corpus.jsonl')], { db: app.db, embedder: app.embedder!, config: app.config, logger: app.logger }, {
-    collection,
-    jsonl: { idField: '_id', titleField: 'title', textField: 'text' },
-  });
-  log(
-    `scifact corpus: ${summary.documents} ingested (${summary.chunks} chunks), ${summary.unchanged} unchanged, ` +
-      `${summary.failed} failed, ${(summary.timings.total / 1000).toFixed(1)} s`,
-  );
+  const summary = await ingestBenchJsonl(app, path.join(dir, 'corpus.jsonl'), collection, { idField: '_id', titleField: 'title', textField: 'text' });
+  log(describeIngest('scifact corpus', summary));
   const qrels = readQrels(path.join(dir, 'qrels_test.tsv'));
   const queries = readFileSync(path.join(dir, 'queries.jsonl'), 'utf8')
     .split('\n')

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { retrieverOf, type Kgrag } from '../../src/app.ts';
 import type { SearchMode } from '../../src/domain/types.ts';
-import { ingest, type IngestSummary } from '../../src/ingest/pipeline.ts';
+import { describeIngest, ingestBenchJsonl, withTempJsonl } from './corpus.ts';
 import { mean } from './metrics.ts';
 
 /**
@@ -56,11 +55,11 @@ export async function runTwoWiki(app: Kgrag, benchDir: string, log: (line: strin
   const corpus = JSON.parse(readFileSync(path.join(dir, 'corpus.json'), 'utf8')) as Passage[];
   const queries = JSON.parse(readFileSync(path.join(dir, 'queries.json'), 'utf8')) as Query[];
 
-  const summary = await ingestCorpus(app, corpus, collection);
-  log(
-    `2wiki corpus: ${summary.documents} ingested (${summary.chunks} chunks), ${summary.unchanged} unchanged, ` +
-      `${summary.failed} failed, ${(summary.timings.total / 1000).toFixed(1)} s`,
+  const records = corpus.map((p) => ({ id: p.title, title: p.title, text: p.text }));
+  const summary = await withTempJsonl(records, (file) =>
+    ingestBenchJsonl(app, file, collection, { idField: 'id', titleField: 'title', textField: 'text' }),
   );
+  log(describeIngest('2wiki corpus', summary));
   // Scoring matches hit titles to gold titles verbatim; the loader normalises titles, so check it kept them.
   const titles = new Set(corpus.map((p) => p.title));
   const altered = summary.outcomes.flatMap((o) => (o.status !== 'failed' && !titles.has(o.title) ? [o.title] : []));
@@ -104,19 +103,6 @@ export async function runTwoWiki(app: Kgrag, benchDir: string, log: (line: strin
 }
 
 /** The corpus is one JSON array; the JSON Lines loader is the user-facing path for records like these. */
-async function ingestCorpus(app: Kgrag, corpus: Passage[], collection: string): Promise<IngestSummary> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kgrag-2wiki-'));
-  const file = path.join(tmp, 'corpus.jsonl');
-  writeFileSync(file, corpus.map((p) => JSON.stringify({ id: p.title, title: p.title, text: p.text })).join('\n') + '\n');
-  try {
-    // No extractor: this measures retrieval over passages alone, as the published vector baseline.
-    const deps = { db: app.db, embedder: app.embedder!, extractor: undefined, config: app.config, logger: app.logger };
-    return await ingest([file], deps, { collection, jsonl: { idField: 'id', titleField: 'title', textField: 'text' } });
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 function formatTwoWiki(results: TwoWikiResult[]): string {
   const row = (system: string, cells: string[]) => system.padEnd(48) + cells.map((c) => c.padStart(12)).join('');
   const f = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));

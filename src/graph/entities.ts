@@ -1,7 +1,6 @@
 import type { ChunkExtraction } from '../extraction/types.ts';
+import { chunkSource, factSourceMarker, parseFacts, type Fact } from '../domain/facts.ts';
 import {
-  FACT_SEPARATOR,
-  chunkSource,
   resolveDocument,
   type EntityLookup,
   type ExistingEntity,
@@ -55,7 +54,7 @@ export async function removeDocumentGraph(tx: TxRunner, documentId: string, opts
   const [row] = await tx.run(cypher('entities/document-entities'), { documentId });
   const entityIds = (row?.ids as string[] | undefined) ?? [];
   const chunkPrefix = `${documentId}:`;
-  const factMarker = FACT_SEPARATOR + chunkSource(chunkPrefix);
+  const factMarker = factSourceMarker(chunkSource(chunkPrefix));
   if (entityIds.length) await tx.run(cypher('entities/cleanup-relations'), { documentId, chunkPrefix, factMarker });
   if (opts.keepChunks) await tx.run(cypher('entities/delete-mentions'), { documentId });
   else await tx.run(cypher('ingest/delete-chunks'), { documentId });
@@ -85,12 +84,6 @@ export async function listEntities(
   })) as unknown as EntitySummary[];
 }
 
-export interface Fact {
-  property: string;
-  value: unknown;
-  source: string;
-}
-
 export interface EntityDetail {
   entity: Record<string, unknown> & { id: string; name: string; type: string; collection: string; aliases: string[]; labels: string[] };
   /** Every value each source claimed, so disagreements stay visible. */
@@ -116,20 +109,6 @@ export interface EntityDetail {
     sources: string[];
     importSources: string[];
   }>;
-}
-
-export function parseFacts(raw: unknown): Fact[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.flatMap((f) => {
-    if (typeof f !== 'string') return [];
-    const [property, json, source] = f.split(FACT_SEPARATOR);
-    if (!property || json === undefined || !source) return [];
-    try {
-      return [{ property, value: JSON.parse(json) as unknown, source }];
-    } catch {
-      return [{ property, value: json, source }];
-    }
-  });
 }
 
 /** An entity with its aliases, facts, the passages that mention it and how each was linked, and its relationships. */

@@ -5,7 +5,8 @@ import type { GraphExecutor, Params, Row } from '../graph/executor.ts';
 import type { Logger } from '../logging.ts';
 import { ImportError } from './errors.ts';
 import { mappedFields, type Mapping } from './mapping.ts';
-import { FACT_SEPARATOR, factSourceMarker, prepareRecord, type LinkRow, type NodeRow, type PrepareContext } from './prepare.ts';
+import { FACT_SEPARATOR } from '../domain/facts.ts';
+import { fileFactMarker, prepareRecord, type LinkRow, type NodeRow, type PrepareContext } from './prepare.ts';
 import { linkEntitiesQuery, upsertEntitiesQuery } from './queries.ts';
 import { openRecords, type ReadOptions, type RecordSource } from './readers.ts';
 
@@ -128,7 +129,7 @@ class ImportRun {
       collection: this.collection,
       type: mapping.entityType,
       source: this.source,
-      sourceMarker: factSourceMarker(this.source),
+      sourceMarker: fileFactMarker(this.source),
       factPrefixes: Object.fromEntries(Object.keys(mapping.properties).map((p) => [p, p + FACT_SEPARATOR])),
     };
   }

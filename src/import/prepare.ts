@@ -1,3 +1,4 @@
+import { fact, factSourceMarker, importSource } from '../domain/facts.ts';
 import { entityId, normalizeName } from '../resolution/normalize.ts';
 import { coerceValue, isEmpty, quote, toText, type Coerced } from './coerce.ts';
 import type { Mapping, PropertyMapping, RelationshipMapping } from './mapping.ts';
@@ -10,7 +11,6 @@ import type { Mapping, PropertyMapping, RelationshipMapping } from './mapping.ts
  */
 
 /** Separates the parts of a fact: "<property>␟<value as JSON>␟<source>". */
-export const FACT_SEPARATOR = '\u001f';
 
 export interface NodeRow {
   row: number;
@@ -55,13 +55,9 @@ export function importKeyOf(label: string, key: string): string {
   return `${label}:${key}`;
 }
 
-export function factSourceOf(source: string, row: number): string {
-  return `import:${source}#row${row}`;
-}
-
 /** What identifies this file's facts among all facts of a node. */
-export function factSourceMarker(source: string): string {
-  return `${FACT_SEPARATOR}import:${source}#`;
+export function fileFactMarker(source: string): string {
+  return factSourceMarker(`import:${source}#`);
 }
 
 export function prepareRecord(values: Map<string, unknown>, row: number, mapping: Mapping, ctx: PrepareContext): Prepared {
@@ -78,7 +74,7 @@ export function prepareRecord(values: Map<string, unknown>, row: number, mapping
   const importKey = importKeyOf(mapping.label, key);
   const name = (mapping.nameField ? scalarText(values.get(mapping.nameField)) : undefined) ?? key;
   const aliases = aliasesOf(values, mapping.aliasFields, name);
-  const factSource = factSourceOf(ctx.source, row);
+  const factSource = importSource(ctx.source, row);
   const facts = [fact('name', name, factSource)];
   for (const [prop, value] of Object.entries(props)) if (value !== null) facts.push(fact(prop, value, factSource));
 
@@ -114,10 +110,6 @@ function withSharedTargetKeys<T extends { targetKeys: string[] }>(links: T[], re
     keysByGroup.set(groupOf(i), keys);
   });
   return links.map((link, i) => ({ ...link, targetKeys: [...keysByGroup.get(groupOf(i))!] }));
-}
-
-function fact(property: string, value: Coerced, source: string): string {
-  return [property, JSON.stringify(value), source].join(FACT_SEPARATOR);
 }
 
 function coerceAll(

@@ -1,3 +1,4 @@
+import { chunkSource, fact } from '../domain/facts.ts';
 import type { ChunkExtraction, ScalarValue } from '../extraction/types.ts';
 import { VALUE_TYPES } from '../extraction/types.ts';
 import { RESERVED_PROPERTIES, isSafePropertyKey, toLabel, toPropertyKey, toRelType } from '../graph/names.ts';
@@ -69,12 +70,6 @@ export interface ResolutionPlan {
   stats: { mentions: number; linked: number; created: number; dropped: number; relations: number };
 }
 
-/** Fact strings: property, JSON value and source, separated by a character no name contains. */
-export const FACT_SEPARATOR = '\u001f';
-export const chunkSource = (chunkId: string) => `chunk:${chunkId}`;
-export function fact(property: string, value: ScalarValue, source: string): string {
-  return [property, JSON.stringify(value), source].join(FACT_SEPARATOR);
-}
 
 /** Common synonyms from LLMs and user schemas for the types resolution knows best. */
 const TYPE_SYNONYMS: Record<string, string> = {

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { ImportError } from '../../src/import/errors.ts';
 import { importRecords, type ImportSummary } from '../../src/import/importer.ts';
 import { loadMapping, validateMapping, type Mapping } from '../../src/import/mapping.ts';
-import { FACT_SEPARATOR } from '../../src/import/prepare.ts';
+import { FACT_SEPARATOR } from '../../src/domain/facts.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { dropCollections, tempFiles, uniqueCollection } from '../helpers.ts';
 

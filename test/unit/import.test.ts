@@ -8,7 +8,8 @@ import { coerceValue } from '../../src/import/coerce.ts';
 import { ImportError } from '../../src/import/errors.ts';
 import { inferMapping, labelFromFile, singular } from '../../src/import/infer.ts';
 import { loadMapping, validateMapping, type Mapping } from '../../src/import/mapping.ts';
-import { FACT_SEPARATOR, prepareRecord } from '../../src/import/prepare.ts';
+import { FACT_SEPARATOR } from '../../src/domain/facts.ts';
+import { prepareRecord } from '../../src/import/prepare.ts';
 import { fillTemplate, linkEntitiesQuery, upsertEntitiesQuery } from '../../src/import/queries.ts';
 import { delimiterOf, openRecords, resolvePointer, type SourceRecord } from '../../src/import/readers.ts';
 
