@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util';
 import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
+import { runNorthwindAsk } from './eval/northwind-ask.ts';
+import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['scifact', '2wiki', 'extraction'];
+const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -27,6 +29,19 @@ if (unknown.length) throw new Error(`Unknown suite(s) ${unknown.join(', ')} (kno
 const log = (line: string) => process.stdout.write(line + '\n');
 const report: Record<string, unknown> = {};
 
+if (suites.includes('questions')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask, test/gold/questions.jsonl (example knowledge base, no LLM)');
+    report.questions = await runQuestionsEval(app, log);
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('northwind')) {
+  log('== kgrag ask, Northwind text2cypher questions (a graph kgrag did not build, no LLM)');
+  report.northwind = await runNorthwindAsk(values.bench, log);
+}
 if (suites.includes('extraction')) {
   // The main gold set was also used to develop the patterns; the held-out set was written without
   // looking at the extractor and labels named entities only (its value-type columns are not scored).
@@ -49,7 +64,7 @@ if (suites.includes('scifact')) {
 if (suites.includes('2wiki')) {
   const app = await openKgrag({ schema: true, embedder: true });
   try {
-    // Always vector, fulltext and hybrid: the table compares all three with the published systems.
+    // Always vector, fulltext, hybrid and hybrid + graph expansion: the table compares them with the published systems.
     const results = await runTwoWiki(app, values.bench, log);
     report['2wiki'] = { results, published: TWOWIKI_PUBLISHED };
   } finally {

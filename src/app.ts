@@ -3,7 +3,11 @@ import { loadConfig, type KgragConfig } from './config/index.ts';
 import { createEmbedder, type Embedder } from './embedding/embedder.ts';
 import { createExtractor } from './extraction/index.ts';
 import type { Extractor } from './extraction/types.ts';
+import { CatalogCache } from './graph/catalog.ts';
 import { GraphExecutor } from './graph/executor.ts';
+import { createChatModel, type ChatModel } from './llm/chat.ts';
+import { ask, type AskOptions } from './planner/ask.ts';
+import type { AskResult } from './planner/types.ts';
 import { applySchema } from './graph/schema.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Retriever } from './retrieval/search.ts';
@@ -19,6 +23,10 @@ export interface Kgrag {
   embedder: Embedder | undefined;
   /** The knowledge-graph extractor, when opened with `{ extractor: true }` and not disabled. */
   extractor: Extractor | undefined;
+  /** Schema catalogs per collection set; writers call `catalogs.invalidate()` after a write. */
+  catalogs: CatalogCache;
+  /** The configured LLM (KGRAG_LLM_MODEL), if any. Creating it contacts nothing. */
+  chat: ChatModel | undefined;
   close(): Promise<void>;
 }
 
@@ -59,6 +67,8 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     db,
     embedder,
     extractor,
+    catalogs: new CatalogCache(db, { logger }),
+    chat: config.llm ? createChatModel(config.llm, logger) : undefined,
     async close() {
       await embedder?.dispose();
       await db.close();
@@ -68,4 +78,9 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
 
 export function retrieverOf(app: Kgrag): Retriever {
   return new Retriever(app.db, app.embedder);
+}
+
+/** Answers a question from the knowledge graph (see src/planner/ask.ts). */
+export function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
+  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.embedder, chat: app.chat, logger: app.logger }, question, opts);
 }

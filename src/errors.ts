@@ -91,6 +91,17 @@ export class InputError extends KgragError {
   }
 }
 
+/**
+ * A generated or user-supplied query was refused before it ran: it could write, calls a procedure
+ * that is not allowlisted, escapes the caller's collections, or uses Cypher outside the supported
+ * read-only subset. The message says which rule it broke.
+ */
+export class UnsafeQueryError extends KgragError {
+  constructor(message: string) {
+    super('UNSAFE_QUERY', message);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAskCommand } from './commands/ask.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
 import { registerEntityCommands } from './commands/entities.ts';
@@ -26,6 +27,7 @@ registerDbCommands(context);
 registerIngestCommand(context);
 registerImportCommand(context);
 registerSearchCommand(context);
+registerAskCommand(context);
 registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);

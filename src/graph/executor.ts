@@ -1,6 +1,7 @@
 import neo4j, {
   type Driver,
   type ManagedTransaction,
+  type Plan,
   type QueryResult,
   type RecordShape,
   Neo4jError,
@@ -28,6 +29,16 @@ export type Row = Record<string, unknown>;
 /** A unit of work inside one transaction: run any number of statements; commits on return. */
 export interface TxRunner {
   run(query: string, params?: Params): Promise<Row[]>;
+}
+
+/** What `EXPLAIN` says about a statement, without running it. */
+export interface QueryPlanInfo {
+  /** r: read only, rw: read and write, w: write only, s: schema (index, constraint) changes. */
+  queryType: 'r' | 'rw' | 'w' | 's';
+  /** Every operator of the plan tree, as the server names them (`ProduceResults@neo4j`, `Create@neo4j`…). */
+  operators: string[];
+  /** Fully qualified names of the procedures the plan calls. */
+  procedures: string[];
 }
 
 /** Integer parameter: the driver sends JS numbers as floats, which LIMIT and k reject. */
@@ -65,6 +76,37 @@ export class GraphExecutor {
   /** Runs a read-only statement with read routing and the transaction timeout. */
   async read(query: string, params: Params = {}, opts: { timeoutMs?: number } = {}): Promise<Row[]> {
     return this.readTx((tx) => tx.run(query, params), opts);
+  }
+
+  /**
+   * Plans `query` with `EXPLAIN` in a read transaction (nothing runs) and reports its query type,
+   * operators and procedure calls: what the guard for generated Cypher checks before running it.
+   */
+  async explain(query: string, params: Params = {}, opts: { timeoutMs?: number } = {}): Promise<QueryPlanInfo> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      const summary = await session.executeRead(
+        async (tx) => (await tx.run(`EXPLAIN ${query}`, params)).summary,
+        { timeout: opts.timeoutMs ?? this.txTimeoutMs, metadata: { app: 'kgrag', explain: true } },
+      );
+      const operators: string[] = [];
+      const procedures: string[] = [];
+      const walk = (plan: Plan): void => {
+        operators.push(plan.operatorType);
+        const details = plan.arguments['Details'];
+        if (plan.operatorType.includes('ProcedureCall') && typeof details === 'string') {
+          const name = /^\s*([\p{L}\p{N}_.`]+)\s*\(/u.exec(details)?.[1];
+          procedures.push(name ? name.replaceAll('`', '') : details);
+        }
+        plan.children.forEach(walk);
+      };
+      if (summary.plan) walk(summary.plan);
+      return { queryType: planQueryType(summary.queryType), operators, procedures };
+    } catch (err) {
+      throw translateError(err, this.uri, false);
+    } finally {
+      await session.close();
+    }
   }
 
   async write(query: string, params: Params = {}): Promise<Row[]> {
@@ -132,6 +174,11 @@ export class GraphExecutor {
       await session.close();
     }
   }
+}
+
+/** A query type the driver reports that kgrag does not know counts as writing. */
+function planQueryType(type: string): QueryPlanInfo['queryType'] {
+  return type === 'r' || type === 'w' || type === 's' ? type : 'rw';
 }
 
 function firstLine(query: string): string {

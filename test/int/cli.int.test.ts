@@ -61,6 +61,23 @@ describe('kgrag command line', () => {
     }
   });
 
+  it('asks with the documented JSON shape, citing the passage', async () => {
+    const res = await kgrag('ask', 'At which moon phases do spring tides happen?', '--collection', collection, '--json');
+    expect(res.code).toBe(0);
+    const r = JSON.parse(res.stdout);
+    expect(Object.keys(r).sort()).toEqual(['answer', 'citations', 'cypher', 'facts', 'found', 'plan', 'question', 'rows', 'timings']);
+    expect(r.plan.strategy).toBe('semantic');
+    expect(r.answer).toContain('new and full moon');
+    expect(Object.keys(r.citations[0]).sort()).toEqual(['chunkId', 'documentId', 'n', 'page', 'quote', 'source', 'title']);
+    expect(r.citations[0]).toMatchObject({ title: 'Tides', source: files.path('tides.md'), page: null });
+
+    // Nothing to answer with: exit code 2, and the text says so.
+    const none = await kgrag('ask', 'What is the airspeed of an unladen swallow?', '--collection', collection, '--explain');
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/does not contain|could not answer/i);
+    expect(none.stdout).toContain('Strategy: none');
+  });
+
   it('lists, shows and deletes documents, and reports a missing one clearly', async () => {
     const list = JSON.parse((await kgrag('documents', 'list', '--collection', collection, '--json')).stdout);
     expect(list.documents).toHaveLength(1);

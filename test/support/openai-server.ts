@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -355,4 +356,26 @@ function sendOllama(res: http.ServerResponse, request: FakeChatRequest, content:
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content }, done: false })}\n`);
   res.end(`${JSON.stringify(done)}\n`);
+}
+
+/**
+ * One fake server for a test file: started before its tests, reset after each (replying 500 until
+ * a test scripts its replies), closed at the end. Returns a getter for the running server.
+ */
+export function useFakeLlmServer(options: FakeLlmServerOptions = {}): () => FakeLlmServer {
+  let server: FakeLlmServer | undefined;
+  beforeAll(async () => {
+    server = await startFakeLlmServer(options);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(() => {
+    server?.reset();
+    server?.handle(() => ({ status: 500, message: 'no reply scripted' }));
+  });
+  return () => {
+    if (!server) throw new Error('The fake LLM server is not running (use it inside a test)');
+    return server;
+  };
 }

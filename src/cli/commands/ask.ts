@@ -1,0 +1,56 @@
+import { InvalidArgumentError } from 'commander';
+import { askKgrag } from '../../app.ts';
+import { listCollections } from '../../graph/documents.ts';
+import type { AskResult } from '../../planner/types.ts';
+import { collectionOption, positiveInt, type CliContext } from '../context.ts';
+import { printJson, printLine, truncate } from '../output.ts';
+
+const isoDate = (value: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return value;
+};
+
+export function registerAskCommand({ program, withKgrag, setJson }: CliContext): void {
+  program
+    .command('ask')
+    .description('answer a question from the knowledge graph: exact where the graph can count or filter, with cited passages where it cannot')
+    .argument('<question>', 'the question, in plain English')
+    .option('-c, --collection <name>', 'collection to ask (repeatable; default: all)', collectionOption)
+    .option('--as-of <date>', 'reference date for "overdue", "next month", "how long" (default: today)', isoDate)
+    .option('--limit <n>', 'rows of a structured answer, at most', positiveInt(10_000), 100)
+    .option('--no-expand', 'answer open questions from search hits only, without graph expansion')
+    .option('--json', 'print the full result as JSON')
+    .option('--explain', 'also print the plan, the Cypher that ran and the timings')
+    .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean }) => {
+      setJson(opts.json);
+      await withKgrag({ embedder: true }, async (app) => {
+        // A graph without collections (one kgrag did not build) is read whole.
+        const all = opts.collection?.length ? opts.collection : await listCollections(app.db);
+        const result = await askKgrag(app, question, {
+          collections: all.length ? all : null,
+          limit: opts.limit,
+          expand: opts.expand,
+          ...(opts.asOf ? { asOf: opts.asOf } : {}),
+        });
+        if (opts.json) printJson(result);
+        else printResult(result, !!opts.explain);
+        if (!result.found) process.exitCode = 2;
+      });
+    });
+}
+
+function printResult(r: AskResult, explain: boolean): void {
+  printLine(r.answer);
+  if (r.citations.length) {
+    printLine('\nSources:');
+    for (const c of r.citations) printLine(`  [${c.n}] ${c.title}${c.page ? `, p. ${c.page}` : ''} (${c.source})\n      "${truncate(c.quote, 200)}"`);
+  }
+  if (!explain) return;
+  printLine(`\nStrategy: ${r.plan.strategy}${r.plan.message ? ` — ${r.plan.message}` : ''}`);
+  for (const s of r.plan.steps) printLine(`  ${s.kind}: ${s.detail}`);
+  for (const c of r.cypher) {
+    printLine(`\nCypher (${c.origin}${c.rows !== undefined ? `, ${c.rows} rows` : ''}${c.error ? `, refused: ${c.error}` : ''}):\n${c.query}`);
+    printLine(`params: ${JSON.stringify(c.params)}`);
+  }
+  printLine(`\nTimings (ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+}

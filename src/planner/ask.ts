@@ -1,0 +1,282 @@
+/**
+ * `ask`: one question in, one grounded answer out. The planner tries, in order:
+ *   1. the semantic parser — an exact Cypher answer when the question maps onto the schema with
+ *      every content word accounted for;
+ *   2. with an LLM configured, text-to-Cypher over the same catalog for what the parser cannot map;
+ *   3. hybrid retrieval over the documents plus graph expansion, answered extractively (or by the
+ *      LLM), with citations.
+ * Whatever runs goes through the guard (read-only, EXPLAIN-checked, capped, timed out, scoped to
+ * the caller's collections). When nothing answers, the result says so (`found: false`).
+ */
+import { extractiveAnswer } from '../answer/extractive.ts';
+import { llmAnswer } from '../answer/llm.ts';
+import { renderStructured } from '../answer/structured.ts';
+import type { Embedder } from '../embedding/embedder.ts';
+import { InputError, KgragError, errorMessage } from '../errors.ts';
+import type { CatalogCache, SchemaCatalog } from '../graph/catalog.ts';
+import type { GraphExecutor, Row } from '../graph/executor.ts';
+import type { ChatModel } from '../llm/chat.ts';
+import { silentLogger, type Logger } from '../logging.ts';
+import { expandContext } from '../retrieval/expand.ts';
+import { Retriever } from '../retrieval/search.ts';
+import { compile, finishRows, type QuerySpec } from './compile.ts';
+import { runReadOnly } from './guard.ts';
+import { ground } from './grounding.ts';
+import { parseQuestion } from './parser.ts';
+import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
+import type { AskResult, Citation, CypherRun, PlanStep, Strategy } from './types.ts';
+
+export interface AskDeps {
+  db: GraphExecutor;
+  catalogs: CatalogCache;
+  /** Needed for vector and hybrid retrieval; without it retrieval is fulltext only. */
+  embedder?: Embedder;
+  /** When configured: text-to-Cypher and written answers. */
+  chat?: ChatModel;
+  logger?: Logger;
+}
+
+export interface AskOptions {
+  /** Collections the caller may read; null for a graph without collections (a foreign graph). */
+  collections: string[] | null;
+  /** Reference date for "overdue", "next month", "how long" (YYYY-MM-DD); default today (UTC). */
+  asOf?: string;
+  /** Rows of a structured answer, at most (default 100). */
+  limit?: number;
+  /** Passages in the context of an open question (default 8). */
+  passages?: number;
+  /** Timeout of each generated query (default 10 s). */
+  timeoutMs?: number;
+  /** Graph expansion of retrieved passages (default on). */
+  expand?: boolean;
+  signal?: AbortSignal;
+}
+
+export const MAX_QUESTION_LENGTH = 2000;
+const DEFAULTS = { limit: 100, passages: 8, timeoutMs: 10_000 };
+/** Hits fetched before expansion re-ranks them into the context budget. */
+const RETRIEVAL_DEPTH = 20;
+
+export async function ask(deps: AskDeps, question: string, opts: AskOptions): Promise<AskResult> {
+  const started = performance.now();
+  const logger = deps.logger ?? silentLogger();
+  const q = question.trim();
+  if (!q) throw new InputError('The question is empty');
+  if (q.length > MAX_QUESTION_LENGTH) throw new InputError(`The question is longer than ${MAX_QUESTION_LENGTH} characters`);
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new InputError(`asOf must be a date (YYYY-MM-DD), got ${asOf}`);
+  const limit = opts.limit ?? DEFAULTS.limit;
+  const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const guard = { collections: opts.collections, limit, timeoutMs };
+
+  const steps: PlanStep[] = [];
+  const cypherRuns: CypherRun[] = [];
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
+    }
+  };
+  const finish = (r: Omit<AskResult, 'question' | 'plan' | 'timings' | 'cypher'> & { strategy: Strategy; message?: string }): AskResult => {
+    timings.total = Math.round(performance.now() - started);
+    const { strategy, message, ...rest } = r;
+    return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}) }, timings };
+  };
+
+  const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
+  const collections = catalog.collections;
+
+  // 1. The semantic parser.
+  let structured: { spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined;
+  let parserMessage: string | undefined;
+  const parsed = await timed('parse', async () => parseQuestion(await ground(deps.db, catalog, q, { collections, timeoutMs }), { asOf, limit }));
+  if (!parsed.ok) {
+    parserMessage = parsed.reason;
+    steps.push({ kind: 'parse', detail: `Not mapped onto the schema: ${parsed.reason}` });
+  } else if (parsed.unexplained.length > 0) {
+    parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
+    steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+  } else {
+    steps.push({ kind: 'parse', detail: describeSpec(parsed.spec), ...(parsed.notes.length ? {} : {}) });
+    for (const note of parsed.notes) steps.push({ kind: 'note', detail: note });
+    const compiled = compile(parsed.spec, collections);
+    const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
+    if (run) structured = { spec: parsed.spec, rows: finishRows(parsed.spec, run.rows), truncated: run.truncated };
+  }
+
+  if (structured && !emptyAnswer(structured)) {
+    steps.push({ kind: 'answer', detail: 'Rendered from the query result.' });
+    return finish({
+      answer: renderStructured(structured.spec, structured.rows, structured.truncated),
+      found: true,
+      citations: [],
+      facts: [],
+      rows: structured.rows,
+      strategy: 'structured',
+    });
+  }
+
+  // 2. The LLM writes Cypher for what the parser could not map.
+  if (deps.chat && !structured) {
+    try {
+      const result = await timed('llm-cypher', () =>
+        textToCypher({
+          chat: deps.chat!,
+          db: deps.db,
+          catalog,
+          question: q,
+          guard,
+          logger,
+          signal: opts.signal,
+          onAttempt: (a) => cypherRuns.push({ query: a.query, params: a.params, origin: 'llm', ...(a.error ? { error: a.error } : {}) }),
+        }),
+      );
+      const last = cypherRuns[cypherRuns.length - 1];
+      if (last && !last.error) Object.assign(last, { query: result.query, params: result.params, rows: result.rows.length });
+      steps.push({ kind: 'llm-cypher', detail: result.explanation || 'The LLM wrote a query over the schema.' });
+      if (result.rows.length > 0) {
+        return finish({
+          answer: renderRows(result.rows, result.truncated),
+          found: true,
+          citations: [],
+          facts: [],
+          rows: result.rows,
+          strategy: 'structured',
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof KgragError)) throw err;
+      const detail = err instanceof CypherUnanswerableError ? err.explanation : errorMessage(err);
+      steps.push({ kind: 'llm-cypher', detail: `No query: ${detail}` });
+      logger.debug({ err }, 'text-to-Cypher gave no answer');
+    }
+  }
+
+  // 3. Documents: hybrid retrieval, graph expansion, an extractive or LLM answer with citations.
+  if (catalog.internal.documents && collections) {
+    const retriever = new Retriever(deps.db, deps.embedder);
+    const mode = deps.embedder ? 'hybrid' : 'fulltext';
+    const passages = opts.passages ?? DEFAULTS.passages;
+    const hits = await timed('retrieve', () => retriever.search(q, { collections, k: RETRIEVAL_DEPTH, mode }));
+    steps.push({ kind: 'retrieve', detail: `${hits.length} passages by ${mode} search.` });
+    const context = await timed('expand', async () =>
+      opts.expand === false
+        ? { passages: hits.slice(0, passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] }
+        : expandContext(deps.db, {
+            question: q,
+            hits,
+            collections,
+            budget: { passages },
+            ...(deps.embedder ? { questionEmbedding: await deps.embedder.embedQuery(q) } : {}),
+          }, { logger }),
+    );
+    cypherRuns.push(...context.cypher);
+    if (opts.expand !== false) steps.push({ kind: 'expand', detail: `${context.passages.length} passages and ${context.facts.length} relationships of ${context.entities.length} entities in the context.` });
+    const answer = await timed('answer', () =>
+      deps.chat ? llmAnswer(deps.chat, q, context, { signal: opts.signal, logger }) : extractiveAnswer(q, context, deps.embedder ? { embedder: deps.embedder } : {}),
+    );
+    steps.push({ kind: 'answer', detail: deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.' });
+    const structuredNote = structured ? `${renderStructured(structured.spec, structured.rows)} ` : '';
+    if (answer.found) {
+      return finish({
+        answer: answer.answer,
+        found: true,
+        citations: answer.citations,
+        facts: context.facts,
+        rows: [],
+        strategy: 'semantic',
+        ...(structured ? { message: `The exact query found nothing: ${structuredNote.trim()}` } : {}),
+      });
+    }
+    return finish({
+      answer: structured ? `${structuredNote}${answer.answer}` : answer.answer,
+      found: false,
+      citations: answer.citations,
+      facts: context.facts,
+      rows: structured?.rows ?? [],
+      strategy: structured ? 'structured' : 'none',
+      message: parserMessage ?? 'Neither the graph nor the documents answer the question.',
+    });
+  }
+
+  if (structured) {
+    return finish({
+      answer: renderStructured(structured.spec, structured.rows, structured.truncated),
+      found: false,
+      citations: [],
+      facts: [],
+      rows: structured.rows,
+      strategy: 'structured',
+    });
+  }
+  const message = parserMessage ?? 'The question could not be mapped onto the graph.';
+  return finish({
+    answer: `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
+    found: false,
+    citations: [] as Citation[],
+    facts: [],
+    rows: [],
+    strategy: 'none',
+    message,
+  });
+}
+
+/** Runs a query through the guard and records it; a refusal or failure is recorded and yields nothing. */
+async function runGuarded(
+  db: GraphExecutor,
+  query: string,
+  params: Record<string, unknown>,
+  guard: { collections: string[] | null; limit: number; timeoutMs: number },
+  origin: CypherRun['origin'],
+  runs: CypherRun[],
+): Promise<{ rows: Row[]; truncated: boolean } | undefined> {
+  const t0 = performance.now();
+  try {
+    const result = await runReadOnly(db, query, params, guard);
+    runs.push({ query: result.query, params: result.params, origin, rows: result.rows.length, ms: Math.round(performance.now() - t0) });
+    return result;
+  } catch (err) {
+    if (!(err instanceof KgragError)) throw err;
+    runs.push({ query, params, origin, error: errorMessage(err), ms: Math.round(performance.now() - t0) });
+    if (err.code === 'QUERY_TIMEOUT') throw err;
+    return undefined;
+  }
+}
+
+/** A list or value query that found nothing, or an aggregate over nothing: worth asking the documents. */
+function emptyAnswer(s: { spec: QuerySpec; rows: Row[] }): boolean {
+  const r = s.spec.result;
+  if (r.kind === 'count') return false;
+  if (r.kind === 'aggregate') return Number(s.rows[0]?.over ?? 0) === 0;
+  return s.rows.length === 0;
+}
+
+/** Rows of an LLM-written query, as a sentence. */
+function renderRows(rows: Row[], truncated: boolean): string {
+  const cells = rows.map((row) => Object.values(row).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))).join(', '));
+  if (rows.length === 1 && Object.keys(rows[0]!).length === 1) return `${cells[0]}.`;
+  return `${rows.length} rows${truncated ? ' (first ones shown)' : ''}: ${cells.slice(0, 20).join('; ')}${rows.length > 20 ? '; …' : ''}.`;
+}
+
+/** One line for the plan: what the parser understood. */
+export function describeSpec(spec: QuerySpec): string {
+  const t = spec.nodes[0]!;
+  const parts = [`target ${t.label}${t.requires ? ` (with ${t.requires})` : ''}`];
+  for (const n of spec.nodes) {
+    for (const c of n.conditions) parts.push(`${n.label}.${c.property} ${c.op} ${JSON.stringify(c.value)}`);
+    if (n.ids) parts.push(`${n.label} named in the question (${n.ids.length})`);
+  }
+  for (const e of spec.edges) parts.push(`path ${e.type}${e.variable ? '*' : e.hops && e.hops > 1 ? `*${e.hops}` : ''}`);
+  for (const e of spec.exists) parts.push(`${e.negated ? 'no' : 'some'} ${e.edges.map((x) => x.type).join('/')}`);
+  const r = spec.result;
+  parts.push(
+    r.kind === 'aggregate' ? `${r.fn}(${r.property})`
+    : r.kind === 'rank' ? `rank by ${'count' in r.by ? 'count' : r.by.property} ${r.descending ? 'desc' : 'asc'}${r.limit < 1000 ? `, top ${r.limit}` : ''}`
+    : r.kind === 'value' ? `value ${r.property}${r.temporal ? ` (${r.temporal})` : ''}`
+    : r.kind,
+  );
+  return parts.join('; ');
+}

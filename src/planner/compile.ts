@@ -1,0 +1,274 @@
+/**
+ * The parser's query specification, and its compilation to one parameterised Cypher statement.
+ * Every value is a parameter; every label, type and property name comes from the schema catalog
+ * and is quoted. Every node the statement matches is restricted to the caller's collections.
+ */
+import { quoteName } from '../graph/cypher.ts';
+import { int, type Params } from '../graph/executor.ts';
+
+export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'contains' | 'startsWith' | 'in' | 'notIn';
+
+export interface Condition {
+  property: string;
+  op: CompareOp;
+  /** A date condition is compared with `date(...)`; a string date (foreign graphs) as text. */
+  value: string | number | boolean | Array<string | number | boolean>;
+  /** `numericText`: a number stored as text (common in CSV-loaded graphs), compared as a number. */
+  kind: 'string' | 'number' | 'boolean' | 'date' | 'numericText';
+  /** Only nodes that have the property at all (the "employees" subset of Person). */
+}
+
+export interface NodeSpec {
+  v: string;
+  label: string;
+  /** Particular nodes (named in the question), by element id, with the name the question used. */
+  ids?: string[];
+  names?: string[];
+  conditions: Condition[];
+  /** Property that must be present (a subset named by a noun: "employees"). */
+  requires?: string;
+}
+
+/** One hop of a path; `dir` is the direction from `from` to `to`. */
+export interface EdgeSpec {
+  from: string;
+  to: string;
+  type: string;
+  dir: 'out' | 'in';
+  /** Variable-length hierarchy walk (1..maxHops); exact `hops` otherwise. */
+  hops?: number;
+  variable?: boolean;
+}
+
+/** A pattern that must (or must not) exist from the target: "tasks with no assignee". */
+export interface ExistsSpec {
+  negated: boolean;
+  edges: EdgeSpec[];
+  nodes: NodeSpec[];
+}
+
+export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+export type ResultSpec =
+  /** `first`: "the first 3 orders" keeps the graph's own order instead of sorting by name. */
+  | { kind: 'list'; properties: string[]; first?: number }
+  | { kind: 'count' }
+  | { kind: 'aggregate'; fn: Aggregate; node: string; property: string; asNumber?: boolean }
+  | { kind: 'value'; node: string; property: string; temporal?: 'years' | 'days' | 'until-days'; asOf?: string }
+  | {
+      kind: 'rank';
+      /** Ordered by a property of the target, or by how many related nodes it has (`count`), or an aggregate of a related node's property. */
+      by: { node: string; property: string; fn?: Aggregate; asNumber?: boolean } | { count: ExistsSpec };
+      descending: boolean;
+      limit: number;
+      /** Keep everything tied with the last place (a "who has the most" question). */
+      withTies: boolean;
+      /** Group by a property of the target instead of ranking the targets themselves. */
+      groupBy?: string;
+    }
+  | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string };
+
+export interface QuerySpec {
+  /** The first node is the target: what the question asks about. */
+  nodes: NodeSpec[];
+  edges: EdgeSpec[];
+  exists: ExistsSpec[];
+  result: ResultSpec;
+  /** Display-name property per label, for answers. */
+  nameProperty: Record<string, string | undefined>;
+  limit: number;
+}
+
+export interface CompiledQuery {
+  query: string;
+  params: Params;
+  /** Columns that carry the answer: names of nodes, or values. */
+  answerColumn: string;
+}
+
+export function compile(spec: QuerySpec, collections: string[] | null): CompiledQuery {
+  const params: Params = {};
+  let n = 0;
+  const param = (value: unknown): string => {
+    const name = `p${n++}`;
+    params[name] = value;
+    return `$${name}`;
+  };
+  if (collections) params.collections = collections;
+  const scope = (v: string) => (collections ? [`${v}.collection IN $collections`] : []);
+
+  const nodeWhere = (node: NodeSpec): string[] => [
+    ...scope(node.v),
+    ...(node.ids ? [`elementId(${node.v}) IN ${param(node.ids)}`] : []),
+    ...(node.requires ? [`${node.v}.${quoteName(node.requires)} IS NOT NULL`] : []),
+    ...node.conditions.map((c) => condition(node.v, c, param)),
+  ];
+  const pattern = (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => {
+    const end = (v: string) => (bound.has(v) ? `(${v})` : `(${v}:${quoteName(labels.get(v)!)})`);
+    const length = e.variable ? `*1..${e.hops ?? 6}` : e.hops && e.hops > 1 ? `*${e.hops}` : '';
+    const rel = `[:${quoteName(e.type)}${length}]`;
+    return e.dir === 'out' ? `${end(e.from)}-${rel}->${end(e.to)}` : `${end(e.from)}<-${rel}-${end(e.to)}`;
+  };
+
+  const labels = new Map(spec.nodes.map((x) => [x.v, x.label]));
+  const target = spec.nodes[0]!;
+  const lines: string[] = [];
+  const bound = new Set<string>();
+  lines.push(`MATCH (${target.v}:${quoteName(target.label)})`);
+  const where = nodeWhere(target);
+  for (const ex of spec.exists) where.push(existsClause(ex, labels, bound, target.v, nodeWhere, pattern));
+  if (where.length) lines.push(`WHERE ${where.join(' AND ')}`);
+  bound.add(target.v);
+  for (const e of spec.edges) {
+    const fresh = bound.has(e.from) ? e.to : e.from;
+    // A variable-length walk is named so that its intermediate nodes can be scoped too.
+    lines.push(`MATCH ${e.variable ? `walk_${fresh} = ` : ''}${pattern(e, labels, bound)}`);
+    const node = spec.nodes.find((x) => x.v === fresh);
+    const w = node ? nodeWhere(node) : scope(fresh);
+    if (collections && e.variable) w.push(`all(x IN nodes(walk_${fresh}) WHERE x.collection IN $collections)`);
+    if (w.length) lines.push(`WHERE ${w.join(' AND ')}`);
+    bound.add(fresh);
+  }
+  const t = target.v;
+  const name = (v: string) => {
+    const p = spec.nameProperty[labels.get(v)!];
+    return p ? `${v}.${quoteName(p)}` : `elementId(${v})`;
+  };
+  const limit = param(int(spec.limit));
+  const r = spec.result;
+  let answerColumn = 'name';
+  switch (r.kind) {
+    case 'count':
+      lines.push(`RETURN count(DISTINCT ${t}) AS count`);
+      answerColumn = 'count';
+      break;
+    case 'aggregate': {
+      lines.push(`WITH DISTINCT ${r.node}`);
+      const v = r.asNumber ? `toFloat(${r.node}.${quoteName(r.property)})` : `${r.node}.${quoteName(r.property)}`;
+      lines.push(`RETURN ${r.fn}(${v}) AS value, count(${v}) AS over`);
+      answerColumn = 'value';
+      break;
+    }
+    case 'group': {
+      const agg = r.property ? `${r.fn}(${t}.${quoteName(r.property)})` : 'count(*)';
+      lines.push(`WITH DISTINCT ${t}`);
+      lines.push(`WHERE ${t}.${quoteName(r.groupBy)} IS NOT NULL`);
+      lines.push(`RETURN ${t}.${quoteName(r.groupBy)} AS name, ${agg} AS value ORDER BY value DESC, name LIMIT ${limit}`);
+      break;
+    }
+    case 'value': {
+      const value = `${r.node}.${quoteName(r.property)}`;
+      if (!r.temporal) {
+        // A node without the property has no answer to give (not "unknown" as if it were one).
+        lines.push(`WITH DISTINCT ${r.node} WHERE ${value} IS NOT NULL`);
+        lines.push(`RETURN ${name(r.node)} AS name, ${value} AS value LIMIT ${limit}`);
+        answerColumn = 'value';
+        break;
+      }
+      // Durations against the reference date; text dates (foreign graphs) by their first ten characters.
+      const day = `CASE WHEN ${value} IS :: DATE THEN ${value} WHEN ${value} IS :: INTEGER THEN date({year: ${value}}) ELSE date(left(toString(${value}), 10)) END`;
+      const asOf = `date(${param(r.asOf)})`;
+      lines.push(`WITH DISTINCT ${r.node} WHERE ${value} IS NOT NULL`);
+      lines.push(`WITH ${r.node}, ${day} AS day`);
+      if (r.temporal === 'years') {
+        lines.push(`RETURN ${name(r.node)} AS name, day AS value, round(duration.inDays(day, ${asOf}).days / 365.25, 1) AS years LIMIT ${limit}`);
+        answerColumn = 'years';
+      } else {
+        const days = r.temporal === 'days' ? `duration.inDays(day, ${asOf}).days` : `duration.inDays(${asOf}, day).days`;
+        lines.push(`RETURN ${name(r.node)} AS name, day AS value, ${days} AS days LIMIT ${limit}`);
+        answerColumn = 'days';
+      }
+      break;
+    }
+    case 'list': {
+      const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('');
+      lines.push(`WITH DISTINCT ${t}`);
+      lines.push(r.first ? `RETURN ${name(t)} AS name${extra} LIMIT ${param(int(r.first))}` : `RETURN ${name(t)} AS name${extra} ORDER BY name LIMIT ${limit}`);
+      break;
+    }
+    case 'rank': {
+      const order = r.descending ? 'DESC' : 'ASC';
+      // Fetch a little beyond the limit so that ties at the last place can be kept.
+      const fetch = param(int(r.withTies ? r.limit + 50 : r.limit));
+      if ('count' in r.by) {
+        const ex = r.by.count;
+        const w = ex.nodes.flatMap((x) => nodeWhere(x));
+        lines.push(`WITH DISTINCT ${t}`);
+        lines.push(`OPTIONAL MATCH ${ex.edges.map((e) => pattern(e, new Map([...labels, ...ex.nodes.map((x) => [x.v, x.label] as const)]), new Set([t]))).join(', ')}`);
+        if (w.length) lines.push(`WHERE ${w.join(' AND ')}`);
+        const counted = ex.nodes[ex.nodes.length - 1]!.v;
+        if (r.groupBy) {
+          lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, count(DISTINCT ${counted}) AS value WHERE name IS NOT NULL`);
+        } else {
+          lines.push(`WITH ${t}, count(DISTINCT ${counted}) AS value`);
+          lines.push(`WITH ${name(t)} AS name, value`);
+        }
+        lines.push(`RETURN name, value ORDER BY value ${order}, name LIMIT ${fetch}`);
+      } else {
+        const by = r.by;
+        const expr = by.asNumber ? `toFloat(${by.node}.${quoteName(by.property)})` : `${by.node}.${quoteName(by.property)}`;
+        if (r.groupBy) {
+          lines.push(`WITH DISTINCT ${t}`);
+          lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, ${by.fn ?? 'sum'}(${expr}) AS value WHERE name IS NOT NULL`);
+        } else if (by.fn) {
+          lines.push(`WITH ${t}, ${by.fn}(${expr}) AS value`);
+          lines.push(`WITH ${name(t)} AS name, value`);
+        } else {
+          lines.push(`WITH DISTINCT ${t}${by.node !== t ? `, ${by.node}` : ''}`);
+          lines.push(`WITH ${name(t)} AS name, ${expr} AS value WHERE value IS NOT NULL`);
+        }
+        lines.push(`RETURN name, value ORDER BY value ${order}, name LIMIT ${fetch}`);
+      }
+      break;
+    }
+  }
+  return { query: lines.join('\n'), params, answerColumn };
+}
+
+function existsClause(
+  ex: ExistsSpec,
+  labels: Map<string, string>,
+  bound: Set<string>,
+  target: string,
+  nodeWhere: (node: NodeSpec) => string[],
+  pattern: (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => string,
+): string {
+  const all = new Map([...labels, ...ex.nodes.map((x) => [x.v, x.label] as const)]);
+  const paths = ex.edges.map((e) => pattern(e, all, new Set([...bound, target]))).join(', ');
+  const w = ex.nodes.flatMap((x) => nodeWhere(x));
+  return `${ex.negated ? 'NOT ' : ''}EXISTS { MATCH ${paths}${w.length ? ` WHERE ${w.join(' AND ')}` : ''} }`;
+}
+
+function condition(v: string, c: Condition, param: (value: unknown) => string): string {
+  const prop = `${v}.${quoteName(c.property)}`;
+  const value = (x: unknown) => (c.kind === 'date' ? `date(${param(x)})` : param(x));
+  if (c.kind === 'numericText' && !['contains', 'startsWith', 'in', 'notIn'].includes(c.op)) {
+    return c.op === '<>' ? `coalesce(toFloat(${prop}) <> ${param(c.value)}, true)` : `toFloat(${prop}) ${c.op} ${param(c.value)}`;
+  }
+  switch (c.op) {
+    case 'contains':
+      return `toLower(toString(${prop})) CONTAINS toLower(${param(c.value)})`;
+    case 'startsWith':
+      return `toString(${prop}) STARTS WITH ${param(c.value)}`;
+    case 'in':
+      return c.kind === 'string' ? `toLower(${prop}) IN ${param((c.value as string[]).map((x) => x.toLowerCase()))}` : `${prop} IN ${param(c.value)}`;
+    case 'notIn':
+      return `NOT coalesce(${c.kind === 'string' ? `toLower(${prop})` : prop} IN ${param(c.kind === 'string' ? (c.value as string[]).map((x) => x.toLowerCase()) : c.value)}, false)`;
+    case '=':
+      return c.kind === 'string' ? `toLower(${prop}) = toLower(${param(c.value)})` : `${prop} = ${value(c.value)}`;
+    case '<>':
+      return c.kind === 'string' ? `coalesce(toLower(${prop}) <> toLower(${param(c.value)}), true)` : `coalesce(${prop} <> ${value(c.value)}, true)`;
+    default:
+      return `${prop} ${c.op} ${value(c.value)}`;
+  }
+}
+
+/** Rows as the answer wants them: a ranking with ties keeps every row tied with the last place. */
+export function finishRows<R extends Record<string, unknown>>(spec: QuerySpec, rows: R[]): R[] {
+  const r = spec.result;
+  if (r.kind !== 'rank' || !r.withTies || rows.length <= r.limit) return r.kind === 'rank' ? rows.slice(0, r.limit) : rows;
+  const last = JSON.stringify(rows[r.limit - 1]!.value);
+  let end = r.limit;
+  while (end < rows.length && JSON.stringify(rows[end]!.value) === last) end++;
+  return rows.slice(0, end);
+}
