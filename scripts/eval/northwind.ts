@@ -306,6 +306,7 @@ export function compareAnswers(expected: unknown[][], actual: unknown[][], opts:
   if (expected.length !== actual.length) return false;
   if (expected.length === 0) return true;
   if (rowSets(expected, actual, rowsMatch)) return true;
+  if (opts.ordered && tiesMatch(expected, actual)) return true;
   const width = (rows: unknown[][]) => rows[0]?.length ?? 0;
   const [we, wa] = [width(expected), width(actual)];
   if (wa === 1 && we > 1) {
@@ -313,6 +314,29 @@ export function compareAnswers(expected: unknown[][], actual: unknown[][], opts:
   }
   if (we === 1 && wa > 1) {
     for (let j = 0; j < wa; j++) if (rowSets(expected, column(actual, j), rowsMatch)) return true;
+  }
+  return false;
+}
+
+/**
+ * A ranking cut by LIMIT in the middle of a tie has no single right answer: the reference keeps
+ * whichever tied rows the database met first. Rankings match when some column holds the same
+ * sequence of numbers on both sides and the rows agree group by group, the last (cut) group only
+ * by how many rows it has.
+ */
+function tiesMatch(expected: unknown[][], actual: unknown[][]): boolean {
+  const width = (rows: unknown[][]) => rows[0]?.length ?? 0;
+  for (let je = 0; je < width(expected); je++) {
+    const ev = expected.map((r) => asNumber(r[je]));
+    if (ev.some((v) => v === null)) continue;
+    for (let ja = 0; ja < width(actual); ja++) {
+      const av = actual.map((r) => asNumber(r[ja]));
+      if (!ev.every((v, i) => av[i] !== null && valuesMatch(v, av[i]))) continue;
+      const last = ev[ev.length - 1];
+      const rest = (rows: unknown[][], j: number) => rows.filter((_, i) => !valuesMatch(ev[i], last)).map((r) => r.filter((_, k) => k !== j));
+      // Rows before the cut group must be the same rows (in any order within their ties).
+      if (multisetMatch(rest(expected, je), rest(actual, ja), rowsMatch) || multisetMatch(rest(expected, je).map((r) => r.slice(0, 1)), rest(actual, ja).map((r) => r.slice(0, 1)), rowsMatch)) return true;
+    }
   }
   return false;
 }

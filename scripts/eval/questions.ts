@@ -59,19 +59,20 @@ export function scoreAnswer(q: GoldQuestion, r: AskResult): boolean {
   const { type, value } = q.answer;
   if (type === 'none') return !r.found;
   if (!r.found) return false;
-  const values = r.rows.length ? answerValues(r) : [];
+  // Rows answer a structured question; a semantic or hybrid answer is judged by its cited text.
+  const structured = r.plan.strategy === 'structured' && r.rows.length > 0;
+  const values = structured ? answerValues(r) : [];
   switch (type) {
     case 'number': {
       const expected = Number(value);
       const close = (x: number) => Math.abs(x - expected) <= Math.max(0.051, Math.abs(expected) * 1e-6);
       const fromRows = values.map(Number).filter((x) => Number.isFinite(x));
-      if (fromRows.length === 1) return close(fromRows[0]!);
-      // A single number in a cited sentence, or in the answer's text when no rows came back.
-      return r.rows.length === 0 && numbersIn(r.answer).some(close);
+      if (structured) return fromRows.length === 1 && close(fromRows[0]!);
+      return numbersIn(r.answer).some(close);
     }
     case 'string': {
       const expected = String(value);
-      if (r.rows.length) {
+      if (structured) {
         // "8 years": the duration's number is what matters (the README accepts 8.0 and 8.1).
         const years = /^(\d+(?:\.\d+)?) years?$/.exec(expected);
         if (years) return values.some((v) => Math.abs(Number(v) - Number(years[1])) <= 0.11);
@@ -81,7 +82,7 @@ export function scoreAnswer(q: GoldQuestion, r: AskResult): boolean {
     }
     case 'set': {
       const expected = (value as string[]).map(String);
-      if (r.rows.length) return values.length === expected.length && expected.every((e) => values.some((v) => sameName(e, v)));
+      if (structured) return values.length === expected.length && expected.every((e) => values.some((v) => sameName(e, v)));
       return expected.every((e) => norm(r.answer).includes(norm(e)));
     }
     case 'list': {

@@ -43,7 +43,7 @@ const EQUIVALENT_WORDS: readonly string[][] = [
   ['start', 'started', 'begin', 'began', 'begun', 'launch', 'launched', 'kickoff'],
   ['save', 'saves', 'saving', 'savings'],
   ['educated', 'study', 'studied', 'studies', 'graduated', 'attended'],
-  ['win', 'won', 'wins', 'winning', 'winner'],
+  ['win', 'won', 'wins', 'winning', 'winner', 'receive', 'received', 'receives', 'awarded'],
   ['raise', 'raised', 'increase', 'increased', 'rise', 'rose', 'grow', 'grew'],
   ['say', 'said', 'says'],
   ['give', 'gave', 'given', 'gives'],

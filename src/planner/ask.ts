@@ -56,6 +56,8 @@ export const MAX_QUESTION_LENGTH = 2000;
 const DEFAULTS = { limit: 100, passages: 8, timeoutMs: 10_000 };
 /** Hits fetched before expansion re-ranks them into the context budget. */
 const RETRIEVAL_DEPTH = 20;
+/** A hybrid answer follows at most this many nodes from the graph into the documents. */
+const MAX_BRIDGE_ROWS = 3;
 
 export async function ask(deps: AskDeps, question: string, opts: AskOptions): Promise<AskResult> {
   const started = performance.now();
@@ -91,6 +93,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
 
   // 1. The semantic parser.
   let structured: { spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined;
+  /** Nodes an untrusted parse found: names that steer retrieval in a hybrid answer. */
+  let bridge: { spec: QuerySpec; rows: Row[] } | undefined;
   let parserMessage: string | undefined;
   const parsed = await timed('parse', async () => parseQuestion(await ground(deps.db, catalog, q, { collections, timeoutMs }), { asOf, limit }));
   if (!parsed.ok) {
@@ -99,6 +103,17 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+    // Hybrid: the part the graph does understand may name who or what the documents should be
+    // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
+    if (catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
+      const compiled = compile(parsed.spec, collections);
+      const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
+      const rows = run ? finishRows(parsed.spec, run.rows) : [];
+      if (rows.length > 0 && rows.length <= MAX_BRIDGE_ROWS) {
+        bridge = { spec: parsed.spec, rows };
+        steps.push({ kind: 'bridge', detail: `${describeSpec(parsed.spec)} → ${rows.map((r) => String(r.name)).join(', ')}` });
+      }
+    }
   } else {
     steps.push({ kind: 'parse', detail: describeSpec(parsed.spec), ...(parsed.notes.length ? {} : {}) });
     for (const note of parsed.notes) steps.push({ kind: 'note', detail: note });
@@ -160,13 +175,18 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     const retriever = new Retriever(deps.db, deps.embedder);
     const mode = deps.embedder ? 'hybrid' : 'fulltext';
     const passages = opts.passages ?? DEFAULTS.passages;
-    const hits = await timed('retrieve', () => retriever.search(q, { collections, k: RETRIEVAL_DEPTH, mode }));
+    // In a hybrid answer the graph has resolved part of the question into names: the documents are
+    // asked about those names and the words the graph could not place ("award", "win").
+    const bridgeNames = bridge ? bridge.rows.map((r) => String(r.name)) : [];
+    const searchText = bridgeNames.length ? `${q} ${bridgeNames.join(' ')}` : q;
+    const answerText = bridge && parsed.ok ? `${q.split(/\s+/, 1)[0]} ${parsed.unexplained.join(' ')} ${bridgeNames.join(' ')}?` : q;
+    const hits = await timed('retrieve', () => retriever.search(searchText, { collections, k: RETRIEVAL_DEPTH, mode }));
     steps.push({ kind: 'retrieve', detail: `${hits.length} passages by ${mode} search.` });
     const context = await timed('expand', async () =>
       opts.expand === false
         ? { passages: hits.slice(0, passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] }
         : expandContext(deps.db, {
-            question: q,
+            question: searchText,
             hits,
             collections,
             budget: { passages },
@@ -176,7 +196,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     cypherRuns.push(...context.cypher);
     if (opts.expand !== false) steps.push({ kind: 'expand', detail: `${context.passages.length} passages and ${context.facts.length} relationships of ${context.entities.length} entities in the context.` });
     const answer = await timed('answer', () =>
-      deps.chat ? llmAnswer(deps.chat, q, context, { signal: opts.signal, logger }) : extractiveAnswer(q, context, deps.embedder ? { embedder: deps.embedder } : {}),
+      deps.chat ? llmAnswer(deps.chat, searchText, context, { signal: opts.signal, logger }) : extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {}),
     );
     steps.push({ kind: 'answer', detail: deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.' });
     const structuredNote = structured ? `${renderStructured(structured.spec, structured.rows)} ` : '';
@@ -186,8 +206,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
         found: true,
         citations: answer.citations,
         facts: context.facts,
-        rows: [],
-        strategy: 'semantic',
+        rows: bridge?.rows ?? [],
+        strategy: bridge ? 'hybrid' : 'semantic',
         ...(structured ? { message: `The exact query found nothing: ${structuredNote.trim()}` } : {}),
       });
     }

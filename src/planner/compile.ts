@@ -38,6 +38,9 @@ export interface EdgeSpec {
   /** Variable-length hierarchy walk (1..maxHops); exact `hops` otherwise. */
   hops?: number;
   variable?: boolean;
+  /** Variable of the relationship, when its properties are filtered, ranked or aggregated ("quantity" of ORDERS). */
+  v?: string;
+  conditions?: Condition[];
 }
 
 /** A pattern that must (or must not) exist from the target: "tasks with no assignee". */
@@ -106,7 +109,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
   const pattern = (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => {
     const end = (v: string) => (bound.has(v) ? `(${v})` : `(${v}:${quoteName(labels.get(v)!)})`);
     const length = e.variable ? `*1..${e.hops ?? 6}` : e.hops && e.hops > 1 ? `*${e.hops}` : '';
-    const rel = `[:${quoteName(e.type)}${length}]`;
+    const rel = `[${e.v ?? ''}:${quoteName(e.type)}${length}]`;
     return e.dir === 'out' ? `${end(e.from)}-${rel}->${end(e.to)}` : `${end(e.from)}<-${rel}-${end(e.to)}`;
   };
 
@@ -126,6 +129,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     const node = spec.nodes.find((x) => x.v === fresh);
     const w = node ? nodeWhere(node) : scope(fresh);
     if (collections && e.variable) w.push(`all(x IN nodes(walk_${fresh}) WHERE x.collection IN $collections)`);
+    if (e.v) w.push(...(e.conditions ?? []).map((c) => condition(e.v!, c, param)));
     if (w.length) lines.push(`WHERE ${w.join(' AND ')}`);
     bound.add(fresh);
   }

@@ -165,7 +165,7 @@ function propertyMentions(label: string, p: PropertyInfo, tokens: Token[], insid
     if (isStopword(t.text) || insideName({ start: t.index, end: t.index + 1 })) continue;
     if (t.quoted) {
       // A quoted property name ("'reorder level'") names the property.
-      const qs = t.text.split(/[^a-z0-9]+/).filter(Boolean).map(stem);
+      const qs = nameWords(t.raw).map(stem);
       if (qs.length > 0 && words.every((w) => qs.includes(w)) && qs.every((w) => words.includes(w))) out.push({ label, property: p, span: { start: t.index, end: t.index + 1 }, score: 1 });
       continue;
     }

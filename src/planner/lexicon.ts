@@ -108,7 +108,7 @@ const SYNONYMS: Record<string, string[]> = {
   level: ['grade', 'seniority'],
   remote: ['remot', 'remotely', 'home'],
   lead: ['led', 'head', 'run', 'own', 'leader', 'ceo', 'chief', 'owner'],
-  report: ['manag', 'manager', 'boss', 'supervis', 'subordinat', 'report'],
+  report: ['manag', 'manager', 'boss', 'supervis', 'subordinat', 'report', 'team'],
   assign: ['assigne', 'responsibl', 'own', 'work'],
   work: ['employ', 'job', 'base', 'based'],
   depend: ['block', 'wait', 'prerequisit', 'depend'],
@@ -249,6 +249,6 @@ export const FUNCTION_WORDS = new Set(
     'located provide provides provided providing include includes included including associated involving involved ' +
     'specified available details detail value values used made applied option method terms specification listed having ' +
     'exist exists existing placed containing contain contains named called known recorded registered information info ' +
-    'respective respectively corresponding their its along together'
+    'respective respectively corresponding their its along together given rate rates'
   ).split(' '),
 );

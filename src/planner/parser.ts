@@ -186,8 +186,17 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 
   // ---------------------------------------------------------------- comparisons
   const holders = [targetNode, ...secondary.values(), ...(countOf ? [countOf.node] : [])];
+  /** Comparisons on relationship properties ("a quantity greater than 100"), bound once the paths are known. */
+  const relConditions: Array<{ type: string; conditions: Condition[] }> = [];
   for (const c of comparisons(T, opts.asOf)) {
     const found = comparisonProperty(g, c, holders, used);
+    const onRel = found ? undefined : relComparisonProperty(g, c, holders, used);
+    if (onRel) {
+      markUsed(c.span);
+      markUsed(onRel.mention.span);
+      relConditions.push({ type: onRel.type, conditions: toConditions(c, { holder: targetNode, property: onRel.mention.property.name, kind: propertyKind(onRel.mention.property) ?? 'number' }) });
+      continue;
+    }
     if (!found) {
       notes.push(`Could not tell which property "${T.slice(c.span.start, c.span.end).map((t) => t.raw).join(' ')}" applies to.`);
       return { ok: false, reason: `The question compares something (${T.slice(c.span.start, c.span.end).map((t) => t.raw).join(' ')}) with no property of the graph it could apply to.`, notes };
@@ -286,8 +295,33 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     markUsed(r.span);
   }
 
+  // Relationship variables: an edge the path already has, or a new one from a placed node.
+  let relVars = 0;
+  const bindRel = (type: string): string | undefined => {
+    const existing = edges.find((e) => e.type === type);
+    if (existing) return (existing.v ??= `r${++relVars}`);
+    for (const node of placed) {
+      const rel = g.relationships.find((r) => r.type === type && (r.from === node.label || r.to === node.label));
+      if (!rel) continue;
+      const dir: 'out' | 'in' = rel.from === node.label ? 'out' : 'in';
+      const other: NodeSpec = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
+      const v = `r${++relVars}`;
+      edges.push({ from: node.v, to: other.v, type, dir, v });
+      nodes.push(other);
+      placed.push(other);
+      return v;
+    }
+    return undefined;
+  };
+  for (const rc of relConditions) {
+    const v = bindRel(rc.type);
+    if (!v) return { ok: false, reason: `No ${rc.type} relationship connects to ${target.label}.`, notes };
+    const edge = edges.find((e) => e.v === v)!;
+    edge.conditions = [...(edge.conditions ?? []), ...rc.conditions];
+  }
+
   // ---------------------------------------------------------------- result
-  const result = resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel }, notes);
+  const result = resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel }, notes);
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
@@ -430,7 +464,7 @@ function describeNode(g: Grounding, node: NodeSpec): string {
 }
 
 function isPropertyAt(g: Grounding, i: number): boolean {
-  return g.properties.some((p) => p.span.start === i && !p.label.startsWith('REL:') && p.score >= 0.5);
+  return g.properties.some((p) => p.span.start === i && !p.label.startsWith('REL:') && p.score >= 0.3);
 }
 
 function isSelfType(g: Grounding, type: string, label: string): boolean {
@@ -563,7 +597,12 @@ function comparisons(T: Token[], asOf: string): Comparison[] {
         i += 2;
         continue;
       }
-      if (lit.year && (words[i - 1] === 'in' || words[i - 1] === 'during' || words[i - 1] === 'of')) {
+      if (!lit.year && !lit.date && (words[i - 1] === 'of' || words[i - 1] === 'equals' || words[i - 1] === 'exactly' || words[i - 1] === '=')) {
+        // "a reorder level of 10": equality with the property named before it.
+        out.push({ op: '=', value: lit.value, year: false, date: false, span: { start: i - 1, end: i + 1 } });
+        continue;
+      }
+      if (lit.year && ['in', 'during', 'of', 'year'].includes(words[i - 1] ?? '')) {
         out.push({ op: '=', value: lit.value, year: true, date: false, span: { start: i - 1, end: i + 1 } });
         continue;
       }
@@ -617,7 +656,7 @@ function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpec[], us
     return kind === 'number' || (kind === 'string' && !looksLikeDateString(p));
   };
   // "orders" names the label Order, not its orderDate.
-  const onLabel = (m: PropertyMention) => g.labels.some((l) => overlaps(l.span, m.span)) && nameWords(m.property.name).length > 1;
+  const onLabel = (m: PropertyMention) => g.labels.some((l) => l.span.start <= m.span.start && m.span.end <= l.span.end) && nameWords(m.property.name).length > 1;
   const candidates = g.properties
     .filter((m) => holders.some((h) => h.label === m.label) && fits(m.property) && !used.has(m.span.start) && !onLabel(m))
     .map((m) => {
@@ -633,11 +672,25 @@ function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpec[], us
     const holder = holders.find((h) => h.label === best.label)!;
     return { holder, property: best.property.name, kind: propertyKind(best.property) === 'date' ? 'date' : looksLikeDateString(best.property) ? 'string' : propertyKind(best.property)!, mention: best };
   }
-  // Nothing named: a single numeric (or date) property of the target that fits is unambiguous.
+  // Nothing named: a single numeric (or date) property of the target that fits is unambiguous;
+  // among several dates, the one named after the label itself ("orders in 1996": orderDate).
   const target = holders[0]!;
   const props = g.labelInfo.get(target.label)?.properties.filter((p) => fits(p) && !['id', 'createdAt', 'updatedAt'].includes(p.name)) ?? [];
-  if (props.length === 1) return { holder: target, property: props[0]!.name, kind: propertyKind(props[0]!) === 'date' ? 'date' : propertyKind(props[0]!)! };
+  const own = nameWords(target.label).map(stem);
+  const chosen = props.length === 1 ? props[0] : (c.year || c.date) ? props.find((p) => nameWords(p.name).map(stem).some((w) => own.includes(w))) : undefined;
+  if (chosen) return { holder: target, property: chosen.name, kind: propertyKind(chosen) === 'date' ? 'date' : looksLikeDateString(chosen) ? 'string' : propertyKind(chosen)! };
   return undefined;
+}
+
+/** A relationship property a comparison applies to ("a quantity greater than 100"), on a type touching a holder. */
+function relComparisonProperty(g: Grounding, c: Comparison, holders: NodeSpec[], used: Set<number>): { type: string; mention: PropertyMention } | undefined {
+  const near = g.properties
+    .filter((m) => m.label.startsWith('REL:') && !used.has(m.span.start) && propertyKind(m.property) !== undefined)
+    .filter((m) => g.relationships.some((r) => `REL:${r.type}` === m.label && holders.some((h) => h.label === r.from || h.label === r.to)))
+    .map((m) => ({ m, d: m.span.end <= c.span.start ? c.span.start - m.span.end : (m.span.start - c.span.end) * 1.5 }))
+    .filter((x) => x.d >= 0 && x.d < 6)
+    .sort((a, b) => a.d - b.d || b.m.score - a.m.score)[0];
+  return near ? { type: near.m.label.slice(4), mention: near.m } : undefined;
 }
 
 function toConditions(c: Comparison, found: FoundProperty): Condition[] {
@@ -829,7 +882,9 @@ function selfRelation(g: Grounding, label: string, anchor: ValueMention, words: 
   const inverseCount = mentions.filter((m) => m.inverse).length;
   const cue = mentions[0];
   let dir: 'out' | 'in';
+  const possessive = /[’']s$/.test(g.tokens[anchor.span.end - 1]?.raw ?? '');
   if (inverseCount > 0) dir = 'in'; // "X's manager": (X)-[:REPORTS_TO]->(target)
+  else if (possessive) dir = 'out'; // "X's team": (target)-[:REPORTS_TO]->(X)
   else if (cue && anchor.span.end <= cue.span.start && ['does', 'do', 'did', 'is', 'was'].some((w) => words.slice(0, anchor.span.start).includes(w))) dir = 'in';
   else dir = 'out';
   const variable = words.some((w) => w === 'indirect' || w === 'indirectly' || w === 'chain' || w === 'transitive' || w === 'organisation' || w === 'organization');
@@ -842,6 +897,8 @@ function selfRelation(g: Grounding, label: string, anchor: ValueMention, words: 
 // What to return
 
 interface ResultContext {
+  /** Binds a relationship of the type to a variable (adding the edge if needed). */
+  bindRel: (type: string) => string | undefined;
   words: string[];
   target: NodeSpec;
   countOf: { node: NodeSpec; at: number } | undefined;
@@ -857,7 +914,7 @@ function resultSpec(g: Grounding, ctx: ResultContext, notes: string[]): ResultSp
   const orderable = (p: PropertyInfo) => numeric(p) || p.types[0] === 'DATE' || looksLikeDateString(p);
   const idLike = (p: PropertyInfo) => /(?:^id|Id|ID|_id)$/.test(p.name) && !words.includes('id');
   // A word that names a label ("category") is not also a property of the target ("categoryID").
-  const onLabel = (m: PropertyMention) => g.labels.some((l) => overlaps(l.span, m.span)) && m.score >= 1 && nameWords(m.property.name).length > 1;
+  const onLabel = (m: PropertyMention) => g.labels.some((l) => l.span.start <= m.span.start && m.span.end <= l.span.end) && nameWords(m.property.name).length > 1;
   const targetProps = (f: (p: PropertyInfo) => boolean) =>
     g.properties
       .filter((m) => m.label === target.label && f(m.property) && !idLike(m.property) && !onLabel(m) && !ctx.used.has(m.span.start))
@@ -914,6 +971,31 @@ function resultSpec(g: Grounding, ctx: ResultContext, notes: string[]): ResultSp
     const fn = AGGREGATE_WORDS[word];
     const props = targetProps((p) => orderable(p) && p.name !== groupBy);
     const prop = props.find((m) => m.span.start > (aggIdx >= 0 ? aggIdx : superIdx)) ?? props[0];
+    const related = ctx.nodes.slice(1).filter((x) => !x.ids);
+    const relatedProp = !prop && fn && (fn === 'avg' || fn === 'sum') && rankingAsked(words, n, topIdx)
+      ? g.properties.filter((m) => related.some((x) => x.label === m.label) && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start)).sort((a, b) => b.score - a.score)[0]
+      : undefined;
+    if (relatedProp) {
+      // "the suppliers with the highest average unit price across their products".
+      const node = related.find((x) => x.label === relatedProp.label)!;
+      const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
+      return { kind: 'rank', by: { node: node.v, property: relatedProp.property.name, fn, asNumber: textNumber(relatedProp.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+    }
+    if (!prop && !groupBy) {
+      // "the highest quantity ordered", "the average discount": a property of the target's relationships.
+      const rel = g.properties
+        .filter((m) => m.label.startsWith('REL:') && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start) && g.relationships.some((r) => `REL:${r.type}` === m.label && (r.from === target.label || r.to === target.label)))
+        .sort((a, b) => b.score - a.score)[0];
+      const v = rel ? ctx.bindRel(rel.label.slice(4)) : undefined;
+      if (rel && v) {
+        const fnWord = words[aggIdx >= 0 ? aggIdx : superIdx] ?? '';
+        const fnRel = AGGREGATE_WORDS[fnWord];
+        const rankWanted = n !== undefined || topIdx >= 0 || ['which', 'who', 'list', 'name', 'show', 'find'].includes(words[0] ?? '');
+        if (fnRel && !rankWanted) return { kind: 'aggregate', fn: fnRel, node: v, property: rel.property.name, asNumber: textNumber(rel.property) };
+        const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
+        return { kind: 'rank', by: { node: v, property: rel.property.name, asNumber: textNumber(rel.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      }
+    }
     const asks = words[0] === 'what' && ['is', 'was', "what's"].includes(words[1] ?? '') || words[0] === 'how';
     const rankWanted = n !== undefined || topIdx >= 0 || words[0] === 'which' || words[0] === 'who' || words.includes('rank') || (words[0] === 'what' && words[1] === 'are') || words[0] === 'list' || words[0] === 'name';
     if (prop && groupBy && (fn === 'sum' || fn === 'avg' || words.includes('total'))) {
@@ -958,6 +1040,11 @@ function resultSpec(g: Grounding, ctx: ResultContext, notes: string[]): ResultSp
   void notes;
   void LIST_WORDS;
   return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}) };
+}
+
+/** A ranking is asked for ("top 3", "which 3", "which suppliers have the highest …"). */
+function rankingAsked(words: string[], n: number | undefined, topIdx: number): boolean {
+  return n !== undefined || topIdx >= 0 || ['which', 'who', 'list', 'name', 'show', 'find'].includes(words[0] ?? '');
 }
 
 function seq(words: string[], ...ws: string[]): number {

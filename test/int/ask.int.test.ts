@@ -101,6 +101,15 @@ describe('ask: structured, semantic and none, on the example knowledge base', ()
     expect(String(chunk!.text)).toContain(c.quote);
   });
 
+  it('combines both: the graph names who is meant, the documents say the rest', async () => {
+    const r = await ask("What award did the senior software engineer on John Doe's team win?");
+    expect(r.plan.strategy).toBe('hybrid');
+    // The records resolve "the senior software engineer on John Doe's team"; a document names the award.
+    expect(r.rows.map((row) => row.name)).toEqual(['Priya Natarajan']);
+    expect(r.answer).toContain('Engineer of the Year');
+    expect(r.citations[0]!.quote).toContain('Priya Natarajan');
+  });
+
   it('says so when neither the graph nor the documents hold the answer', async () => {
     for (const question of ["What is John Doe's phone number?", 'When did Project Zephyr start?', "What is Jane Smith's date of birth?"]) {
       const r = await ask(question);
