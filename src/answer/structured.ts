@@ -16,6 +16,11 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
       const n = Number(rows[0]?.count ?? 0);
       return `${n === 1 ? 'There is' : 'There are'} ${n} ${noun(target.label, n)}${what}.`;
     }
+    case 'check': {
+      const who = target.names ? join(target.names) : `a ${noun(target.label, 1)}`;
+      const conditions = describe(spec, false).trim();
+      return rows[0]?.answer === true ? `Yes: ${who} — ${conditions}.` : `No: not ${who} — ${conditions}.`;
+    }
     case 'aggregate': {
       const value = rows[0]?.value;
       const over = Number(rows[0]?.over ?? 0);
@@ -59,11 +64,11 @@ function rankBasis(r: Extract<QuerySpec['result'], { kind: 'rank' }>): string {
 }
 
 /** " with status blocked, linked to Initech (founded)": what the target was filtered by. */
-function describe(spec: QuerySpec): string {
+function describe(spec: QuerySpec, withNames = true): string {
   const target = spec.nodes[0]!;
   const parts: string[] = [];
   if (target.conditions.length) parts.push(`with ${target.conditions.map(condition).join(' and ')}`);
-  if (target.names) parts.push(`named ${join(target.names)}`);
+  if (target.names && withNames) parts.push(`named ${join(target.names)}`);
   for (const n of spec.nodes.slice(1).filter((x) => x.ids || x.conditions.length)) {
     const via = spec.edges.filter((e) => e.to === n.v || e.from === n.v).map((e) => words(e.type));
     const who = n.names ? join(n.names) : `${noun(n.label, 2)} with ${n.conditions.map(condition).join(' and ')}`;

@@ -269,7 +269,7 @@ async function runGuarded(
 /** A list or value query that found nothing, or an aggregate over nothing: worth asking the documents. */
 function emptyAnswer(s: { spec: QuerySpec; rows: Row[] }): boolean {
   const r = s.spec.result;
-  if (r.kind === 'count') return false;
+  if (r.kind === 'count' || r.kind === 'check') return false;
   if (r.kind === 'aggregate') return Number(s.rows[0]?.over ?? 0) === 0;
   return s.rows.length === 0;
 }
@@ -296,6 +296,7 @@ export function describeSpec(spec: QuerySpec): string {
     r.kind === 'aggregate' ? `${r.fn}(${r.property})`
     : r.kind === 'rank' ? `rank by ${'count' in r.by ? 'count' : r.by.property} ${r.descending ? 'desc' : 'asc'}${r.limit < 1000 ? `, top ${r.limit}` : ''}`
     : r.kind === 'value' ? `value ${r.property}${r.temporal ? ` (${r.temporal})` : ''}`
+    : r.kind === 'check' ? 'yes/no'
     : r.kind,
   );
   return parts.join('; ');

@@ -56,6 +56,8 @@ export type ResultSpec =
   /** `first`: "the first 3 orders" keeps the graph's own order instead of sorting by name. */
   | { kind: 'list'; properties: string[]; first?: number }
   | { kind: 'count' }
+  /** A yes/no question: whether any node meets the conditions. */
+  | { kind: 'check' }
   | { kind: 'aggregate'; fn: Aggregate; node: string; property: string; asNumber?: boolean }
   | { kind: 'value'; node: string; property: string; temporal?: 'years' | 'days' | 'until-days'; asOf?: string }
   | {
@@ -145,6 +147,10 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     case 'count':
       lines.push(`RETURN count(DISTINCT ${t}) AS count`);
       answerColumn = 'count';
+      break;
+    case 'check':
+      lines.push(`RETURN count(DISTINCT ${t}) > 0 AS answer, collect(DISTINCT ${name(t)})[..10] AS names`);
+      answerColumn = 'answer';
       break;
     case 'aggregate': {
       lines.push(`WITH DISTINCT ${r.node}`);

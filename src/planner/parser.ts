@@ -89,9 +89,16 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   }
 
   const howIdx = seq('how', 'many') >= 0 ? seq('how', 'many') : seq('how', 'much');
+  // "Was Tom Harris hired less than two years ago?": a condition checked on named nodes.
+  const yesNo = ['is', 'was', 'are', 'were', 'does', 'did', 'do', 'has', 'have', 'had'].includes(words[0]!);
   const durationUnit = durationAsked(words);
   // "How long has X worked here?", "What is the salary of X?": a property of one named node.
-  const valueQuestion = !target || (target && durationUnit && nameSlots.length > 0);
+  const valueQuestion = !yesNo && (!target || (target && durationUnit && nameSlots.length > 0));
+  if (yesNo && !target) {
+    // The node the question names is what the condition is checked on.
+    const named = nameSlots[0]?.alternatives.filter((a) => a.isName).sort((a, b) => b.degree - a.degree)[0];
+    if (named) target = { label: named.label };
+  }
   if (valueQuestion) {
     const anchor = pickValueQuestion(g, slots, durationUnit ? undefined : target?.label, durationUnit !== undefined);
     if (anchor) {
@@ -321,7 +328,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   }
 
   // ---------------------------------------------------------------- result
-  const result = resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel }, notes);
+  const result: ResultSpec | { reason: string } = yesNo
+    ? { kind: 'check' }
+    : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel }, notes);
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
@@ -562,7 +571,6 @@ function literal(t: Token | undefined): { value: number | string; year: boolean;
 }
 
 function comparisons(T: Token[], asOf: string): Comparison[] {
-  void asOf;
   const words = T.map((t) => t.text);
   const out: Comparison[] = [];
   for (let i = 0; i < T.length; i++) {
@@ -582,6 +590,15 @@ function comparisons(T: Token[], asOf: string): Comparison[] {
       if (!len) continue;
       const lit = literal(T[i + len]);
       if (!lit) continue;
+      const ago = agoDate(words, i + len + 1, lit.value, asOf);
+      if (ago) {
+        // "less than two years ago" is a date after the day two years back.
+        const flipped: CompareOp = op === '<' ? '>' : op === '>' ? '<' : op === '<=' ? '>=' : '<=';
+        out.push({ op: flipped, value: ago, year: false, date: true, span: { start: i, end: i + len + 3 } });
+        i += len + 2;
+        matched = true;
+        break;
+      }
       out.push({ op, value: lit.value, year: lit.year, date: lit.date, span: { start: i, end: i + len + 1 } });
       i += len;
       matched = true;
@@ -618,6 +635,17 @@ function comparisons(T: Token[], asOf: string): Comparison[] {
     }
   }
   return out;
+}
+
+/** "2 years ago" at `at` (unit, then "ago"): the date that long before the reference date. */
+function agoDate(words: string[], at: number, n: number | string, asOf: string): string | undefined {
+  const unit = words[at]?.replace(/s$/, '');
+  if (typeof n !== 'number' || words[at + 1] !== 'ago' || !unit || !['day', 'week', 'month', 'year'].includes(unit)) return undefined;
+  const d = new Date(`${asOf}T00:00:00Z`);
+  if (unit === 'year') d.setUTCFullYear(d.getUTCFullYear() - n);
+  else if (unit === 'month') d.setUTCMonth(d.getUTCMonth() - n);
+  else d.setUTCDate(d.getUTCDate() - n * (unit === 'week' ? 7 : 1));
+  return d.toISOString().slice(0, 10);
 }
 
 function endOfMonth(isoFirst: string): string {

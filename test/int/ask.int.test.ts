@@ -75,6 +75,9 @@ describe('ask: structured, semantic and none, on the example knowledge base', ()
     expect(r.rows[0]).toMatchObject({ name: 'Priya Natarajan', years: 5.9 });
     expect((await ask('How many tasks are overdue?')).rows).toEqual([{ count: 12 }]);
     expect((await ask('How many days are left until Project Atlas is scheduled to end?')).rows[0]).toMatchObject({ days: 92 });
+    // Yes/no: the condition checked on the named node.
+    expect((await ask('Was Tom Harris hired less than two years ago?')).answer).toMatch(/^Yes\b/);
+    expect((await ask('Was Jane Smith hired less than two years ago?')).answer).toMatch(/^No\b/);
   });
 
   it('never counts or names what another collection holds', async () => {
