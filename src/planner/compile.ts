@@ -48,6 +48,8 @@ export interface ExistsSpec {
   negated: boolean;
   edges: EdgeSpec[];
   nodes: NodeSpec[];
+  /** Instead of existence: how many distinct far-end nodes ("more than one category") or paths ("ordered more than 10 times"). */
+  count?: { op: CompareOp; value: number; distinct: boolean };
 }
 
 export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
@@ -121,7 +123,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
   const bound = new Set<string>();
   lines.push(`MATCH (${target.v}:${quoteName(target.label)})`);
   const where = nodeWhere(target);
-  for (const ex of spec.exists) where.push(existsClause(ex, labels, bound, target.v, nodeWhere, pattern));
+  for (const ex of spec.exists) where.push(existsClause(ex, labels, bound, target.v, nodeWhere, pattern, param));
   if (where.length) lines.push(`WHERE ${where.join(' AND ')}`);
   bound.add(target.v);
   for (const e of spec.edges) {
@@ -242,11 +244,19 @@ function existsClause(
   target: string,
   nodeWhere: (node: NodeSpec) => string[],
   pattern: (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => string,
+  param: (value: unknown) => string,
 ): string {
   const all = new Map([...labels, ...ex.nodes.map((x) => [x.v, x.label] as const)]);
   const paths = ex.edges.map((e) => pattern(e, all, new Set([...bound, target]))).join(', ');
   const w = ex.nodes.flatMap((x) => nodeWhere(x));
-  return `${ex.negated ? 'NOT ' : ''}EXISTS { MATCH ${paths}${w.length ? ` WHERE ${w.join(' AND ')}` : ''} }`;
+  const body = `MATCH ${paths}${w.length ? ` WHERE ${w.join(' AND ')}` : ''}`;
+  if (ex.count) {
+    const op = ['=', '<>', '<', '<=', '>', '>='].includes(ex.count.op) ? ex.count.op : '>';
+    const last = ex.nodes[ex.nodes.length - 1]!.v;
+    const counted = ex.count.distinct ? `size(COLLECT { ${body} RETURN DISTINCT ${last} })` : `COUNT { ${body} }`;
+    return `${counted} ${op} ${param(ex.count.value)}`;
+  }
+  return `${ex.negated ? 'NOT ' : ''}EXISTS { ${body} }`;
 }
 
 function condition(v: string, c: Condition, param: (value: unknown) => string): string {

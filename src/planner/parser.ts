@@ -193,9 +193,23 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 
   // ---------------------------------------------------------------- comparisons
   const holders = [targetNode, ...secondary.values(), ...(countOf ? [countOf.node] : [])];
+  /** Counts of related nodes compared with a number, connected once the paths are known. */
+  const countFilters: Array<{ node: NodeSpec; at: number; count: NonNullable<ExistsSpec['count']> }> = [];
   /** Comparisons on relationship properties ("a quantity greater than 100"), bound once the paths are known. */
   const relConditions: Array<{ type: string; conditions: Condition[] }> = [];
   for (const c of comparisons(T, opts.asOf)) {
+    // "more than one category": a count of related nodes, when a label follows the number.
+    const skipWord = ['different', 'distinct', 'unique', 'separate'].includes(words[c.span.end] ?? '') ? 1 : 0;
+    const countNoun = typeof c.value === 'number' && c.upper === undefined
+      ? labelMentions.find((m) => m.span.start === c.span.end + skipWord && m.label !== target!.label)
+      : undefined;
+    if (countNoun) {
+      const i = pending.findIndex((p) => p.at === countNoun.span.start);
+      const node = i >= 0 ? pending.splice(i, 1)[0]!.node : { v: fresh(), label: countNoun.label, conditions: [], ...(countNoun.subset ? { requires: countNoun.subset } : {}) };
+      countFilters.push({ node, at: countNoun.span.start, count: { op: c.op, value: c.value as number, distinct: true } });
+      markUsed({ start: c.span.start, end: countNoun.span.end });
+      continue;
+    }
     const found = comparisonProperty(g, c, holders, used);
     const onRel = found ? undefined : relComparisonProperty(g, c, holders, used);
     if (onRel) {
@@ -203,6 +217,19 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       markUsed(onRel.mention.span);
       relConditions.push({ type: onRel.type, conditions: toConditions(c, { holder: targetNode, property: onRel.mention.property.name, kind: propertyKind(onRel.mention.property) ?? 'number' }) });
       continue;
+    }
+    if (!found && typeof c.value === 'number' && c.upper === undefined) {
+      // "ordered more than 10 times": a count of relationships.
+      const cue = words[c.span.end] === 'times' ? g.relations.filter((r) => r.span.start < c.span.start && g.relationships.some((x) => x.type === r.type && (x.from === target!.label || x.to === target!.label))).pop() : undefined;
+      const rel = cue ? g.relationships.find((x) => x.type === cue.type && (x.from === target!.label || x.to === target!.label)) : undefined;
+      if (cue && rel) {
+        const dir: 'out' | 'in' = rel.from === target.label ? 'out' : 'in';
+        const other: NodeSpec = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
+        exists.push({ negated: false, edges: [{ from: 'n0', to: other.v, type: rel.type, dir }], nodes: [other], count: { op: c.op, value: c.value, distinct: false } });
+        markUsed({ start: c.span.start, end: c.span.end + 1 });
+        markUsed(cue.span);
+        continue;
+      }
     }
     if (!found) {
       notes.push(`Could not tell which property "${T.slice(c.span.start, c.span.end).map((t) => t.raw).join(' ')}" applies to.`);
@@ -300,6 +327,12 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const other = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
     exists.push({ negated, edges: [{ from: 'n0', to: other.v, type: r.type, dir }], nodes: [other] });
     markUsed(r.span);
+  }
+
+  for (const f of countFilters) {
+    const path = bestPath(g, placed, f.node, f.at, words, used, mentionsAt);
+    if (!path) return { ok: false, reason: `No relationship connects ${target.label} and ${f.node.label}.`, notes };
+    exists.push({ negated: false, edges: path.edges, nodes: [...path.nodes, f.node], count: f.count });
   }
 
   // Relationship variables: an edge the path already has, or a new one from a placed node.
@@ -703,7 +736,7 @@ function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpec[], us
   // Nothing named: a single numeric (or date) property of the target that fits is unambiguous;
   // among several dates, the one named after the label itself ("orders in 1996": orderDate).
   const target = holders[0]!;
-  const props = g.labelInfo.get(target.label)?.properties.filter((p) => fits(p) && !['id', 'createdAt', 'updatedAt'].includes(p.name)) ?? [];
+  const props = g.labelInfo.get(target.label)?.properties.filter((p) => fits(p) && !['id', 'createdAt', 'updatedAt'].includes(p.name) && !/(?:Id|ID|_id)$/.test(p.name)) ?? [];
   const own = nameWords(target.label).map(stem);
   const chosen = props.length === 1 ? props[0] : (c.year || c.date) ? props.find((p) => nameWords(p.name).map(stem).some((w) => own.includes(w))) : undefined;
   if (chosen) return { holder: target, property: chosen.name, kind: propertyKind(chosen) === 'date' ? 'date' : looksLikeDateString(chosen) ? 'string' : propertyKind(chosen)! };

@@ -185,6 +185,8 @@ describe('ask on a graph built outside kgrag', () => {
     expect(avg.rows[0]!.value).toBeCloseTo((170794 + 214286 + 4500) / 3, 3);
     expect((await ask('Which 2 vessels are the oldest?')).rows.map((r) => r.name)).toEqual(['Little Tern', 'Emma Maersk']);
     expect((await ask('Which vessels were built after 2010 and are owned by Cosco Shipping?')).rows.map((r) => r.name).sort()).toEqual(['Cosco Glory', 'Cosco Pride']);
+    // Counts of related nodes as a condition.
+    expect((await ask('Which shipowners have more than 2 vessels?')).rows.map((r) => r.name)).toEqual(['Maersk Line']);
     const r = await ask('How many vessels are docked at Rotterdam?');
     expect(r.plan.strategy).toBe('structured');
     // No collection filter on a graph without collections.
