@@ -14,7 +14,7 @@ import { renderStructured } from '../answer/structured.ts';
 import type { Embedder } from '../embedding/embedder.ts';
 import { InputError, KgragError, errorMessage } from '../errors.ts';
 import type { CatalogCache, SchemaCatalog } from '../graph/catalog.ts';
-import type { GraphExecutor, Row } from '../graph/executor.ts';
+import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { expandContext } from '../retrieval/expand.ts';
@@ -256,14 +256,19 @@ async function runGuarded(
   const t0 = performance.now();
   try {
     const result = await runReadOnly(db, query, params, guard);
-    runs.push({ query: result.query, params: result.params, origin, rows: result.rows.length, ms: Math.round(performance.now() - t0) });
+    runs.push({ query: result.query, params: plainParams(result.params), origin, rows: result.rows.length, ms: Math.round(performance.now() - t0) });
     return result;
   } catch (err) {
     if (!(err instanceof KgragError)) throw err;
-    runs.push({ query, params, origin, error: errorMessage(err), ms: Math.round(performance.now() - t0) });
+    runs.push({ query, params: plainParams(params), origin, error: errorMessage(err), ms: Math.round(performance.now() - t0) });
     if (err.code === 'QUERY_TIMEOUT') throw err;
     return undefined;
   }
+}
+
+/** Parameters as plain JSON (driver integers as numbers), for the result and its JSON output. */
+function plainParams(params: Record<string, unknown>): Record<string, unknown> {
+  return toPlain(params) as Record<string, unknown>;
 }
 
 /** A list or value query that found nothing, or an aggregate over nothing: worth asking the documents. */

@@ -142,7 +142,9 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     const p = spec.nameProperty[labels.get(v)!];
     return p ? `${v}.${quoteName(p)}` : `elementId(${v})`;
   };
-  const limit = param(int(spec.limit));
+  // Created on first use, so that a statement carries no parameter it does not use.
+  let limitParam: string | undefined;
+  const limitOf = () => (limitParam ??= param(int(spec.limit)));
   const r = spec.result;
   let answerColumn = 'name';
   switch (r.kind) {
@@ -165,7 +167,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
       const agg = r.property ? `${r.fn}(${t}.${quoteName(r.property)})` : 'count(*)';
       lines.push(`WITH DISTINCT ${t}`);
       lines.push(`WHERE ${t}.${quoteName(r.groupBy)} IS NOT NULL`);
-      lines.push(`RETURN ${t}.${quoteName(r.groupBy)} AS name, ${agg} AS value ORDER BY value DESC, name LIMIT ${limit}`);
+      lines.push(`RETURN ${t}.${quoteName(r.groupBy)} AS name, ${agg} AS value ORDER BY value DESC, name LIMIT ${limitOf()}`);
       break;
     }
     case 'value': {
@@ -173,7 +175,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
       if (!r.temporal) {
         // A node without the property has no answer to give (not "unknown" as if it were one).
         lines.push(`WITH DISTINCT ${r.node} WHERE ${value} IS NOT NULL`);
-        lines.push(`RETURN ${name(r.node)} AS name, ${value} AS value LIMIT ${limit}`);
+        lines.push(`RETURN ${name(r.node)} AS name, ${value} AS value LIMIT ${limitOf()}`);
         answerColumn = 'value';
         break;
       }
@@ -183,11 +185,11 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
       lines.push(`WITH DISTINCT ${r.node} WHERE ${value} IS NOT NULL`);
       lines.push(`WITH ${r.node}, ${day} AS day`);
       if (r.temporal === 'years') {
-        lines.push(`RETURN ${name(r.node)} AS name, day AS value, round(duration.inDays(day, ${asOf}).days / 365.25, 1) AS years LIMIT ${limit}`);
+        lines.push(`RETURN ${name(r.node)} AS name, day AS value, round(duration.inDays(day, ${asOf}).days / 365.25, 1) AS years LIMIT ${limitOf()}`);
         answerColumn = 'years';
       } else {
         const days = r.temporal === 'days' ? `duration.inDays(day, ${asOf}).days` : `duration.inDays(${asOf}, day).days`;
-        lines.push(`RETURN ${name(r.node)} AS name, day AS value, ${days} AS days LIMIT ${limit}`);
+        lines.push(`RETURN ${name(r.node)} AS name, day AS value, ${days} AS days LIMIT ${limitOf()}`);
         answerColumn = 'days';
       }
       break;
@@ -195,7 +197,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     case 'list': {
       const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('');
       lines.push(`WITH DISTINCT ${t}`);
-      lines.push(r.first ? `RETURN ${name(t)} AS name${extra} LIMIT ${param(int(r.first))}` : `RETURN ${name(t)} AS name${extra} ORDER BY name LIMIT ${limit}`);
+      lines.push(r.first ? `RETURN ${name(t)} AS name${extra} LIMIT ${param(int(r.first))}` : `RETURN ${name(t)} AS name${extra} ORDER BY name LIMIT ${limitOf()}`);
       break;
     }
     case 'rank': {
