@@ -7,7 +7,7 @@
 import { cypher } from '../graph/cypher.ts';
 import { fillNames, type LabelInfo, type PropertyInfo, type RelationshipInfo, type SchemaCatalog } from '../graph/catalog.ts';
 import { int, type GraphExecutor } from '../graph/executor.ts';
-import { NEGATIONS, VALUE_SYNONYMS, isStopword, nameWords, stem, synonymsOf, tokenize, type Token } from './lexicon.ts';
+import { NEGATIONS, VALUE_SYNONYMS, closeEnough, isStopword, nameWords, stem, synonymsOf, tokenize, type Token } from './lexicon.ts';
 
 /** Token range [start, end). */
 export interface Span {
@@ -89,6 +89,7 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
   const visible = (p: PropertyInfo) => !(kgrag && KGRAG_HIDDEN.has(p.name));
 
   const values = await lookupValues(db, labels, tokens, question, opts, visible);
+  if (kgrag && opts.collections) values.push(...(await lookupMisspelledNames(db, tokens, values, labelInfo, opts)));
   const nameSpans = values.filter((v) => v.isName && v.span.end - v.span.start > 1);
   const insideName = (s: Span) => nameSpans.some((n) => n.span.start <= s.start && s.end <= n.span.end && n.span.end - n.span.start > s.end - s.start);
 
@@ -188,6 +189,45 @@ function propertyMentions(label: string, p: PropertyInfo, tokens: Token[], insid
     while (end > t.index + 1 && !strong.includes(tokens[end - 1]!.stem)) end--;
     const score = Math.min(1, matched / strong.length) * (exact ? 1 : 0.8);
     out.push({ label, property: p, span: { start: t.index, end }, score });
+  }
+  return out;
+}
+
+/**
+ * Names written with a typo ("Priya Natarjan"): runs of capitalised words that matched nothing are
+ * looked up fuzzily in kgrag's entity-name index, and kept only when every word is within a small
+ * edit distance of the entity's name.
+ */
+async function lookupMisspelledNames(
+  db: GraphExecutor,
+  tokens: Token[],
+  found: ValueMention[],
+  labelInfo: Map<string, LabelInfo>,
+  opts: GroundOptions,
+): Promise<ValueMention[]> {
+  const covered = (i: number) => found.some((v) => v.span.start <= i && i < v.span.end);
+  const runs: Span[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    const capital = (t: Token | undefined) => !!t && !t.quoted && /^[A-Z][a-z]/.test(t.raw) && !covered(t.index);
+    if (!capital(tokens[i])) continue;
+    let end = i + 1;
+    while (end < tokens.length && capital(tokens[end])) end++;
+    if (end - i >= 2) runs.push({ start: i, end });
+    i = end;
+  }
+  const out: ValueMention[] = [];
+  for (const span of runs.slice(0, 3)) {
+    const words = tokens.slice(span.start, span.end).map((t) => t.text.replace(/[’']s$/, ''));
+    const query = words.map((w) => `${w.replace(/[^\p{L}\p{N}]/gu, '')}~`).filter((w) => w.length > 2).join(' ');
+    if (!query) continue;
+    const rows = await db.read(cypher('planner/fuzzy-names'), { query, collections: opts.collections, limit: int(10) }, { timeoutMs: opts.timeoutMs ?? 5000 });
+    for (const row of rows) {
+      const nameWordsOf = String(row.name).toLowerCase().split(/\s+/);
+      if (nameWordsOf.length !== words.length || !nameWordsOf.every((w, i) => closeEnough(w, words[i]!))) continue;
+      for (const label of (row.labels as string[]).filter((l) => labelInfo.has(l))) {
+        out.push({ label, property: labelInfo.get(label)!.nameProperty ?? 'name', value: String(row.name), span, ids: [String(row.id)], count: 1, degree: Number(row.degree), isName: true, negated: false });
+      }
+    }
   }
   return out;
 }
