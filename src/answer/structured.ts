@@ -16,6 +16,11 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
       const n = Number(rows[0]?.count ?? 0);
       return `${n === 1 ? 'There is' : 'There are'} ${n} ${noun(target.label, n)}${what}.`;
     }
+    case 'chain': {
+      const who = target.names ? join(target.names) : noun(target.label, 1);
+      if (rows.length === 0) return `${who} has no ${words(r.type)} relationship to follow.`;
+      return `${who} → ${rows.map((row) => format(row.name)).join(' → ')} (${words(r.type)}, nearest first).`;
+    }
     case 'check': {
       const who = target.names ? join(target.names) : `a ${noun(target.label, 1)}`;
       const conditions = describe(spec, false).trim();

@@ -302,6 +302,7 @@ export function describeSpec(spec: QuerySpec): string {
     : r.kind === 'rank' ? `rank by ${'count' in r.by ? 'count' : r.by.property} ${r.descending ? 'desc' : 'asc'}${r.limit < 1000 ? `, top ${r.limit}` : ''}`
     : r.kind === 'value' ? `value ${r.property}${r.temporal ? ` (${r.temporal})` : ''}`
     : r.kind === 'check' ? 'yes/no'
+    : r.kind === 'chain' ? `chain along ${r.type}`
     : r.kind,
   );
   return parts.join('; ');

@@ -60,6 +60,8 @@ export type ResultSpec =
   | { kind: 'count' }
   /** A yes/no question: whether any node meets the conditions. */
   | { kind: 'check' }
+  /** The nodes above the target along a hierarchy relationship, nearest first ("chain of command"). */
+  | { kind: 'chain'; type: string }
   | { kind: 'aggregate'; fn: Aggregate; node: string; property: string; asNumber?: boolean }
   | { kind: 'value'; node: string; property: string; temporal?: 'years' | 'days' | 'until-days'; asOf?: string }
   | {
@@ -152,6 +154,16 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
       lines.push(`RETURN count(DISTINCT ${t}) AS count`);
       answerColumn = 'count';
       break;
+    case 'chain': {
+      // The longest walk: up to a node with nowhere further to go (cycles stop at 20 hops).
+      lines.push(`MATCH walk = (${t})-[:${quoteName(r.type)}*1..20]->(top)`);
+      lines.push(`WHERE NOT (top)-[:${quoteName(r.type)}]->()${collections ? ' AND all(x IN nodes(walk) WHERE x.collection IN $collections)' : ''}`);
+      lines.push(`WITH walk ORDER BY length(walk) DESC LIMIT 1`);
+      lines.push(`UNWIND range(1, length(walk)) AS level`);
+      const p = spec.nameProperty[target.label];
+      lines.push(`RETURN ${p ? `nodes(walk)[level].${quoteName(p)}` : 'elementId(nodes(walk)[level])'} AS name, level ORDER BY level`);
+      break;
+    }
     case 'check':
       lines.push(`RETURN count(DISTINCT ${t}) > 0 AS answer, collect(DISTINCT ${name(t)})[..10] AS names`);
       answerColumn = 'answer';

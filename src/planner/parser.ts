@@ -99,6 +99,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const named = nameSlots[0]?.alternatives.filter((a) => a.isName).sort((a, b) => b.degree - a.degree)[0];
     if (named) target = { label: named.label };
   }
+  // "X's chain of command", "the reporting line above X": a walk up a hierarchy from a named node.
+  if (words.some((w) => w === 'chain' || w === 'hierarchy' || w === 'ancestors') || seq('up', 'to', 'the', 'top') >= 0) {
+    const outcome = chainSpec(g, nameSlots, opts, notes);
+    if (outcome) return outcome;
+  }
   if (valueQuestion) {
     const anchor = pickValueQuestion(g, slots, durationUnit ? undefined : target?.label, durationUnit !== undefined);
     if (anchor) {
@@ -576,6 +581,25 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   const nameProps: Record<string, string | undefined> = {};
   for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
   return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()) };
+}
+
+function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: string[]): ParseOutcome | undefined {
+  const alt = nameSlots[0]?.alternatives.filter((a) => a.isName).sort((a, b) => b.degree - a.degree)[0];
+  if (!alt) return undefined;
+  const selfTypes = [...new Set(g.relationships.filter((r) => r.from === alt.label && r.to === alt.label).map((r) => r.type))];
+  const cued = g.relations.filter((r) => selfTypes.includes(r.type)).map((r) => r.type);
+  const type = cued[0] ?? (selfTypes.length === 1 ? selfTypes[0] : undefined);
+  if (!type) return undefined;
+  notes.push(`${alt.value}: the ${type} chain up to its end`);
+  const nameProps: Record<string, string | undefined> = {};
+  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  const node: NodeSpec = { v: 'n0', label: alt.label, conditions: [], ids: alt.ids, names: [alt.value] };
+  return {
+    ok: true,
+    spec: { nodes: [node], edges: [], exists: [], result: { kind: 'chain', type }, nameProperty: nameProps, limit: opts.limit },
+    notes,
+    unexplained: [],
+  };
 }
 
 // -------------------------------------------------------------------------------------------------

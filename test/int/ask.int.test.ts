@@ -64,6 +64,7 @@ describe('ask: structured, semantic and none, on the example knowledge base', ()
     expect((await ask('Who are the 3 highest-paid employees?')).rows.map((r) => r.name)).toEqual(['Jane Smith', 'Omar Haddad', 'Sarah Kim']);
     expect((await ask('Top 3 people by number of open tasks')).rows.map((r) => r.name)).toEqual(['Tom Harris', 'Ana Silva', 'Hannah Weber']);
     expect((await ask('How many tasks assigned to John Doe are completed?')).rows).toEqual([{ count: 4 }]);
+    expect((await ask("What is Priya Natarajan's chain of command, up to the top?")).rows.map((r) => r.name)).toEqual(['John Doe', 'Maria Lopez', 'Omar Haddad', 'Jane Smith']);
     // A misspelt name still finds its person.
     expect((await ask('How many tasks are assigned to Tom Haris?')).rows).toEqual([{ count: 5 }]);
     expect((await ask("Who is John Doe's manager's manager?")).rows.map((r) => r.name)).toEqual(['Omar Haddad']);
