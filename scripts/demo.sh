@@ -8,6 +8,12 @@ node scripts/kgrag.mjs db start
 bash scripts/load-demo.sh demo
 node scripts/kgrag.mjs stats
 echo
-echo 'Try:  npx kgrag search "who leads the ingestion service" --collection demo'
-echo '      npx kgrag entities list --collection demo --type Person'
-echo '      npx kgrag schema --collection demo'
+echo 'Try, in another terminal:'
+echo '  npx kgrag ask "How many tasks are overdue?" --collection demo --as-of 2025-06-30'
+echo '  npx kgrag ask "Which employees report to Jane Smith?" --collection demo --explain'
+echo '  npx kgrag search "who leads the ingestion service" --collection demo'
+echo '  npx kgrag schema --collection demo'
+echo
+# The whole system: the HTTP API (REST, GraphQL) and the web page, on loopback without keys.
+# Ctrl-C stops the server; the database keeps running (npx kgrag db stop).
+exec node scripts/kgrag.mjs serve --no-auth

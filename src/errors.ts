@@ -105,3 +105,34 @@ export class UnsafeQueryError extends KgragError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The request carries no API key, or one that is unknown or revoked. */
+export class AuthError extends KgragError {
+  constructor(message = 'A valid API key is required: send it as `Authorization: Bearer <key>` or `X-API-Key`.') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/**
+ * The key is valid but its role or collections do not allow the request. Never used for items
+ * that exist only in other collections: those are NOT_FOUND, so existence is not revealed.
+ */
+export class ForbiddenError extends KgragError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
+/** Too many requests for one API key within the rate-limit window. */
+export class RateLimitError extends KgragError {
+  constructor(message: string) {
+    super('RATE_LIMITED', message);
+  }
+}
+
+/** The request took longer than the server's request timeout, or the body is over a size limit. */
+export class RequestLimitError extends KgragError {
+  constructor(code: 'REQUEST_TIMEOUT' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_FILES', message: string) {
+    super(code, message);
+  }
+}

@@ -7,6 +7,8 @@ import { registerImportCommand } from './commands/import.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
 import { registerSchemaCommand } from './commands/schema.ts';
 import { registerSearchCommand } from './commands/search.ts';
+import { registerKeysCommands } from './commands/keys.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { createContext } from './context.ts';
 import { printError } from './output.ts';
 
@@ -31,6 +33,8 @@ registerAskCommand(context);
 registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);
+registerServeCommand(context);
+registerKeysCommands(context);
 
 try {
   await program.parseAsync(process.argv);

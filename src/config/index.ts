@@ -44,6 +44,17 @@ const EnvSchema = z.object({
   KGRAG_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   KGRAG_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  KGRAG_API_HOST: z.string().min(1).default('127.0.0.1'),
+  KGRAG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KGRAG_API_AUTH: z.enum(['keys', 'disabled']).default('keys'),
+  KGRAG_API_KEYS_FILE: z.string().optional(),
+  KGRAG_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  KGRAG_API_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  KGRAG_API_MAX_BODY_KB: z.coerce.number().int().positive().default(1024),
+  KGRAG_API_MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(1000).default(20),
+  KGRAG_API_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  KGRAG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(50).default(8),
+  KGRAG_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(5000),
   KGRAG_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('warn'),
 });
 
@@ -94,7 +105,26 @@ export interface KgragConfig {
     /** What a chunk whose extraction fails does to its document: skip the chunk and report, or fail. */
     onError: 'skip' | 'fail';
   };
+  api: ApiConfig;
   logLevel: string;
+}
+
+/** The HTTP server (`kgrag serve`). */
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** `disabled` only for local use: the server then refuses any address but loopback. */
+  auth: 'keys' | 'disabled';
+  /** Hashed API keys (JSON), `.kgrag/api-keys.json` by default. */
+  keysFile: string;
+  /** Requests per minute per API key. */
+  rateLimitPerMinute: number;
+  requestTimeoutMs: number;
+  maxBodyBytes: number;
+  maxUploadFiles: number;
+  /** How long shutdown waits for in-flight requests and the running job. */
+  shutdownGraceMs: number;
+  graphql: { maxDepth: number; maxCost: number };
 }
 
 export interface LlmConfig {
@@ -188,6 +218,18 @@ export function loadConfig(
       schemaFile: e.KGRAG_EXTRACTION_SCHEMA ? path.resolve(cwd, e.KGRAG_EXTRACTION_SCHEMA) : undefined,
       patternsFile: e.KGRAG_EXTRACTION_PATTERNS ? path.resolve(cwd, e.KGRAG_EXTRACTION_PATTERNS) : undefined,
       onError: e.KGRAG_EXTRACTION_ON_ERROR,
+    },
+    api: {
+      host: e.KGRAG_API_HOST,
+      port: e.KGRAG_API_PORT,
+      auth: e.KGRAG_API_AUTH,
+      keysFile: e.KGRAG_API_KEYS_FILE ? path.resolve(cwd, e.KGRAG_API_KEYS_FILE) : path.join(home, 'api-keys.json'),
+      rateLimitPerMinute: e.KGRAG_API_RATE_LIMIT,
+      requestTimeoutMs: e.KGRAG_API_REQUEST_TIMEOUT_MS,
+      maxBodyBytes: e.KGRAG_API_MAX_BODY_KB * 1024,
+      maxUploadFiles: e.KGRAG_API_MAX_UPLOAD_FILES,
+      shutdownGraceMs: e.KGRAG_API_SHUTDOWN_GRACE_MS,
+      graphql: { maxDepth: e.KGRAG_GRAPHQL_MAX_DEPTH, maxCost: e.KGRAG_GRAPHQL_MAX_COST },
     },
     logLevel: e.KGRAG_LOG_LEVEL,
   };

@@ -136,6 +136,14 @@ export class GraphExecutor {
     }
   }
 
+  /**
+   * The driver, for @neo4j/graphql alone (the HTTP API's typed GraphQL access), which translates
+   * GraphQL to Cypher and runs its own read sessions; nothing else may bypass this executor.
+   */
+  driverForTypedGraphql(): Driver {
+    return this.driver;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

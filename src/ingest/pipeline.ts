@@ -17,6 +17,11 @@ export interface IngestOptions {
   /** Re-embed and rewrite even when the content hash is unchanged. */
   force?: boolean;
   cwd?: string;
+  /**
+   * Names to record instead of local paths (absolute path → name), which also become the
+   * documents' keys: the server stores uploads under paths of its own that mean nothing to users.
+   */
+  sourceNames?: Record<string, string>;
   onProgress?: (event: IngestProgress) => void;
 }
 
@@ -114,6 +119,12 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     ...(options.jsonl ? { jsonl: options.jsonl } : {}),
   };
 
+  const named = (source: string): string => {
+    for (const [local, name] of Object.entries(options.sourceNames ?? {})) {
+      if (source === local || source.startsWith(`${local}#`)) return name + source.slice(local.length);
+    }
+    return source;
+  };
   const fail = (source: string, err: unknown) => {
     const code = err instanceof KgragError ? err.code : 'INTERNAL';
     outcomes.push({ status: 'failed', source, code, error: errorMessage(err) });
@@ -245,8 +256,9 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     for await (const outcome of loadSource(source, loadOptions)) {
       timings.load += performance.now() - t;
       if (!outcome.ok) {
-        fail(outcome.source, outcome.error);
+        fail(named(outcome.source), outcome.error);
       } else {
+        outcome.doc.source = named(outcome.doc.source);
         const prepared = prepare(outcome.doc, collection, maxTokens, config.chunking.overlapTokens, embedder, timings);
         if (prepared instanceof KgragError) fail(outcome.doc.source, prepared);
         else {

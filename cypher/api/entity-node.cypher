@@ -1,0 +1,3 @@
+MATCH (e:Entity {id: $id})
+WHERE e.collection IN $collections
+RETURN e { .id, .name, .type, .collection } AS node

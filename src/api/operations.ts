@@ -1,0 +1,247 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { askKgrag, retrieverOf, type Kgrag } from '../app.ts';
+import { NotFoundError, InputError } from '../errors.ts';
+import { collectionStats, deleteDocument, getDocument, listDocuments } from '../graph/documents.ts';
+import { getEntity } from '../graph/entities.ts';
+import { validateMapping } from '../import/mapping.ts';
+import type { AskResult } from '../planner/types.ts';
+import { readScope, requireRole, writeScope, type Principal } from './auth/principal.ts';
+import { ALL_COLLECTIONS, type KeyStore } from './auth/keys.ts';
+import { findEntities, neighbourhood, type EntitySort } from './graph-reads.ts';
+import { publicJob, type Job, type JobQueue, type PublicJob } from './jobs/jobs.ts';
+
+/**
+ * What the API can do, once: REST handlers and GraphQL resolvers both call these with the caller's
+ * principal. Every read is scoped to the collections the key grants; an item outside them is
+ * NOT_FOUND exactly like an item that does not exist.
+ */
+export interface ApiContext {
+  app: Kgrag;
+  principal: Principal;
+  jobs: JobQueue;
+  keys: KeyStore;
+  /** Called after every write: schema catalogs and the typed GraphQL schema may have changed. */
+  onWrite(): void;
+  signal?: AbortSignal;
+}
+
+export const LIMITS = {
+  pageSize: 100,
+  maxPageSize: 1000,
+  searchK: 100,
+  neighbourhoodHops: 3,
+  neighbourhoodNodes: 500,
+  entityDetailItems: 200,
+} as const;
+
+/** Ids are opaque strings of kgrag's own alphabet: anything else cannot name an item. */
+const ID = /^[A-Za-z0-9_:.-]{1,200}$/;
+
+export function checkId(id: string): string {
+  if (!ID.test(id)) throw new InputError('Not a valid id: ids have 1-200 letters, digits, "_", ":", "." or "-"');
+  return id;
+}
+
+/** Never an empty scope: a name no collection can have stands in, so every query matches nothing. */
+const NO_COLLECTION = '\u0000none';
+
+async function scope(ctx: ApiContext, requested: string[] | undefined): Promise<string[]> {
+  const collections = await readScope(ctx.app, ctx.principal, requested);
+  return collections.length > 0 ? collections : [NO_COLLECTION];
+}
+
+/** Every collection the caller may read (never empty: see NO_COLLECTION). */
+export function scopeOf(ctx: ApiContext): Promise<string[]> {
+  return scope(ctx, undefined);
+}
+
+export async function collectionsOp(ctx: ApiContext): Promise<string[]> {
+  return (await scope(ctx, undefined)).filter((c) => c !== NO_COLLECTION);
+}
+
+export async function listDocumentsOp(ctx: ApiContext, input: { collections?: string[] | undefined; offset: number; limit: number }) {
+  const collections = await scope(ctx, input.collections);
+  const rows = await listDocuments(ctx.app.db, collections, { skip: input.offset, limit: input.limit + 1 });
+  return page(rows, input.offset, input.limit);
+}
+
+export function page<T>(rows: T[], offset: number, limit: number): { items: T[]; offset: number; limit: number; nextOffset: number | null } {
+  return { items: rows.slice(0, limit), offset, limit, nextOffset: rows.length > limit ? offset + limit : null };
+}
+
+export async function getDocumentOp(ctx: ApiContext, id: string) {
+  const doc = await getDocument(ctx.app.db, checkId(id), await scope(ctx, undefined));
+  if (!doc) throw new NotFoundError(`No document ${id}`);
+  return doc;
+}
+
+export async function deleteDocumentOp(ctx: ApiContext, id: string): Promise<{ id: string; deleted: true; chunks: number }> {
+  requireRole(ctx.principal, 'editor');
+  const result = await deleteDocument(ctx.app.db, checkId(id), await scope(ctx, undefined));
+  if (!result) throw new NotFoundError(`No document ${id}`);
+  ctx.onWrite();
+  return { id, deleted: true, chunks: result.chunks };
+}
+
+export async function searchOp(ctx: ApiContext, input: { text: string; k: number; mode: 'vector' | 'fulltext' | 'hybrid'; collections?: string[] | undefined }) {
+  const collections = await scope(ctx, input.collections);
+  const results = await retrieverOf(ctx.app).search(input.text, { collections, k: input.k, mode: input.mode });
+  return results.map(({ chunkId, documentId, collection, title, source, page: p, text, score }) => ({
+    chunkId, documentId, collection, title, source, page: p, text, score,
+  }));
+}
+
+export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined }): Promise<AskResult> {
+  const granted = await readScope(ctx.app, ctx.principal, input.collections);
+  // A graph without collections (one kgrag did not build) is read whole, by keys that grant everything only.
+  const foreign = granted.length === 0 && !input.collections?.length && ctx.principal.collections.includes(ALL_COLLECTIONS);
+  return askKgrag(ctx.app, input.question, {
+    collections: foreign ? null : granted.length ? granted : [NO_COLLECTION],
+    ...(input.asOf ? { asOf: input.asOf } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+}
+
+export async function listEntitiesOp(
+  ctx: ApiContext,
+  input: { collections?: string[] | undefined; type?: string | undefined; q?: string | undefined; sort: EntitySort; offset: number; limit: number },
+) {
+  const collections = await scope(ctx, input.collections);
+  const rows = await findEntities(ctx.app.db, collections, { type: input.type, q: input.q, sort: input.sort, skip: input.offset, limit: input.limit + 1 });
+  return page(rows, input.offset, input.limit);
+}
+
+export async function getEntityOp(ctx: ApiContext, id: string) {
+  const limit = LIMITS.entityDetailItems;
+  const entity = await getEntity(ctx.app.db, checkId(id), await scope(ctx, undefined), limit + 1);
+  if (!entity) throw new NotFoundError(`No entity ${id}`);
+  const truncated = entity.mentions.length > limit || entity.relationships.length > limit;
+  return { ...entity, mentions: entity.mentions.slice(0, limit), relationships: entity.relationships.slice(0, limit), truncated };
+}
+
+export async function neighbourhoodOp(ctx: ApiContext, id: string, input: { hops: number; limit: number; collections?: string[] | undefined }) {
+  const result = await neighbourhood(ctx.app.db, checkId(id), await scope(ctx, input.collections), {
+    hops: input.hops,
+    maxNodes: input.limit,
+    maxEdges: input.limit * 4,
+  });
+  if (!result) throw new NotFoundError(`No entity ${id}`);
+  return result;
+}
+
+export async function schemaOp(ctx: ApiContext, input: { collections?: string[] | undefined }) {
+  return ctx.app.catalogs.get(await scope(ctx, input.collections));
+}
+
+export async function statsOp(ctx: ApiContext) {
+  const granted = new Set(await scope(ctx, undefined));
+  return (await collectionStats(ctx.app.db)).filter((s) => granted.has(s.collection));
+}
+
+// ---- jobs -------------------------------------------------------------------------------------
+
+/** Jobs are visible to keys that grant their collection (and, for readers, not at all). */
+function visibleJob(job: Job | undefined, granted: Set<string>): job is Job {
+  return !!job && granted.has(job.collection);
+}
+
+export async function getJobOp(ctx: ApiContext, id: string): Promise<PublicJob> {
+  requireRole(ctx.principal, 'editor');
+  const job = ctx.jobs.get(checkId(id));
+  if (!visibleJob(job, await grantedForJobs(ctx))) throw new NotFoundError(`No job ${id}`);
+  return publicJob(job);
+}
+
+export async function listJobsOp(ctx: ApiContext, limit: number): Promise<PublicJob[]> {
+  requireRole(ctx.principal, 'editor');
+  const granted = await grantedForJobs(ctx);
+  return ctx.jobs.list((j) => granted.has(j.collection), limit).map(publicJob);
+}
+
+async function grantedForJobs(ctx: ApiContext): Promise<Set<string>> {
+  // A job's collection may not exist yet (nothing ingested so far): `*` keys see every job.
+  if (ctx.principal.collections.includes('*')) return new Set(ctx.jobs.list(() => true, Number.MAX_SAFE_INTEGER).map((j) => j.collection));
+  return new Set(ctx.principal.collections);
+}
+
+export async function waitForJob(ctx: ApiContext, id: string): Promise<PublicJob> {
+  await ctx.jobs.finished(id, ctx.signal);
+  return getJobOp(ctx, id);
+}
+
+/** Queues an ingest of files the request already stored in the job's input folder. */
+export async function submitFilesOp(
+  ctx: ApiContext,
+  input: { jobId: string; collection?: string | undefined; files: Array<{ path: string; name: string }> },
+): Promise<PublicJob> {
+  const collection = writeScope(ctx.principal, input.collection, ctx.app.config.ingest.defaultCollection);
+  if (input.files.length === 0) throw new InputError('No files: send them as multipart form fields named "files"');
+  const job = await ctx.jobs.submit({
+    id: input.jobId,
+    kind: 'ingest',
+    collection,
+    owner: ctx.principal.keyId,
+    spec: { sources: input.files.map((f) => ({ path: f.path, name: `upload:${f.name}` })) },
+  });
+  return publicJob(job);
+}
+
+export async function submitUrlOp(ctx: ApiContext, input: { url: string; collection?: string | undefined }): Promise<PublicJob> {
+  const collection = writeScope(ctx.principal, input.collection, ctx.app.config.ingest.defaultCollection);
+  const url = z.url({ protocol: /^https?$/ }).safeParse(input.url);
+  if (!url.success) throw new InputError('url must be an http(s) URL');
+  // The fetch itself refuses private and loopback addresses on every hop (src/ingest/fetch.ts).
+  const job = await ctx.jobs.submit({ kind: 'ingest', collection, owner: ctx.principal.keyId, spec: { sources: [{ url: url.data, name: url.data }] } });
+  return publicJob(job);
+}
+
+export async function submitTextOp(ctx: ApiContext, input: { title: string; text: string; collection?: string | undefined }): Promise<PublicJob> {
+  const collection = writeScope(ctx.principal, input.collection, ctx.app.config.ingest.defaultCollection);
+  const title = input.title.trim();
+  if (!title || title.length > 200) throw new InputError('title must have 1 to 200 characters');
+  if (!input.text.trim()) throw new InputError('text is empty');
+  const id = ctx.jobs.newId();
+  const dir = ctx.jobs.inputDir(id);
+  await mkdir(dir, { recursive: true });
+  // Markdown keeps the title as the document's title (a first-level heading).
+  const file = path.join(dir, 'text.md');
+  await writeFile(file, `# ${title.replace(/\s+/g, ' ')}\n\n${input.text}`);
+  const job = await ctx.jobs.submit({ id, kind: 'ingest', collection, owner: ctx.principal.keyId, spec: { sources: [{ path: file, name: `text:${title}` }] } });
+  return publicJob(job);
+}
+
+/** Queues an import of a records file the request stored; the mapping is validated before anything is queued. */
+export async function submitImportOp(
+  ctx: ApiContext,
+  input: { jobId: string; collection?: string | undefined; file: { path: string; name: string }; mapping: unknown },
+): Promise<PublicJob> {
+  const collection = writeScope(ctx.principal, input.collection, ctx.app.config.ingest.defaultCollection);
+  const mapping = validateMapping(input.mapping, 'mapping');
+  const job = await ctx.jobs.submit({
+    id: input.jobId,
+    kind: 'import',
+    collection,
+    owner: ctx.principal.keyId,
+    spec: { sources: [{ path: input.file.path, name: input.file.name }], mapping },
+  });
+  return publicJob(job);
+}
+
+// ---- keys -------------------------------------------------------------------------------------
+
+export async function listKeysOp(ctx: ApiContext) {
+  requireRole(ctx.principal, 'admin');
+  return ctx.keys.list();
+}
+
+export async function createKeyOp(ctx: ApiContext, input: { name: string; role: 'reader' | 'editor' | 'admin'; collections: string[] }) {
+  requireRole(ctx.principal, 'admin');
+  return ctx.keys.create(input);
+}
+
+export async function revokeKeyOp(ctx: ApiContext, id: string) {
+  requireRole(ctx.principal, 'admin');
+  return ctx.keys.revoke(checkId(id));
+}
