@@ -138,6 +138,10 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
   return { question, tokens, labels: labelMentions, properties, values, relations, labelInfo, relationships: catalog.relationships, kgrag };
 }
 
+export function overlaps(a: Span, b: Span): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
 /** Key under which relationship properties are reported: `REL:TYPE`. */
 export function relKey(r: Pick<RelationshipInfo, 'type'>): string {
   return `REL:${r.type}`;

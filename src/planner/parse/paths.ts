@@ -1,0 +1,117 @@
+/**
+ * Paths between the nodes a question names: the best route through the schema's relationship
+ * patterns, and the direction of hierarchy relationships ("X's manager", "does X report to").
+ */
+import type { RelationshipInfo } from '../../graph/catalog.ts';
+import type { EdgeSpec, NodeSpec } from '../compile.ts';
+import type { Grounding, ValueMention } from '../grounding.ts';
+
+export interface FoundPath {
+  edges: EdgeSpec[];
+  /** Intermediate nodes (scoped, no conditions). */
+  nodes: NodeSpec[];
+  ambiguous: boolean;
+}
+
+/** The best schema path from an already placed node to `node`'s label: cued relationship types first, then shorter. */
+export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: number, words: string[], used: Set<number>, mentions: number[]): FoundPath | undefined {
+  let pathVars = 0;
+  // Words already read as a value or a label ("blocked", "office") cue no relationship.
+  // A cue word belongs to the node it sits next to: one with another node's mention in between
+  // ("the projects Hannah Weber leads": "leads" connects Hannah, not the projects) does not count.
+  const cues = g.relations.filter((r) => !used.has(r.span.start) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
+  const cued = new Set(cues.map((r) => r.type));
+  const inverse = new Set(cues.filter((r) => r.inverse).map((r) => r.type));
+  // "Who does the lead of X report to?": the node mentioned after does/did is the subject.
+  const aux = words.findIndex((w) => w === 'does' || w === 'do' || w === 'did');
+  const subjectFirst = (type: string) => aux >= 0 && aux < at && cues.some((c) => c.type === type && c.span.start > at);
+  type Hop = { rel: RelationshipInfo; dir: 'out' | 'in'; to: string };
+  const hopsFrom = (label: string): Hop[] =>
+    g.relationships.flatMap((r) => [
+      // A relationship between two nodes of one label runs the way its cue word says ("manager").
+      ...(r.from === label ? [{ rel: r, dir: r.to === label && (inverse.has(r.type) || subjectFirst(r.type)) ? ('in' as const) : ('out' as const), to: r.to }] : []),
+      ...(r.to === label && r.from !== label ? [{ rel: r, dir: 'in' as const, to: r.from }] : []),
+    ]).filter((h) => g.labelInfo.has(h.to));
+  const candidates: Array<{ start: NodeSpec; hops: Hop[]; score: number }> = [];
+  for (const start of placed) {
+    const frontier: Array<{ label: string; hops: Hop[] }> = [{ label: start.label, hops: [] }];
+    for (let depth = 0; depth < 3; depth++) {
+      const nextFrontier: typeof frontier = [];
+      for (const f of frontier) {
+        for (const h of hopsFrom(f.label)) {
+          if (f.hops.some((x) => x.rel === h.rel)) continue;
+          const hops = [...f.hops, h];
+          if (h.to === node.label && !(h.to === start.label && hops.length === 1 && h.rel.from === h.rel.to)) {
+            const cues = hops.filter((x) => cued.has(x.rel.type)).length;
+            // Nodes placed later in the question and closer to this mention are likelier partners.
+            const proximity = start === placed[0] ? 0 : 0.3;
+            candidates.push({ start, hops, score: cues * 2 - hops.length + proximity + Math.log10(1 + Math.min(...hops.map((x) => x.rel.count))) * 0.01 });
+          }
+          if (depth < 2) nextFrontier.push({ label: h.to, hops });
+        }
+      }
+      frontier.splice(0, frontier.length, ...nextFrontier);
+    }
+  }
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => b.score - a.score);
+  const best = candidates[0]!;
+  const rivals = candidates.filter((c) => c !== best && Math.abs(c.score - best.score) < 1e-6 && c.hops.map((h) => h.rel.type).join() !== best.hops.map((h) => h.rel.type).join());
+  const bestCued = best.hops.some((h) => cued.has(h.rel.type));
+  // Uncued and not unique: the question gives no reason to pick one path.
+  const ambiguous = !bestCued && rivals.length > 0 && node.ids !== undefined && best.start.label !== node.label && best.hops.length === 1;
+  const edges: EdgeSpec[] = [];
+  const inner: NodeSpec[] = [];
+  let from = best.start.v;
+  best.hops.forEach((h, i) => {
+    const last = i === best.hops.length - 1;
+    const to = last ? node.v : `${node.v}_${++pathVars}`;
+    if (!last) inner.push({ v: to, label: h.to, conditions: [] });
+    edges.push({ from, to, type: h.rel.type, dir: h.dir });
+    from = to;
+  });
+  return { edges, nodes: inner, ambiguous };
+}
+
+/** Relationship between two nodes of the same label (REPORTS_TO, DEPENDS_ON): type, direction and hops. */
+export function selfRelation(g: Grounding, label: string, anchor: ValueMention, words: string[]): { type: string; dir: 'out' | 'in'; hops?: number; variable?: boolean } | undefined {
+  const selfTypes = g.relationships.filter((r) => r.from === label && r.to === label).map((r) => r.type);
+  if (selfTypes.length === 0) return undefined;
+  const mentions = g.relations.filter((r) => selfTypes.includes(r.type));
+  const type = mentions[0]?.type;
+  if (!type) return undefined;
+  const inverseCount = mentions.filter((m) => m.inverse).length;
+  const cue = mentions[0];
+  let dir: 'out' | 'in';
+  const possessive = /[’']s$/.test(g.tokens[anchor.span.end - 1]?.raw ?? '');
+  if (inverseCount > 0) dir = 'in'; // "X's manager": (X)-[:REPORTS_TO]->(target)
+  else if (possessive) dir = 'out'; // "X's team": (target)-[:REPORTS_TO]->(X)
+  else if (cue && anchor.span.end <= cue.span.start && ['does', 'do', 'did', 'is', 'was'].some((w) => words.slice(0, anchor.span.start).includes(w))) dir = 'in';
+  else dir = 'out';
+  const variable = words.some((w) => w === 'indirect' || w === 'indirectly' || w === 'chain' || w === 'transitive' || w === 'organisation' || w === 'organization');
+  const skip = words.some((w) => w === 'skip-level' || w === 'grand');
+  const hops = skip ? 2 : Math.max(1, inverseCount);
+  return { type, dir, ...(variable ? { variable: true, hops: 10 } : { hops }) };
+}
+
+
+/** Relationship hops between two labels in the schema (0 = same label), up to 3. */
+export function hopsBetween(g: Grounding, a: string, b: string): number | undefined {
+  let frontier = new Set([a]);
+  const seen = new Set([a]);
+  for (let d = 0; d <= 3; d++) {
+    if (frontier.has(b)) return d;
+    const next = new Set<string>();
+    for (const l of frontier) {
+      for (const r of g.relationships) {
+        const other = r.from === l ? r.to : r.to === l ? r.from : undefined;
+        if (other && !seen.has(other)) {
+          seen.add(other);
+          next.add(other);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}

@@ -1,0 +1,184 @@
+/**
+ * What a question asks to return: a count, a list, an aggregate, a ranking (by a property, by
+ * how many related nodes, by an aggregate), a grouping.
+ */
+import type { PropertyInfo } from '../../graph/catalog.ts';
+import type { Aggregate, NodeSpec, ResultSpec } from '../compile.ts';
+import type { Grounding, PropertyMention } from '../grounding.ts';
+import { NUMBER_WORDS, nameWords, parseNumber } from '../lexicon.ts';
+import { looksLikeDateString } from './comparisons.ts';
+
+export const AGGREGATE_WORDS: Record<string, Aggregate> = {
+  average: 'avg', mean: 'avg', avg: 'avg',
+  total: 'sum', sum: 'sum', combined: 'sum', overall: 'sum', payroll: 'sum',
+  highest: 'max', maximum: 'max', max: 'max', largest: 'max', biggest: 'max', greatest: 'max', most: 'max', latest: 'max', top: 'max', longest: 'max',
+  lowest: 'min', minimum: 'min', min: 'min', smallest: 'min', least: 'min', fewest: 'min', cheapest: 'min', earliest: 'min', shortest: 'min',
+};
+export const DESCENDING = new Set(['highest', 'largest', 'biggest', 'greatest', 'most', 'top', 'latest', 'newest', 'recent', 'recently', 'expensive', 'longest', 'best', 'richest', 'descending']);
+export const ASCENDING = new Set(['lowest', 'smallest', 'least', 'fewest', 'cheapest', 'earliest', 'oldest', 'first', 'shortest', 'ascending']);
+/** Superlatives whose meaning flips on dates and years ("oldest" = smallest founding year). */
+export const AGE_WORDS = new Set(['oldest', 'newest', 'youngest', 'recent', 'recently', 'latest', 'earliest']);
+
+export interface ResultContext {
+  /** Binds a relationship of the type to a variable (adding the edge if needed). */
+  bindRel: (type: string) => string | undefined;
+  words: string[];
+  target: NodeSpec;
+  countOf: { node: NodeSpec; at: number } | undefined;
+  howIdx: number;
+  used: Set<number>;
+  nodes: NodeSpec[];
+  personLabel: string | undefined;
+}
+
+export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { reason: string } {
+  const { words, target } = ctx;
+  const numeric = (p: PropertyInfo) => ['INTEGER', 'FLOAT'].includes(p.types[0] ?? '') || (p.types[0] === 'STRING' && /^-?\d+(\.\d+)?$/.test(String(p.samples[0] ?? '')));
+  const orderable = (p: PropertyInfo) => numeric(p) || p.types[0] === 'DATE' || looksLikeDateString(p);
+  const idLike = (p: PropertyInfo) => /(?:^id|Id|ID|_id)$/.test(p.name) && !words.includes('id');
+  // A word that names a label ("category") is not also a property of the target ("categoryID").
+  const onLabel = (m: PropertyMention) => g.labels.some((l) => l.span.start <= m.span.start && m.span.end <= l.span.end) && nameWords(m.property.name).length > 1;
+  const targetProps = (f: (p: PropertyInfo) => boolean) =>
+    g.properties
+      .filter((m) => m.label === target.label && f(m.property) && !idLike(m.property) && !onLabel(m) && !ctx.used.has(m.span.start))
+      .sort((a, b) => b.score - a.score || a.span.start - b.span.start);
+  const textNumber = (p: PropertyInfo) => p.types[0] === 'STRING' && !looksLikeDateString(p);
+
+  const topIdx = words.findIndex((w) => w === 'top' || w === 'first' || w === 'rank' || w === 'ranked' || w === 'order' || w === 'sort' || w === 'sorted');
+  let n: number | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const t = g.tokens[i]!;
+    if (ctx.used.has(i) || t.quoted) continue;
+    const v = parseNumber(t) ?? (NUMBER_WORDS[words[i]!] !== undefined && !['first', 'second', 'third', 'single'].includes(words[i]!) ? NUMBER_WORDS[words[i]!] : undefined);
+    const nextIsNoun = g.labels.some((m) => m.span.start === i + 1) || g.properties.some((m) => m.span.start === i + 1 && !m.label.startsWith('REL:'));
+    const next = words[i + 1] ?? '';
+    if (v !== undefined && Number.isInteger(v) && v > 0 && v <= 1000 && (i === topIdx + 1 || DESCENDING.has(next) || ASCENDING.has(next) || AGE_WORDS.has(next) || /-/.test(next) || ['the', 'top', 'first', 'which', 'what', 'last'].includes(words[i - 1] ?? '') || nextIsNoun)) {
+      n = v;
+      break;
+    }
+  }
+  const superIdx = words.findIndex((w, i) => (DESCENDING.has(w) || ASCENDING.has(w) || AGE_WORDS.has(w)) && !ctx.used.has(i) && w !== 'first' && w !== 'top');
+  const explicitOrder = words.includes('descending') || seq(words, 'largest', 'to') >= 0 || seq(words, 'highest', 'to') >= 0 || seq(words, 'most', 'to') >= 0 ? 'desc'
+    : words.includes('ascending') || seq(words, 'smallest', 'to') >= 0 || seq(words, 'lowest', 'to') >= 0 || seq(words, 'least', 'to') >= 0 ? 'asc' : undefined;
+  const aggIdx = words.findIndex((w, i) => AGGREGATE_WORDS[w] !== undefined && !ctx.used.has(i) && !(w === 'top') && !(w === 'most' && ctx.countOf));
+
+  // Ranking by how many related nodes ("the most tasks", "by number of open tasks", "by headcount").
+  if (ctx.countOf) {
+    const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'fewest' || w === 'least');
+    const singular = n === undefined;
+    const groupBy = groupingProperty(g, ctx);
+    return {
+      kind: 'rank',
+      by: { count: { negated: false, edges: [], nodes: [ctx.countOf.node] } },
+      descending: desc,
+      limit: n ?? (topIdx >= 0 || words.includes('rank') ? 1000 : 1),
+      withTies: singular && topIdx < 0,
+      ...(groupBy ? { groupBy } : {}),
+    };
+  }
+
+  const howMany = ctx.howIdx >= 0;
+  if (howMany) {
+    // "How many desks ..." asks for the sum of a numeric property, not a count of nodes.
+    const next = g.properties.find((m) => m.span.start === ctx.howIdx + 2 && m.label === target.label && numeric(m.property));
+    if (next && !g.labels.some((l) => l.span.start === ctx.howIdx + 2)) return { kind: 'aggregate', fn: 'sum', node: target.v, property: next.property.name };
+    return { kind: 'count' };
+  }
+  if (words[0] === 'count' || seq(words, 'number', 'of') === 0 || seq(words, 'what', 'is', 'the', 'number', 'of') === 0) return { kind: 'count' };
+
+  const groupBy = groupingProperty(g, ctx);
+  // "the first 3 orders" lists; "the top 3 orders by freight" ranks.
+  const ranked = aggIdx >= 0 || superIdx >= 0 || (topIdx >= 0 && words[topIdx] !== 'first') || (n !== undefined && words.includes('by'));
+  if (ranked) {
+    const word = words[aggIdx >= 0 ? aggIdx : superIdx] ?? '';
+    const fn = AGGREGATE_WORDS[word];
+    const props = targetProps((p) => orderable(p) && p.name !== groupBy);
+    const prop = props.find((m) => m.span.start > (aggIdx >= 0 ? aggIdx : superIdx)) ?? props[0];
+    const related = ctx.nodes.slice(1).filter((x) => !x.ids);
+    const relatedProp = !prop && fn && (fn === 'avg' || fn === 'sum') && rankingAsked(words, n, topIdx)
+      ? g.properties.filter((m) => related.some((x) => x.label === m.label) && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start)).sort((a, b) => b.score - a.score)[0]
+      : undefined;
+    if (relatedProp) {
+      // "the suppliers with the highest average unit price across their products".
+      const node = related.find((x) => x.label === relatedProp.label)!;
+      const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
+      return { kind: 'rank', by: { node: node.v, property: relatedProp.property.name, fn, asNumber: textNumber(relatedProp.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+    }
+    if (!prop && !groupBy) {
+      // "the highest quantity ordered", "the average discount": a property of the target's relationships.
+      const rel = g.properties
+        .filter((m) => m.label.startsWith('REL:') && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start) && g.relationships.some((r) => `REL:${r.type}` === m.label && (r.from === target.label || r.to === target.label)))
+        .sort((a, b) => b.score - a.score)[0];
+      const v = rel ? ctx.bindRel(rel.label.slice(4)) : undefined;
+      if (rel && v) {
+        const fnWord = words[aggIdx >= 0 ? aggIdx : superIdx] ?? '';
+        const fnRel = AGGREGATE_WORDS[fnWord];
+        const rankWanted = n !== undefined || topIdx >= 0 || ['which', 'who', 'list', 'name', 'show', 'find'].includes(words[0] ?? '');
+        if (fnRel && !rankWanted) return { kind: 'aggregate', fn: fnRel, node: v, property: rel.property.name, asNumber: textNumber(rel.property) };
+        const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
+        return { kind: 'rank', by: { node: v, property: rel.property.name, asNumber: textNumber(rel.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      }
+    }
+    const asks = words[0] === 'what' && ['is', 'was', "what's"].includes(words[1] ?? '') || words[0] === 'how';
+    const rankWanted = n !== undefined || topIdx >= 0 || words[0] === 'which' || words[0] === 'who' || words.includes('rank') || (words[0] === 'what' && words[1] === 'are') || words[0] === 'list' || words[0] === 'name';
+    if (prop && groupBy && (fn === 'sum' || fn === 'avg' || words.includes('total'))) {
+      const agg: Aggregate = words.includes('average') || words.includes('mean') ? 'avg' : 'sum';
+      const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => ASCENDING.has(w) && w !== 'first');
+      return { kind: 'rank', by: { node: target.v, property: prop.property.name, fn: agg, asNumber: textNumber(prop.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined, groupBy };
+    }
+    if (prop && fn && !rankWanted && (asks || fn === 'avg' || fn === 'sum')) {
+      return { kind: 'aggregate', fn, node: target.v, property: prop.property.name, asNumber: textNumber(prop.property) };
+    }
+    if (prop && fn && (fn === 'avg' || fn === 'sum') && !n) {
+      return { kind: 'aggregate', fn, node: target.v, property: prop.property.name, asNumber: textNumber(prop.property) };
+    }
+    if (prop) {
+      const sword = words[superIdx] ?? word;
+      const isTime = prop.property.types[0] === 'DATE' || looksLikeDateString(prop.property) || /year/i.test(prop.property.name);
+      let desc = DESCENDING.has(sword) || (AGGREGATE_WORDS[sword] === 'max');
+      if (AGE_WORDS.has(sword) && isTime) desc = sword !== 'oldest' && sword !== 'earliest';
+      if (explicitOrder) desc = explicitOrder === 'desc';
+      if (superIdx < 0 && !explicitOrder) desc = !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least' || w === 'ascending');
+      return { kind: 'rank', by: { node: target.v, property: prop.property.name, asNumber: textNumber(prop.property) }, descending: desc, limit: n ?? (words.includes('rank') ? 1000 : 1), withTies: n === undefined && !words.includes('rank'), ...(groupBy ? { groupBy } : {}) };
+    }
+    if (AGE_WORDS.has(word) || ['longest', 'shortest'].includes(word)) {
+      // "worked here the longest", "the oldest companies": the label's date or year property.
+      const time = (g.labelInfo.get(target.label)?.properties.filter((p) => p.types[0] === 'DATE' || /year/i.test(p.name)) ?? []).sort((a, b) => b.count - a.count);
+      const byCue = time.find((p) => g.properties.some((m) => m.property === p));
+      // Otherwise the date or year most nodes have (a founding year, not a rare acquisition date).
+      const chosen = byCue ?? time[0];
+      if (chosen) {
+        const desc = word === 'newest' || word === 'latest' || word === 'recent' || word === 'recently' || word === 'youngest' || word === 'shortest';
+        return { kind: 'rank', by: { node: target.v, property: chosen.name }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      }
+    }
+    if (fn && !prop && n === undefined && aggIdx >= 0 && ['avg', 'sum'].includes(fn)) {
+      return { reason: `The question asks for ${word} of something that is not a number property of ${target.label}.` };
+    }
+  }
+  if (groupBy && (words.includes('each') || words.includes('per'))) {
+    return { kind: 'group', groupBy, fn: 'count' };
+  }
+  const shown = [...new Set(ctx.nodes[0]!.conditions.map((c) => c.property))].filter((p) => p !== g.labelInfo.get(target.label)?.nameProperty);
+  return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}) };
+}
+
+/** A ranking is asked for ("top 3", "which 3", "which suppliers have the highest …"). */
+export function rankingAsked(words: string[], n: number | undefined, topIdx: number): boolean {
+  return n !== undefined || topIdx >= 0 || ['which', 'who', 'list', 'name', 'show', 'find'].includes(words[0] ?? '');
+}
+
+export function seq(words: string[], ...ws: string[]): number {
+  return words.findIndex((_, i) => ws.every((w, j) => words[i + j] === w));
+}
+
+/** "Which three departments …": a property of the target named as a noun, not a label. */
+function groupingProperty(g: Grounding, ctx: ResultContext): string | undefined {
+  const first = ctx.words.findIndex((w) => w === 'which' || w === 'what' || w === 'rank' || w === 'top');
+  if (first < 0) return undefined;
+  const m = g.properties.find(
+    (p) => p.label === ctx.target.label && p.span.start > first && p.span.start <= first + 3 && p.property.types[0] === 'STRING' && (p.property.distinct ?? 999) <= 50 && !ctx.used.has(p.span.start) && !g.labels.some((l) => l.span.start === p.span.start),
+  );
+  return m?.property.name;
+}
+
