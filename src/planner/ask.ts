@@ -20,9 +20,10 @@ import { silentLogger, type Logger } from '../logging.ts';
 import { expandContext } from '../retrieval/expand.ts';
 import { Retriever } from '../retrieval/search.ts';
 import { compile, finishRows, type QuerySpec } from './compile.ts';
+import { descriptionSpan, namedIn, withName } from './bridge.ts';
 import { runReadOnly } from './guard.ts';
 import { ground } from './grounding.ts';
-import { parseQuestion } from './parser.ts';
+import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, PlanStep, Strategy } from './types.ts';
 
@@ -96,7 +97,10 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   /** Nodes an untrusted parse found: names that steer retrieval in a hybrid answer. */
   let bridge: { spec: QuerySpec; rows: Row[] } | undefined;
   let parserMessage: string | undefined;
-  const parsed = await timed('parse', async () => parseQuestion(await ground(deps.db, catalog, q, { collections, timeoutMs }), { asOf, limit }));
+  const grounding = await timed('parse', () => ground(deps.db, catalog, q, { collections, timeoutMs }));
+  const parsed = await timed('parse', async () => parseQuestion(grounding, { asOf, limit }));
+  /** Words the graph could not place: what the documents are asked about. */
+  const unplaced = parsed.ok ? parsed.unexplained : unexplainedWords(grounding);
   if (!parsed.ok) {
     parserMessage = parsed.reason;
     steps.push({ kind: 'parse', detail: `Not mapped onto the schema: ${parsed.reason}` });
@@ -171,6 +175,21 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
 
   // 3. Documents: hybrid retrieval, graph expansion, an extractive or LLM answer with citations.
+  if (catalog.internal.documents && collections && unplaced.length > 0 && !bridge) {
+    // Hybrid, documents first: who the question describes, then the graph about them.
+    const resolved = await timed('resolve', () => resolveDescription(deps, q, unplaced, { collections, asOf, limit, guard, runs: cypherRuns, logger }));
+    if (resolved) {
+      steps.push({ kind: 'bridge', detail: `"${resolved.description}" is ${resolved.name} in the documents; then: ${describeSpec(resolved.spec)}` });
+      return finish({
+        answer: `${resolved.evidence} ${renderStructured(resolved.spec, resolved.rows)}`,
+        found: true,
+        citations: resolved.citations,
+        facts: [],
+        rows: resolved.rows,
+        strategy: 'hybrid',
+      });
+    }
+  }
   if (catalog.internal.documents && collections) {
     const retriever = new Retriever(deps.db, deps.embedder);
     const mode = deps.embedder ? 'hybrid' : 'fulltext';
@@ -242,6 +261,56 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     strategy: 'none',
     message,
   });
+}
+
+interface Resolved {
+  description: string;
+  name: string;
+  evidence: string;
+  citations: Citation[];
+  spec: QuerySpec;
+  rows: Row[];
+}
+
+/**
+ * Asks the documents who a description means ("Who is the person who ran infrastructure at
+ * Initech?"), then asks the graph the question with each person the supporting sentence names,
+ * keeping the first that the parser maps completely and that finds something.
+ */
+async function resolveDescription(
+  deps: AskDeps,
+  question: string,
+  unexplained: string[],
+  ctx: { collections: string[]; asOf: string; limit: number; guard: { collections: string[] | null; limit: number; timeoutMs: number }; runs: CypherRun[]; logger: Logger },
+): Promise<Resolved | undefined> {
+  const description = descriptionSpan(question, unexplained);
+  if (!description) return undefined;
+  // The description's last word may be the question's own verb ("… relationship work?"): without it next.
+  const words = description.text.split(/\s+/);
+  const phrasings = words.length >= 4 ? [description.text, words.slice(0, -1).join(' ')] : [description.text];
+  let found: Awaited<ReturnType<typeof extractiveAnswer>> | undefined;
+  let context: Awaited<ReturnType<typeof expandContext>> | undefined;
+  for (const phrase of phrasings) {
+    const sub = `Who is ${phrase}?`;
+    const hits = await new Retriever(deps.db, deps.embedder).search(sub, { collections: ctx.collections, k: RETRIEVAL_DEPTH, mode: deps.embedder ? 'hybrid' : 'fulltext' });
+    context = await expandContext(deps.db, { question: sub, hits, collections: ctx.collections, budget: { passages: DEFAULTS.passages } }, { logger: ctx.logger });
+    found = await extractiveAnswer(sub, context, deps.embedder ? { embedder: deps.embedder } : {});
+    if (found.found) break;
+  }
+  if (!found?.found || !context) return undefined;
+  const catalog = await deps.catalogs.get(ctx.collections);
+  for (const name of namedIn(found.citations.map((c) => c.quote), context.entities, question).slice(0, MAX_BRIDGE_ROWS)) {
+    const rewritten = withName(question, description, name);
+    const parsed = parseQuestion(await ground(deps.db, catalog, rewritten, { collections: ctx.collections }), { asOf: ctx.asOf, limit: ctx.limit });
+    if (!parsed.ok || parsed.unexplained.length > 0) continue;
+    const compiled = compile(parsed.spec, ctx.collections);
+    const run = await runGuarded(deps.db, compiled.query, compiled.params, ctx.guard, 'parser', ctx.runs);
+    if (!run) continue;
+    const rows = finishRows(parsed.spec, run.rows);
+    if (emptyAnswer({ spec: parsed.spec, rows })) continue;
+    return { description: description.text, name, evidence: found.answer, citations: found.citations, spec: parsed.spec, rows };
+  }
+  return undefined;
 }
 
 /** Runs a query through the guard and records it; a refusal or failure is recorded and yields nothing. */

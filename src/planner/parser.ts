@@ -368,7 +368,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 }
 
 /** Content words no mention covers: unknown names, properties the graph does not have. */
-function unexplainedWords(g: Grounding, used: Set<number>): string[] {
+export function unexplainedWords(g: Grounding, used: Set<number> = new Set()): string[] {
   const covered = new Set(used);
   const cover = (s: Span) => {
     for (let i = s.start; i < s.end; i++) covered.add(i);

@@ -114,6 +114,12 @@ describe('ask: structured, semantic and none, on the example knowledge base', ()
     expect(r.rows.map((row) => row.name)).toEqual(['Priya Natarajan']);
     expect(r.answer).toContain('Engineer of the Year');
     expect(r.citations[0]!.quote).toContain('Priya Natarajan');
+
+    // The other way round: a document says who is meant, the records answer about them.
+    const d = await ask('How many tasks are assigned to the person who ran infrastructure at Initech?');
+    expect(d.plan.strategy).toBe('hybrid');
+    expect(d.rows).toEqual([{ count: 5 }]);
+    expect(d.citations[0]!.quote).toContain('Alex Novak, who ran infrastructure at Initech');
   });
 
   it('says so when neither the graph nor the documents hold the answer', async () => {
