@@ -167,6 +167,8 @@ export class GraphView {
   /** Node sizes by degree, then a bounded number of ForceAtlas2 iterations (Barnes-Hut above 500 nodes). */
   layout(): void {
     const n = this.graph.order;
+    // Past a few thousand relationships, drawing them during every camera frame costs more than it shows.
+    this.sigma.setSetting('hideEdgesOnMove', this.graph.size > 2000);
     if (n === 0) return;
     this.resize();
     if (n < 2) return;
@@ -178,9 +180,11 @@ export class GraphView {
   }
 
   private resize(): void {
+    // Smaller dots when thousands share the view.
+    const base = this.graph.order > 1000 ? 2 : 4;
     this.graph.forEachNode((node) => {
       const d = this.graph.degree(node);
-      this.graph.setNodeAttribute(node, 'size', Math.min(18, 4 + Math.sqrt(d) * 1.6));
+      this.graph.setNodeAttribute(node, 'size', Math.min(18, base + Math.sqrt(d) * 1.6));
     });
   }
 
