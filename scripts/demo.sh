@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci
+[[ -f ui/dist/index.html ]] || node ui/build.mjs
 bash scripts/setup.sh
 node scripts/kgrag.mjs db start
 bash scripts/load-demo.sh demo
@@ -14,6 +15,6 @@ echo '  npx kgrag ask "Which employees report to Jane Smith?" --collection demo 
 echo '  npx kgrag search "who leads the ingestion service" --collection demo'
 echo '  npx kgrag schema --collection demo'
 echo
-# The whole system: the HTTP API (REST, GraphQL) and the web page, on loopback without keys.
+# The whole system: the HTTP API (REST, GraphQL) and the web UI at http://127.0.0.1:8080/, on loopback without keys.
 # Ctrl-C stops the server; the database keeps running (npx kgrag db stop).
 exec node scripts/kgrag.mjs serve --no-auth

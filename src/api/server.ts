@@ -179,6 +179,7 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   web.use(graphql.endpoint, timeout, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
 
   const uiDir = options.uiDir ?? path.resolve(import.meta.dirname, '../../ui/dist');
+  web.use(uiHeaders);
   if (existsSync(uiDir)) web.use(express.static(uiDir));
   else web.get('/', (_req, res) => {
     res.type('html').send(PLACEHOLDER_PAGE);
@@ -307,6 +308,21 @@ function translateHttpError(err: unknown, config: ApiConfig): unknown {
   if (typeof type === 'string' && type.startsWith('encoding.') || type === 'charset.unsupported') return new InputError('Unsupported request body encoding');
   return err;
 }
+
+/**
+ * The web UI shows untrusted document text: its pages may run only the UI's own script and
+ * stylesheet, load nothing from elsewhere, and never be framed.
+ */
+export const UI_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const uiHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('content-security-policy', UI_CSP);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  next();
+};
 
 const PLACEHOLDER_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kgrag</title></head>

@@ -1,0 +1,157 @@
+/**
+ * Measures the web UI on a 5,000-node neighbourhood: time from asking for the neighbourhood to the
+ * first frame that shows it (fetch, graph build, layout, WebGL render), the frame rate while the
+ * camera zooms and pans, and the time from clicking a node on the canvas to its details.
+ *
+ * The UI is served from ui/dist with the server's CSP; the API is answered by the browser test
+ * driver (no database), with one synthetic neighbourhood of N nodes, so the figure is the UI's own.
+ * (The real /v1/entities/{id}/neighbourhood caps one call at 500 nodes: 5,000 visible nodes come
+ * from several expansions.) Headless Debian Chromium, WebGL through SwiftShader (no GPU here).
+ *
+ *   npm run build:ui && npx tsx scripts/ui-bench.ts [--nodes 5000] [--runs 3]
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UI_CSP } from '../src/api/server.ts';
+import { launchChromium } from '../test/e2e/browser.ts';
+
+const { values } = parseArgs({ options: { nodes: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' } } });
+const N = Number(values.nodes);
+const RUNS = Number(values.runs);
+const dist = path.resolve(import.meta.dirname, '../ui/dist');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+const server = createServer(async (req, res) => {
+  const file = path.join(dist, req.url === '/' ? 'index.html' : path.normalize(req.url ?? '/').replace(/^[/\\]+/, ''));
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': UI_CSP });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** A hub with N-1 neighbours in 8 labels, a star plus ~N/5 relationships among the neighbours. */
+function neighbourhood(n: number) {
+  const labels = ['Person', 'Organization', 'Location', 'Project', 'Task', 'Product', 'Event', 'Topic'];
+  const node = (i: number) => ({ id: `n${i}`, name: `Entity ${i}`, type: labels[i % labels.length]!, collection: 'bench' });
+  const nodes = Array.from({ length: n }, (_, i) => node(i));
+  const edges = nodes.slice(1).map((x, i) => ({ type: i % 3 ? 'MENTIONS_WITH' : 'WORKS_ON', source: x.id, target: 'n0', confidence: 1 }));
+  for (let i = 1; i < n / 5; i++) edges.push({ type: 'RELATED_TO', source: `n${i}`, target: `n${(i * 7919) % (n - 1) + 1}`, confidence: 0.5 });
+  return { center: nodes[0]!, nodes, edges, truncated: false };
+}
+const big = JSON.stringify(neighbourhood(N));
+
+/**
+ * Counts animation frames for `ms` milliseconds in the page. A string, not a function: tsx's
+ * transform would wrap named inner functions in a helper the page does not have.
+ */
+function frameCounter(ms: number): string {
+  return `new Promise((resolve) => {
+    let frames = 0, worst = 0, last = performance.now();
+    const t0 = last;
+    const tick = () => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+      frames++;
+      if (now - t0 < ${ms}) requestAnimationFrame(tick);
+      else resolve({ fps: (frames * 1000) / (last - t0), worstFrameMs: worst });
+    };
+    requestAnimationFrame(tick);
+  })`;
+}
+
+const browser = await launchChromium();
+const results: Array<Record<string, number>> = [];
+try {
+  for (let run = 0; run < RUNS; run++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    await page.route('**/v1/**', async (route) => {
+      const url = new URL(route.request().url());
+      const json = (body: unknown) => route.fulfill({ status: 200, contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) });
+      if (url.pathname === '/v1/collections') return json({ collections: ['bench'] });
+      if (url.pathname === '/v1/stats') return json({ collections: [] });
+      if (url.pathname === '/v1/entities') return json({ items: [], offset: 0, limit: 40, nextOffset: null });
+      if (url.pathname.endsWith('/neighbourhood')) return json(big);
+      const m = url.pathname.match(/^\/v1\/entities\/([^/]+)$/);
+      if (m) {
+        const id = decodeURIComponent(m[1]!);
+        return json({ entity: { id, name: `Entity ${id.slice(1)}`, type: 'Person', collection: 'bench', aliases: [] }, facts: [], mentions: [], relationships: [], truncated: false });
+      }
+      return route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"code":"NOT_FOUND","message":"bench"}}' });
+    });
+    await page.goto(base);
+    await page.waitForSelector('body[data-ready="true"]');
+
+    // Data to pixels: expand, then wait for two animation frames (sigma renders on the next frame).
+    const render = await page.evaluate(async () => {
+      const view = (window as unknown as { kgragView: { expand(id: string): Promise<void>; nodeCount(): number } }).kgragView;
+      const t0 = performance.now();
+      await view.expand('n0');
+      const built = performance.now();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return { expandMs: built - t0, firstFrameMs: performance.now() - t0, nodes: view.nodeCount() };
+    });
+
+    if (run === 0) await page.screenshot({ path: path.resolve(import.meta.dirname, `../test-results/ui/bench-${N}.png`) });
+    const graphBox = (await page.getByTestId('graph').boundingBox())!;
+    // Click a node where sigma drew it: time until its details are on screen.
+    const target = await page.evaluate(({ graphWidth, graphHeight }) => {
+      const view = (window as unknown as { kgragView: { screenPosition(id: string): { x: number; y: number } | null } }).kgragView;
+      for (let i = 1; i < 5000; i++) {
+        const p = view.screenPosition(`n${i}`);
+        if (p && p.x > 40 && p.y > 40 && p.x < graphWidth - 40 && p.y < graphHeight - 40) return { id: `n${i}`, ...p };
+      }
+      return null;
+    }, { graphWidth: graphBox.width, graphHeight: graphBox.height });
+    let clickMs = NaN;
+    if (target) {
+      const t0 = Date.now();
+      await page.mouse.click(graphBox.x + target.x, graphBox.y + target.y);
+      await page.getByTestId('entity-name').waitFor({ timeout: 10_000 }).catch(() => undefined);
+      clickMs = Date.now() - t0;
+      // The click also expands the node (here: the same 5,000 nodes again); let that finish.
+      await page.waitForSelector('body[data-expanded="2"]');
+    }
+    // Frames counted while idle, then while zooming (wheel) and panning (drag) through sigma's mouse captor.
+    const countFrames = (ms: number) => page.evaluate<{ fps: number; worstFrameMs: number }>(frameCounter(ms));
+    const idle = await countFrames(1000);
+    const box = (await page.getByTestId('graph').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const counting = countFrames(2000);
+    await page.mouse.move(cx, cy);
+    for (let i = 0; i < 5; i++) {
+      await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(80);
+    }
+    await page.mouse.down();
+    for (let i = 0; i < 20; i++) await page.mouse.move(cx + i * 10, cy + i * 5);
+    await page.mouse.up();
+    const interact = await counting;
+
+    if (run === 0) await page.screenshot({ path: path.resolve(import.meta.dirname, `../test-results/ui/bench-${N}-zoomed.png`) });
+    results.push({ nodes: render.nodes, expandMs: render.expandMs, firstFrameMs: render.firstFrameMs, idleFps: idle.fps, interactFps: interact.fps, worstFrameMs: interact.worstFrameMs, clickToDetailsMs: clickMs });
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+const median = (k: string) => {
+  const xs = results.map((r) => r[k]!).sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)]!;
+};
+console.table(results.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v * 10) / 10]))));
+console.log(
+  `median of ${RUNS}: ${median('nodes')} nodes, neighbourhood to first frame ${Math.round(median('firstFrameMs'))} ms ` +
+    `(fetch + graph + layout ${Math.round(median('expandMs'))} ms); ${Math.round(median('interactFps'))} fps while zooming and panning ` +
+    `(worst frame ${Math.round(median('worstFrameMs'))} ms); click on a node to its details ${Math.round(median('clickToDetailsMs'))} ms`,
+);

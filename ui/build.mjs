@@ -1,0 +1,26 @@
+// Builds the web UI into ui/dist with esbuild (a bundle, its stylesheet and index.html; no CDN,
+// nothing fetched at run time). `node ui/build.mjs`; run by `npm run build:ui`, `prepare` and `pretest`.
+import { build } from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+const here = import.meta.dirname;
+const out = path.join(here, 'dist');
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+await build({
+  entryPoints: { app: path.join(here, 'src/main.ts'), 'app-style': path.join(here, 'src/app.css') },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+// esbuild names the stylesheet after its entry point.
+await copyFile(path.join(out, 'app-style.css'), path.join(out, 'app.css'));
+await rm(path.join(out, 'app-style.css'));
+await rm(path.join(out, 'app-style.css.map'), { force: true });
+await copyFile(path.join(here, 'index.html'), path.join(out, 'index.html'));

@@ -1,0 +1,178 @@
+/**
+ * The REST API as the UI uses it (schemas/openapi.yaml): one fetch wrapper that adds the API key
+ * and turns every failure into a message a person can act on.
+ */
+
+export interface GraphNode { id: string; name: string; type: string; collection: string }
+export interface GraphEdge { type: string; source: string; target: string; confidence?: number | null }
+export interface Neighbourhood { center: GraphNode; nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean }
+export interface EntitySummary { id: string; collection: string; type: string; name: string; aliases: number; mentions: number; imported: boolean }
+export interface Page<T> { items: T[]; offset: number; limit: number; nextOffset: number | null }
+export interface DocumentSummary { id: string; collection: string; title: string; source: string; mimeType: string; chunks: number; createdAt?: string | null; updatedAt?: string | null }
+export interface Chunk { id: string; index: number; page?: number | null; start: number; end: number; headingPath?: string[] | null; text: string }
+export interface DocumentDetail { document: { id: string; collection: string; title: string; source: string; mimeType: string; metadata: Record<string, unknown> }; chunks: Chunk[] }
+export interface Fact { property: string; value?: unknown; source: string }
+export interface Mention { chunkId: string; documentId: string; title?: string; source?: string; page?: number | null; quote: string; surfaces?: string[]; method?: string; score?: number }
+export interface Relationship {
+  type: string;
+  direction: 'out' | 'in';
+  other: { id: string; name: string; type: string };
+  properties?: Record<string, unknown>;
+  facts?: Fact[];
+  sources?: string[];
+  importSources?: string[];
+}
+export interface EntityDetail {
+  entity: Record<string, unknown> & { id: string; name: string; type: string; collection: string; aliases?: string[]; labels?: string[] };
+  facts: Fact[];
+  mentions: Mention[];
+  relationships: Relationship[];
+  truncated: boolean;
+}
+export interface Citation { n: number; documentId: string; title: string; source: string; page?: number | null; chunkId: string; quote: string }
+export interface GraphFact { subjectId: string; subject: string; subjectType: string; predicate: string; objectId: string; object: string; objectType: string; properties?: Record<string, unknown>; chunkIds?: string[] }
+export interface CypherRun { query: string; params: Record<string, unknown>; origin: string; rows?: number; ms?: number; error?: string }
+export interface AskResult {
+  question: string;
+  answer: string;
+  found: boolean;
+  citations: Citation[];
+  facts: GraphFact[];
+  cypher: CypherRun[];
+  rows: Array<Record<string, unknown>>;
+  plan: { strategy: string; steps: Array<{ kind: string; detail: string; ms?: number }>; message?: string };
+  timings: Record<string, number>;
+}
+export interface SearchHit { chunkId: string; documentId: string; collection: string; title: string; source: string; page?: number | null; text: string; score: number }
+export interface Job {
+  id: string;
+  kind: 'ingest' | 'import';
+  collection: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: Record<string, unknown>;
+  result?: unknown;
+  error?: { code: string; message: string };
+  sources: string[];
+}
+export interface CollectionStats { collection: string; documents: number; chunks: number; entities: number; relationships: number }
+
+/** An error with a message meant for the person in front of the UI. */
+export class UiError extends Error {
+  constructor(message: string, readonly code: string, readonly status: number, readonly requestId?: string) {
+    super(message);
+  }
+}
+
+const KEY_STORAGE = 'kgrag.apiKey';
+
+export class Api {
+  /** Called when the server asks for a key (401), so the UI can ask the user for one. */
+  onUnauthenticated: (() => void) | undefined;
+
+  get key(): string | null {
+    return sessionStorage.getItem(KEY_STORAGE);
+  }
+
+  set key(value: string | null) {
+    if (value) sessionStorage.setItem(KEY_STORAGE, value);
+    else sessionStorage.removeItem(KEY_STORAGE);
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const key = this.key;
+    return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method, headers: this.headers(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) init.body = JSON.stringify(body);
+    let res: Response;
+    try {
+      res = await fetch(path, init);
+    } catch {
+      throw new UiError('Cannot reach the kgrag server. Is `kgrag serve` still running?', 'NETWORK', 0);
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw this.failure(res.status, parsed);
+    return parsed as T;
+  }
+
+  private failure(status: number, body: unknown): UiError {
+    const err = (body as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+    const code = err?.code ?? `HTTP_${status}`;
+    const said = err?.message ?? '';
+    if (status === 401) {
+      this.onUnauthenticated?.();
+      return new UiError(this.key ? `The server did not accept this API key: ${said || 'unknown or revoked'}. Enter another one.` : 'This server needs an API key. Enter one with "API key".', code, status);
+    }
+    if (status === 403) return new UiError(`Your API key may not do this. ${said}`.trim(), code, status);
+    if (status === 404) return new UiError(said || 'Not found: it may have been deleted.', code, status);
+    if (status === 413) return new UiError(`Too large: ${said}`, code, status);
+    if (status === 429) return new UiError('Too many requests for this API key. Wait a minute and try again.', code, status);
+    if (status >= 500) {
+      const ref = err?.requestId ? ` (request ${err.requestId})` : '';
+      return new UiError(`The server could not do this: ${said || `error ${status}`}${ref}`, code, status, err?.requestId);
+    }
+    return new UiError(said || `The request failed (${status}).`, code, status);
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  /**
+   * Follows a job's server-sent events (/v1/jobs/{id}/events). EventSource cannot send the API key,
+   * so the stream is read with fetch. Resolves with the job's last state.
+   */
+  async followJob(id: string, onEvent: (job: Job) => void, signal?: AbortSignal): Promise<Job> {
+    const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`, { headers: this.headers({ accept: 'text/event-stream' }), ...(signal ? { signal } : {}) });
+    if (!res.ok || !res.body) throw this.failure(res.status, await res.json().catch(() => undefined));
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    let last: Job | undefined;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+        if (!data) continue;
+        last = JSON.parse(data) as Job;
+        onEvent(last);
+      }
+    }
+    // The stream may close early (a proxy, a restart): the job itself has the final word.
+    if (!last || last.status === 'queued' || last.status === 'running') last = await this.get<Job>(`/v1/jobs/${encodeURIComponent(id)}`);
+    return last;
+  }
+}
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function documentOfChunk(chunkId: string): string {
+  const at = chunkId.lastIndexOf(':');
+  return at > 0 ? chunkId.slice(0, at) : chunkId;
+}
