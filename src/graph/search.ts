@@ -7,8 +7,9 @@ const MAX_CANDIDATES = 10_000;
 
 /**
  * Nearest chunks by cosine similarity, restricted to `collections`. The Community vector index
- * cannot filter, so candidates are over-fetched and filtered; when the caller's collections are
- * a small part of the graph the candidate pool grows until k hits are found or it is exhausted.
+ * cannot filter, so candidates are over-fetched and filtered. When the caller's collections are a
+ * small part of the graph, the first shortfall sizes the next pool from their share of the index
+ * (about k / share candidates hold k hits), rather than growing blindly round after round.
  */
 export async function vectorSearch(
   db: GraphExecutor,
@@ -18,7 +19,7 @@ export async function vectorSearch(
 ): Promise<SearchResult[]> {
   if (collections.length === 0 || k <= 0) return [];
   let candidates = Math.max(k * 4, 50);
-  let total: number | undefined;
+  let counts: { total: number; inCollections: number } | undefined;
   for (;;) {
     const rows = await db.read(cypher('search/vector'), {
       embedding,
@@ -27,9 +28,13 @@ export async function vectorSearch(
       k: int(k),
     });
     if (rows.length >= k || candidates >= MAX_CANDIDATES) return rows as unknown as SearchResult[];
-    total ??= ((await db.read(cypher('search/count-chunks')))[0]?.chunks as number | undefined) ?? 0;
-    if (candidates >= total) return rows as unknown as SearchResult[];
-    candidates = Math.min(candidates * 4, MAX_CANDIDATES);
+    if (!counts) {
+      const [row] = await db.read(cypher('search/count-chunks'), { collections });
+      counts = { total: (row?.total as number | undefined) ?? 0, inCollections: (row?.inCollections as number | undefined) ?? 0 };
+    }
+    if (candidates >= counts.total || rows.length >= counts.inCollections) return rows as unknown as SearchResult[];
+    const byShare = Math.ceil((1.5 * k * counts.total) / Math.max(1, counts.inCollections));
+    candidates = Math.min(Math.max(candidates * 4, byShare), MAX_CANDIDATES);
   }
 }
 
