@@ -8,7 +8,7 @@ import { KgragError, LoadError, errorMessage } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, type ChunkWrite } from '../graph/documents.ts';
 import type { Logger } from '../logging.ts';
-import { expandInputs, loadSource, type LoadOptions } from './load.ts';
+import { expandInputs, loadSource, titleFromName, type LoadOptions } from './load.ts';
 
 export interface IngestOptions {
   collection: string;
@@ -258,7 +258,12 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
       if (!outcome.ok) {
         fail(named(outcome.source), outcome.error);
       } else {
-        outcome.doc.source = named(outcome.doc.source);
+        const shown = named(outcome.doc.source);
+        // A title made from the local file name (no heading in the text) takes the shown name's.
+        if (shown !== outcome.doc.source && outcome.doc.title === titleFromName(outcome.doc.source)) {
+          outcome.doc.title = titleFromName(shown.replace(/^[a-z]+:/, ''));
+        }
+        outcome.doc.source = shown;
         const prepared = prepare(outcome.doc, collection, maxTokens, config.chunking.overlapTokens, embedder, timings);
         if (prepared instanceof KgragError) fail(outcome.doc.source, prepared);
         else {

@@ -363,6 +363,15 @@ describe('HTTP API', () => {
   });
 
   describe('ingestion jobs', () => {
+    it('titles an upload without a heading by the name it was uploaded under', async () => {
+      const form = new FormData();
+      form.append('files', new Blob(['Plain notes about the Falcon telemetry exporter, without any heading.\n']), 'plain-notes.txt');
+      const up = await call('post', '/v1/documents', { key: keys.editorA, form, query: 'wait=true' });
+      expect(up.body.status).toBe('succeeded');
+      const doc = await call('get', '/v1/documents/{id}', { params: { id: up.body.result.outcomes[0].documentId as string } });
+      expect(doc.body.document).toMatchObject({ title: 'plain-notes', source: 'upload:plain-notes.txt' });
+    });
+
     it('uploads are streamed to a job, ingested, listed and deletable; other keys do not see the job', async () => {
       const form = new FormData();
       form.append('files', new Blob(['# Falcon notes\n\nThe Falcon project ships its telemetry exporter in October.\n']), 'falcon.md');
