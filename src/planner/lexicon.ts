@@ -165,7 +165,7 @@ export const NUMBER_WORDS: Record<string, number> = {
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, single: 1, first: 1, second: 2, third: 3,
 };
 
-const TOKEN_RE = /"([^"]+)"|'([^']+)'|“([^”]+)”|‘([^’]+)’|(\$?\d[\d,]*(?:\.\d+)?(?:[kKmM]\b|%)?(?:-\d{2}-\d{2})?)|([A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*)/g;
+const TOKEN_RE = /"([^"]+)"|'((?:[^']|'(?=[A-Za-z]))+)'|“([^”]+)”|‘([^’]+)’|(\$?\d[\d,]*(?:\.\d+)?(?:[kKmM]\b|%)?(?:-\d{2}-\d{2})?)|([A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*)/g;
 
 /** Tokens of a question; quoted phrases stay one token. */
 export function tokenize(question: string): Token[] {

@@ -62,8 +62,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   let target: { label: string; subset?: string; mention?: LabelMention } | undefined;
   if (whoFirst && personLabel) {
     // "Who are the highest-paid employees": the noun is the target; "who manages the person…": it is not.
-    const m = ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? labelMentions.find((x) => x.label === personLabel && x.span.start <= 6) : undefined;
-    target = { label: personLabel, subset: m?.subset, mention: m ?? { label: personLabel, span: { start: 0, end: 1 } } };
+    // "Who are the suppliers …": a noun right after names the target, whatever its label.
+    const m = ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? labelMentions.filter((x) => x.span.start <= 4).sort((a, b) => a.span.start - b.span.start)[0] : undefined;
+    target = m ? { label: m.label, subset: m.subset, mention: m } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
   } else if (first) {
     target = { label: first.label, subset: first.subset, mention: first };
   }

@@ -126,8 +126,11 @@ export function endOfMonth(isoFirst: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Text that holds dates ("1996-07-04 00:00:00.000"), allowing for a few placeholders such as "NULL". */
 export function looksLikeDateString(p: PropertyInfo): boolean {
-  return p.types[0] === 'STRING' && p.samples.length > 0 && p.samples.every((s) => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}/.test(s));
+  if (p.types[0] !== 'STRING' || p.samples.length === 0) return false;
+  const dates = p.samples.filter((s) => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}/.test(s)).length;
+  return dates >= Math.max(1, p.samples.length * 0.8);
 }
 
 export interface FoundProperty {
