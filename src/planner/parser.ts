@@ -63,7 +63,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   if (whoFirst && personLabel) {
     // "Who are the highest-paid employees": the noun is the target; "who manages the person…": it is not.
     // "Who are the suppliers …": a noun right after names the target, whatever its label.
-    const m = ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? labelMentions.filter((x) => x.span.start <= 4).sort((a, b) => a.span.start - b.span.start)[0] : undefined;
+    // ("Who is the office lead" still asks for a person: a singular noun may just qualify a role.)
+    const first = labelMentions.filter((x) => x.span.start <= 4).sort((a, b) => a.span.start - b.span.start)[0];
+    const m = first && (first.label === personLabel ? ['are', 'were', 'is', 'was'].includes(words[1] ?? '') : ['are', 'were'].includes(words[1] ?? '')) ? first : undefined;
     target = m ? { label: m.label, subset: m.subset, mention: m } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
   } else if (first) {
     target = { label: first.label, subset: first.subset, mention: first };
