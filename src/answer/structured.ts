@@ -106,6 +106,8 @@ function condition(c: Condition): string {
       return `${p} containing "${v}"`;
     case 'startsWith':
       return `${p} starting with "${v}"`;
+    case 'endsWith':
+      return `${p} ending with "${v}"`;
     case '<':
       return `${p} ${c.kind === 'date' ? 'before' : 'below'} ${v}`;
     case '<=':

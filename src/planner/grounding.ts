@@ -96,6 +96,8 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
   const labelMentions: LabelMention[] = [];
   for (const t of tokens) {
     if (t.quoted || isStopword(t.text)) continue;
+    // "ordered", "shipping": a verb form names a relationship, not the label that shares its stem.
+    if (/(?:ed|ing)$/.test(t.text) && labels.every((l) => !nameWords(l.label).includes(t.text))) continue;
     for (const l of labels) {
       const words = nameWords(l.label).map(stem);
       const last = words[words.length - 1]!;

@@ -161,7 +161,7 @@ export const NEGATIONS = new Set(['not', 'no', 'non', 'without', "isn't", "aren'
 export const PERSON_LABEL_STEMS = new Set(['person', 'employe', 'user', 'people', 'author', 'actor', 'member', 'customer', 'contact', 'staff', 'individual']);
 
 export const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, single: 1, first: 1, second: 2, third: 3,
 };
 
@@ -249,6 +249,7 @@ export const FUNCTION_WORDS = new Set(
     'located provide provides provided providing include includes included including associated involving involved ' +
     'specified available details detail value values used made applied option method terms specification listed having ' +
     'exist exists existing placed containing contain contains named called known recorded registered information info ' +
-    'respective respectively corresponding their its along together given rate rates'
+    'respective respectively corresponding their its along together given rate rates charge charges fee fees ' +
+    'distinct different unique'
   ).split(' '),
 );

@@ -120,7 +120,15 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // ---------------------------------------------------------------- ranking by related counts
   const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
   let countOf: { node: NodeSpec; at: number } | undefined;
-  if (rankWordIdx >= 0) {
+  // "the most frequently ordered products": ranked by how often the relationship the verb names occurs.
+  const often = rankWordIdx >= 0 && ['frequently', 'often', 'commonly'].includes(words[rankWordIdx + 1] ?? '');
+  const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2) : undefined;
+  const verbRel = verb ? g.relationships.find((r) => r.type === verb.type && (r.from === target!.label || r.to === target!.label)) : undefined;
+  if (verb && verbRel) {
+    const other = verbRel.from === target.label ? verbRel.to : verbRel.from;
+    countOf = { node: { v: fresh(), label: other, conditions: [] }, at: verb.span.start };
+    markUsed({ start: rankWordIdx, end: verb.span.end });
+  } else if (rankWordIdx >= 0) {
     const after = labelMentions.find((m) => m.span.start > rankWordIdx && m.span.start <= rankWordIdx + 4 && m !== target.mention);
     const counted = words[rankWordIdx] === 'headcount' ? personLabel : after?.label;
     if (counted && !(howIdx >= 0 && words[rankWordIdx] === 'number')) {
@@ -232,9 +240,14 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   for (const t of T.filter((x) => x.quoted && !used.has(x.index))) {
     const prop = nearestProperty(g, t.index, [targetNode], (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
     if (!prop.property) continue;
-    const starts = words.slice(Math.max(0, t.index - 3), t.index).some((w) => w === 'start' || w === 'starts' || w === 'starting' || w === 'begin' || w === 'begins');
-    addCondition(prop.holder, { property: prop.property, op: starts ? 'startsWith' : 'contains', value: t.raw, kind: 'string' });
-    markUsed({ start: t.index, end: t.index + 1 });
+    const before = words.slice(Math.max(0, t.index - 3), t.index);
+    const at = (set: string[]) => before.findIndex((w) => set.includes(w));
+    const startAt = at(['start', 'starts', 'starting', 'begin', 'begins', 'beginning']);
+    const endAt = at(['end', 'ends', 'ending']);
+    const op = startAt >= 0 ? 'startsWith' : endAt >= 0 ? 'endsWith' : 'contains';
+    addCondition(prop.holder, { property: prop.property, op, value: t.raw, kind: 'string' });
+    const from = Math.max(0, t.index - 3) + Math.max(startAt, endAt, before.length);
+    markUsed({ start: Math.min(from, t.index), end: t.index + 1 });
   }
 
   // Boolean properties named by the question ("remote", "discontinued").
