@@ -108,6 +108,10 @@ function condition(c: Condition): string {
       return `${p} starting with "${v}"`;
     case 'endsWith':
       return `${p} ending with "${v}"`;
+    case 'isNull':
+      return `no ${p}`;
+    case 'isNotNull':
+      return `a ${p}`;
     case '<':
       return `${p} ${c.kind === 'date' ? 'before' : 'below'} ${v}`;
     case '<=':

@@ -6,7 +6,7 @@
 import { quoteName } from '../graph/cypher.ts';
 import { int, type Params } from '../graph/executor.ts';
 
-export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'contains' | 'startsWith' | 'endsWith' | 'in' | 'notIn';
+export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'contains' | 'startsWith' | 'endsWith' | 'in' | 'notIn' | 'isNull' | 'isNotNull';
 
 export interface Condition {
   property: string;
@@ -276,7 +276,7 @@ function existsClause(
 function condition(v: string, c: Condition, param: (value: unknown) => string): string {
   const prop = `${v}.${quoteName(c.property)}`;
   const value = (x: unknown) => (c.kind === 'date' ? `date(${param(x)})` : param(x));
-  if (c.kind === 'numericText' && !['contains', 'startsWith', 'endsWith', 'in', 'notIn'].includes(c.op)) {
+  if (c.kind === 'numericText' && !['contains', 'startsWith', 'endsWith', 'in', 'notIn', 'isNull', 'isNotNull'].includes(c.op)) {
     return c.op === '<>' ? `coalesce(toFloat(${prop}) <> ${param(c.value)}, true)` : `toFloat(${prop}) ${c.op} ${param(c.value)}`;
   }
   switch (c.op) {
@@ -286,6 +286,11 @@ function condition(v: string, c: Condition, param: (value: unknown) => string): 
       return `toString(${prop}) STARTS WITH ${param(c.value)}`;
     case 'endsWith':
       return `toString(${prop}) ENDS WITH ${param(c.value)}`;
+    // Text placeholders ("", "NULL") count as missing: CSV-loaded graphs are full of them.
+    case 'isNull':
+      return `(${prop} IS NULL OR toString(${prop}) IN ['', 'NULL'])`;
+    case 'isNotNull':
+      return `(${prop} IS NOT NULL AND NOT toString(${prop}) IN ['', 'NULL'])`;
     case 'in':
       return c.kind === 'string' ? `toLower(${prop}) IN ${param((c.value as string[]).map((x) => x.toLowerCase()))}` : `${prop} IN ${param(c.value)}`;
     case 'notIn':

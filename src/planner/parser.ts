@@ -238,6 +238,14 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 
   // Quoted text that matched no value: "with 'dashboard' in the title" → contains.
   for (const t of T.filter((x) => x.quoted && !used.has(x.index))) {
+    // "customers with a 'fax' number listed": a quoted property name asks whether it is set.
+    const named = g.properties.find((m) => m.span.start === t.index && m.label === target!.label && m.score >= 1);
+    if (named) {
+      const missing = negatedBefore(words, t.index) || words.slice(t.index + 1, t.index + 4).some((w) => w === 'missing' || w === 'null' || w === 'empty');
+      addCondition(targetNode, { property: named.property.name, op: missing ? 'isNull' : 'isNotNull', value: '', kind: 'string' });
+      markUsed({ start: t.index, end: t.index + 1 });
+      continue;
+    }
     const prop = nearestProperty(g, t.index, [targetNode], (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
     if (!prop.property) continue;
     const before = words.slice(Math.max(0, t.index - 3), t.index);

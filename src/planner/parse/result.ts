@@ -93,7 +93,12 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     const word = words[aggIdx >= 0 ? aggIdx : superIdx] ?? '';
     const fn = AGGREGATE_WORDS[word];
     const props = targetProps((p) => orderable(p) && p.name !== groupBy);
-    const prop = props.find((m) => m.span.start > (aggIdx >= 0 ? aggIdx : superIdx)) ?? props[0];
+    // "the top 5 products with a reorder level above 20": with no other criterion, the compared property orders them.
+    const compared = props.length === 0 && aggIdx < 0 && superIdx < 0 && topIdx >= 0 && words[topIdx] === 'top'
+      ? ctx.target.conditions.filter((c) => ['>', '>=', '<', '<='].includes(c.op)).map((c) => c.property)[0]
+      : undefined;
+    const comparedMention = compared ? g.properties.find((m) => m.label === target.label && m.property.name === compared) : undefined;
+    const prop = props.find((m) => m.span.start > (aggIdx >= 0 ? aggIdx : superIdx)) ?? props[0] ?? comparedMention;
     const related = ctx.nodes.slice(1).filter((x) => !x.ids);
     const relatedProp = !prop && fn && (fn === 'avg' || fn === 'sum') && rankingAsked(words, n, topIdx)
       ? g.properties.filter((m) => related.some((x) => x.label === m.label) && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start)).sort((a, b) => b.score - a.score)[0]
