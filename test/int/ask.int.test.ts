@@ -178,7 +178,7 @@ describe('ask on a graph built outside kgrag', () => {
         {n: 'Little Tern', t: 4500, b: 1998, h: sin, o: mae}
       ] AS v
       WITH v, v.h AS h, v.o AS o
-      CREATE (s:Vessel {vesselName: v.n, grossTonnage: v.t, yearBuilt: v.b})
+      CREATE (s:Vessel {vesselName: v.n, grossTonnage: v.t, yearBuilt: v.b, imoNumber: CASE WHEN v.b > 2010 THEN 'IMO' + toString(v.t) END})
       CREATE (s)-[:DOCKED_AT]->(h), (s)-[:OWNED_BY]->(o)`);
   });
   afterAll(async () => {
@@ -194,6 +194,8 @@ describe('ask on a graph built outside kgrag', () => {
     expect(avg.rows[0]!.value).toBeCloseTo((170794 + 214286 + 4500) / 3, 3);
     expect((await ask('Which 2 vessels are the oldest?')).rows.map((r) => r.name)).toEqual(['Little Tern', 'Emma Maersk']);
     expect((await ask('Which vessels were built after 2010 and are owned by Cosco Shipping?')).rows.map((r) => r.name).sort()).toEqual(['Cosco Glory', 'Cosco Pride']);
+    expect((await ask("Which vessels have a name starting with 'Cosco'?")).rows.map((r) => r.name).sort()).toEqual(['Cosco Glory', 'Cosco Pride']);
+    expect((await ask("Which vessels have an 'imoNumber' listed?")).rows.map((r) => r.name).sort()).toEqual(['Cosco Glory', 'Cosco Pride', 'Madrid Maersk']);
     // Counts of related nodes as a condition.
     expect((await ask('Which shipowners have more than 2 vessels?')).rows.map((r) => r.name)).toEqual(['Maersk Line']);
     const r = await ask('How many vessels are docked at Rotterdam?');
