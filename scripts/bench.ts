@@ -1,12 +1,15 @@
 /**
  * Performance benchmarks, measured as ratios within one run (the machine is shared and noisy).
- *   npm run bench -- [--parts ingest,latency] [--docs 150] [--sizes 1000,10000,100000] [--queries 30]
- *                    [--no-baseline] [--out bench-results] [--bench ../shared/bench]
+ *   npm run bench -- [--parts ingest,latency] [--docs 60] [--repeat 3] [--sizes 1000,10000,100000]
+ *                    [--queries 30] [--no-baseline] [--out bench-results] [--bench ../shared/bench]
  * ingest:  a generated corpus (SciFact abstracts as Markdown/HTML/text reports) through kgrag's
- *          ingest pipeline, per stage and with peak memory, without and with offline extraction;
- *          the same chunks embedded by transformers.js alone (the embedding ceiling); and the
- *          LangChain baseline (Neo4jVectorStore.fromDocuments, same chunks, same model), plus search
- *          latency of kgrag and the baseline over those identical chunks.
+ *          ingest pipeline, per stage and with peak memory, without and with offline extraction,
+ *          and without extraction on the one-transaction-per-document write path of before; the
+ *          same chunks embedded by transformers.js alone (the embedding ceiling); and the LangChain
+ *          baseline (Neo4jVectorStore.fromDocuments, same chunks, same model). After an untimed
+ *          warm-up, the systems run interleaved in --repeat rounds (rotated order); the report
+ *          gives each system's median and spread, and ratios computed within each round, then
+ *          their median. Plus search latency of kgrag and the baseline over identical chunks.
  * latency: search (vector, hybrid) and ask (no LLM) latency p50/p95/p99 as the graph grows through
  *          --sizes chunks of synthetic data (see scripts/bench/latency.ts), beside the baseline's
  *          similaritySearch over the same vectors.
@@ -20,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { Neo4jVectorStore } from '@langchain/neo4j';
 import { askKgrag, openKgrag, retrieverOf } from '../src/app.ts';
 import { dropCollection, generateCorpus, readAbstracts } from './bench/corpus.ts';
+import { createOfflineExtractor } from '../src/extraction/offline.ts';
 import {
   baselineConfig,
   baselineIngest,
@@ -28,15 +32,19 @@ import {
   embeddingCeiling,
   kgragIngest,
   KgragEmbeddings,
+  type KgragIngestOptions,
+  type KgragIngestRun,
+  type Throughput,
 } from './bench/ingest.ts';
 import { growSynthetic, measureLatency, syntheticSource } from './bench/latency.ts';
-import { ratio, timeEach } from './bench/measure.ts';
-import { printReport, renderSvg, type BenchReport } from './bench/report.ts';
+import { timeEach } from './bench/measure.ts';
+import { printReport, renderSvg, summariseIngest, type BenchReport, type IngestReport, type SystemKey } from './bench/report.ts';
 
 const { values } = parseArgs({
   options: {
     parts: { type: 'string', default: 'ingest,latency' },
-    docs: { type: 'string', default: '150' },
+    docs: { type: 'string', default: '60' },
+    repeat: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,10000,100000' },
     queries: { type: 'string', default: '30' },
     'no-baseline': { type: 'boolean', default: false },
@@ -47,6 +55,8 @@ const { values } = parseArgs({
 const parts = values.parts.split(',').map((p) => p.trim());
 const sizes = values.sizes.split(',').map(Number).sort((a, b) => a - b);
 const withBaseline = !values['no-baseline'];
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat: a whole number of rounds, at least 1');
 if (sizes.some((s) => !Number.isInteger(s) || s < 10 || s % 10 !== 0)) throw new Error('--sizes: whole multiples of 10 chunks');
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -62,7 +72,7 @@ const queries = readFileSync(path.join(values.bench, 'scifact', 'queries.jsonl')
   .slice(0, Number(values.queries));
 const report: BenchReport = {
   date: new Date().toISOString(),
-  machine: { cpus: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: { cpus: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
   embedding: { model: app.embedder!.modelId, batchSize: app.config.embedding.batchSize },
   queries: queries.length,
 };
@@ -70,42 +80,89 @@ const cleanups: Array<() => Promise<void>> = [];
 const cleanUp = async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log(`cleanup failed: ${String(err)}`));
 };
+// Ctrl-C still removes what the run wrote.
+process.once('SIGINT', () => {
+  log('interrupted: cleaning up…');
+  void cleanUp().finally(() => process.exit(130));
+});
 try {
   if (parts.includes('ingest')) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrag-bench-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const corpus = generateCorpus(abstracts, Number(values.docs), dir);
-    const plain = `bench-ingest-${run}`;
-    const extracted = `bench-ingest-x-${run}`;
-    cleanups.push(() => dropCollection(app, plain), () => dropCollection(app, extracted));
-    log(`ingest: ${corpus.files.length} generated documents, ${(corpus.bytes / 2 ** 20).toFixed(2)} MB`);
-    const kgrag = await kgragIngest(app, corpus, plain, false);
-    const chunks = await chunksOf(app, plain);
-    log(`ingest: kgrag ${kgrag.chunksPerSec} chunks/s; embedding ceiling…`);
-    const ceiling = await embeddingCeiling(app, chunks.map((c) => c.input), corpus.bytes, kgrag.documents);
-    const retriever = retrieverOf(app);
-    const kgragVector = await timeEach(queries, (q) => retriever.search(q, { collections: [plain], k: 10, mode: 'vector' }));
-    const kgragHybrid = await timeEach(queries, (q) => retriever.search(q, { collections: [plain], k: 10, mode: 'hybrid' }));
-    const ask = await timeEach(queries, (q) => askKgrag(app, q, { collections: [plain] }));
-    report.ingest = {
-      corpus: { documents: corpus.files.length, chunks: chunks.length, mb: Math.round((corpus.bytes / 2 ** 20) * 1000) / 1000 },
-      kgrag,
-      ceiling,
-      efficiencyVsCeiling: ratio(kgrag.chunksPerSec, ceiling.chunksPerSec),
-      search: { kgragVector, kgragHybrid, ask },
-    };
-    if (withBaseline) {
-      log('ingest: LangChain baseline…');
-      const { run: baseline, store } = await baselineIngest(app, chunks, corpus.bytes, kgrag.documents);
-      cleanups.push(() => dropBaseline(store));
-      const baselineVector = await timeEach(queries, (q) => store.similaritySearch(q, 10));
-      report.ingest.baseline = baseline;
-      report.ingest.kgragVsBaseline = ratio(kgrag.chunksPerSec, baseline.chunksPerSec);
-      report.ingest.search.baselineVector = baselineVector;
-      report.ingest.search.vectorP50VsBaseline = ratio(kgragVector.p50, baselineVector.p50);
+    const mb = corpus.bytes / 2 ** 20;
+    const docs = corpus.files.length;
+    log(`ingest: ${docs} generated documents, ${mb.toFixed(2)} MB, ${repeat} rounds`);
+
+    // Warm-up, untimed: the corpus through kgrag once (model, database, query plans and file cache
+    // warm; its chunks are the exact inputs of the ceiling and the baseline, and the collection
+    // serves the search latency), then the ceiling's and the baseline's code paths on a few chunks.
+    const warm = `bench-ingest-warm-${run}`;
+    cleanups.push(() => dropCollection(app, warm));
+    const extractor = await createOfflineExtractor({}, app.logger);
+    await kgragIngest(app, corpus, warm, { label: 'warm-up' });
+    const small = generateCorpus(abstracts, 6, mkdtempSync(path.join(os.tmpdir(), 'kgrag-bench-warm-')));
+    cleanups.push(async () => rmSync(small.dir, { recursive: true, force: true }));
+    for (const [i, opts] of [{ documentsPerTransaction: 1 }, { extractor }].entries()) {
+      await kgragIngest(app, small, `${warm}-${i}`, { label: 'warm-up', ...opts });
+      await dropCollection(app, `${warm}-${i}`);
     }
-    log('ingest: kgrag with offline extraction…');
-    report.ingest.kgragExtract = await kgragIngest(app, corpus, extracted, true);
+    const chunks = await chunksOf(app, warm);
+    await embeddingCeiling(app, chunks.slice(0, 32).map((c) => c.input), 0, 1);
+    if (withBaseline) await dropBaseline((await baselineIngest(app, chunks.slice(0, 32), 0, 1)).store);
+
+    const retriever = retrieverOf(app);
+    const kgragVector = await timeEach(queries, (q) => retriever.search(q, { collections: [warm], k: 10, mode: 'vector' }));
+    const kgragHybrid = await timeEach(queries, (q) => retriever.search(q, { collections: [warm], k: 10, mode: 'hybrid' }));
+    const ask = await timeEach(queries, (q) => askKgrag(app, q, { collections: [warm] }));
+    await dropCollection(app, warm);
+    const search: IngestReport['search'] = { kgragVector, kgragHybrid, ask };
+
+    const kgragSystem = (key: SystemKey, label: string, opts: Omit<KgragIngestOptions, 'label'>) => ({
+      key,
+      label,
+      run: async (round: number) => {
+        const collection = `bench-ingest-${key}-${run}-${round}`;
+        cleanups.push(() => dropCollection(app, collection));
+        try {
+          return await kgragIngest(app, corpus, collection, { label, ...opts });
+        } finally {
+          await dropCollection(app, collection); // every run starts from the same database
+        }
+      },
+    });
+    const systems: Array<{ key: SystemKey; label: string; run: (round: number) => Promise<Throughput | KgragIngestRun> }> = [
+      { key: 'ceiling', label: 'embedding ceiling (transformers.js alone)', run: () => embeddingCeiling(app, chunks.map((c) => c.input), corpus.bytes, docs) },
+      kgragSystem('kgrag', 'kgrag, no extraction', {}),
+      kgragSystem('kgragPerDoc', 'kgrag, no extraction, 1 transaction per document (before)', { documentsPerTransaction: 1 }),
+      kgragSystem('kgragExtract', 'kgrag, with offline extraction', { extractor }),
+    ];
+    if (withBaseline) {
+      systems.push({
+        key: 'baseline',
+        label: 'LangChain Neo4jVectorStore.fromDocuments',
+        run: async (round: number) => {
+          const { run: result, store } = await baselineIngest(app, chunks, corpus.bytes, docs);
+          // Its search latency once, over the identical chunks, in the last round.
+          if (round === repeat - 1) search.baselineVector = await timeEach(queries, (q) => store.similaritySearch(q, 10));
+          await dropBaseline(store);
+          return result;
+        },
+      });
+    }
+    const runs = new Map<SystemKey, Array<Throughput | KgragIngestRun>>(systems.map((s) => [s.key, []]));
+    const order: SystemKey[][] = [];
+    for (let round = 0; round < repeat; round++) {
+      // Interleaved, and rotated so that no system always goes first (or always follows the same one).
+      const rotated = systems.map((_, i) => systems[(i + round) % systems.length]!);
+      order.push(rotated.map((s) => s.key));
+      for (const system of rotated) {
+        const result = await system.run(round);
+        runs.get(system.key)!.push(result);
+        log(`ingest: round ${round + 1}/${repeat}: ${system.label}: ${result.chunksPerSec} chunks/s`);
+      }
+    }
+    report.ingest = summariseIngest({ documents: docs, chunks: chunks.length, mb: Math.round(mb * 1000) / 1000 }, systems, runs, order, search);
     await cleanUp();
   }
 

@@ -1,6 +1,7 @@
-// Vectors are stored through the procedure so that they are kept as float32, as the index reads them.
-MATCH (d:Document {id: $documentId})
+// Chunks of one or more documents (each row names its document). Vectors are stored through the
+// procedure so that they are kept as float32, as the index reads them.
 UNWIND $chunks AS row
+MATCH (d:Document {id: row.documentId})
 CREATE (c:Chunk {
   id: row.id, collection: d.collection, documentId: d.id, index: row.index, text: row.text,
   page: row.page, start: row.start, end: row.end, headingPath: row.headingPath,

@@ -1,7 +1,6 @@
-MATCH (c:Chunk {documentId: $documentId})
-WITH c ORDER BY c.index
-WITH collect(c) AS chunks
-UNWIND range(0, size(chunks) - 2) AS i
-WITH chunks[i] AS a, chunks[i + 1] AS b
+// NEXT between consecutive chunks, the pairs computed by the caller (ids are unique: index lookups).
+UNWIND $pairs AS pair
+MATCH (a:Chunk {id: pair.from})
+MATCH (b:Chunk {id: pair.to})
 CREATE (a)-[:NEXT]->(b)
 RETURN count(*) AS linked

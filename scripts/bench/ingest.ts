@@ -11,7 +11,7 @@ import { Neo4jVectorStore } from '@langchain/neo4j';
 import type { Kgrag } from '../../src/app.ts';
 import { embeddingInput } from '../../src/domain/types.ts';
 import type { Embedder } from '../../src/embedding/embedder.ts';
-import { createOfflineExtractor } from '../../src/extraction/offline.ts';
+import type { Extractor } from '../../src/extraction/types.ts';
 import { ingest, type IngestSummary } from '../../src/ingest/pipeline.ts';
 import type { GeneratedCorpus } from './corpus.ts';
 import { measured } from './measure.ts';
@@ -63,22 +63,28 @@ function throughput(docs: number, chunks: number, bytes: number, ms: number, pea
   };
 }
 
-export async function kgragIngest(
-  app: Kgrag,
-  corpus: GeneratedCorpus,
-  collection: string,
-  withExtraction: boolean,
-): Promise<KgragIngestRun> {
-  const extractor = withExtraction ? await createOfflineExtractor({}, app.logger) : undefined;
+export interface KgragIngestOptions {
+  label: string;
+  /** The offline extractor, made once by the caller (its construction is not ingestion). */
+  extractor?: Extractor | undefined;
+  /** Passed to ingest(): 1 is the one-transaction-per-document path of before. */
+  documentsPerTransaction?: number;
+}
+
+export async function kgragIngest(app: Kgrag, corpus: GeneratedCorpus, collection: string, opts: KgragIngestOptions): Promise<KgragIngestRun> {
   const { result, ms, peakRssMb } = await measured(() =>
-    ingest([corpus.dir], { db: app.db, embedder: app.embedder!, extractor, config: app.config, logger: app.logger }, { collection, force: true }),
+    ingest(
+      [corpus.dir],
+      { db: app.db, embedder: app.embedder!, extractor: opts.extractor, config: app.config, logger: app.logger },
+      { collection, force: true, ...(opts.documentsPerTransaction ? { documentsPerTransaction: opts.documentsPerTransaction } : {}) },
+    ),
   );
   if (result.failed > 0) {
     const why = result.outcomes.find((o) => o.status === 'failed');
     throw new Error(`${result.failed} documents failed to ingest: ${JSON.stringify(why)}`);
   }
   return {
-    label: withExtraction ? 'kgrag, with offline extraction' : 'kgrag, no extraction',
+    label: opts.label,
     ...throughput(result.documents, result.chunks, corpus.bytes, ms, peakRssMb),
     stages: result.timings,
     mentions: result.extraction.mentions,

@@ -3,25 +3,111 @@ import type { KgragIngestRun, Throughput } from './ingest.ts';
 import type { LatencyPoint } from './latency.ts';
 import { ratio, type Latency } from './measure.ts';
 
+export type SystemKey = 'ceiling' | 'kgrag' | 'kgragPerDoc' | 'kgragExtract' | 'baseline';
+
+/** Median and range over the rounds. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** Every round's value, in round order. */
+  rounds: number[];
+}
+
+export interface SystemSummary {
+  label: string;
+  chunksPerSec: Spread;
+  docsPerSec: number;
+  mbPerSec: number;
+  peakRssMb: number;
+  /** kgrag runs: median ms per stage over the rounds (stages overlap: embedding runs while the previous group is written). */
+  stages?: KgragIngestRun['stages'];
+  mentions?: number;
+  relations?: number;
+  runs: Array<Throughput | KgragIngestRun>;
+}
+
+export interface IngestReport {
+  corpus: { documents: number; chunks: number; mb: number };
+  rounds: number;
+  /** The order the systems ran in, per round. */
+  order: SystemKey[][];
+  systems: Partial<Record<SystemKey, SystemSummary>>;
+  /** chunks/s of one system ÷ another's, computed within each round, then summarised. */
+  ratios: Record<string, Spread>;
+  search: { kgragVector: Latency; kgragHybrid: Latency; ask: Latency; baselineVector?: Latency; vectorP50VsBaseline?: number };
+}
+
 export interface BenchReport {
   date: string;
-  machine: { cpus: number; memoryGb: number; node: string };
+  machine: { cpus: number; memoryGb: number; node: string; loadAverage?: number[] };
   embedding: { model: string; batchSize: number };
   queries: number;
   seconds?: number;
-  ingest?: {
-    corpus: { documents: number; chunks: number; mb: number };
-    kgrag: KgragIngestRun;
-    kgragExtract?: KgragIngestRun;
-    ceiling: Throughput & { batchSize: number };
-    baseline?: Throughput;
-    /** kgrag chunks/s ÷ ceiling chunks/s. */
-    efficiencyVsCeiling: number;
-    /** kgrag chunks/s ÷ baseline chunks/s (above 1: kgrag ingests faster). */
-    kgragVsBaseline?: number;
-    search: { kgragVector: Latency; kgragHybrid: Latency; ask: Latency; baselineVector?: Latency; vectorP50VsBaseline?: number };
-  };
+  ingest?: IngestReport;
   latency?: { synthetic: true; points: Array<LatencyPoint & { writeMs: { kgragMs: number; baselineMs: number } }> };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function spread(values: readonly number[], digits = 2): Spread {
+  const f = 10 ** digits;
+  const r = (x: number) => Math.round(x * f) / f;
+  return { median: r(median(values)), min: r(Math.min(...values)), max: r(Math.max(...values)), rounds: values.map(r) };
+}
+
+/** The pairs reported as ratios: [name, numerator, denominator]. */
+const RATIOS: Array<[string, SystemKey, SystemKey]> = [
+  ['kgrag ÷ ceiling', 'kgrag', 'ceiling'],
+  ['kgrag ÷ LangChain', 'kgrag', 'baseline'],
+  ['kgrag with extraction ÷ ceiling', 'kgragExtract', 'ceiling'],
+  ['kgrag with extraction ÷ LangChain', 'kgragExtract', 'baseline'],
+  ['kgrag 1 tx/document (before) ÷ ceiling', 'kgragPerDoc', 'ceiling'],
+  ['kgrag batched writes (after) ÷ 1 tx/document (before)', 'kgrag', 'kgragPerDoc'],
+  ['LangChain ÷ ceiling', 'baseline', 'ceiling'],
+];
+
+export function summariseIngest(
+  corpus: IngestReport['corpus'],
+  systems: ReadonlyArray<{ key: SystemKey; label: string }>,
+  runs: ReadonlyMap<SystemKey, Array<Throughput | KgragIngestRun>>,
+  order: SystemKey[][],
+  search: IngestReport['search'],
+): IngestReport {
+  const out: IngestReport = { corpus, rounds: order.length, order, systems: {}, ratios: {}, search };
+  for (const { key, label } of systems) {
+    const rs = runs.get(key) ?? [];
+    if (rs.length === 0) continue;
+    const summary: SystemSummary = {
+      label,
+      chunksPerSec: spread(rs.map((r) => r.chunksPerSec), 1),
+      docsPerSec: Math.round(median(rs.map((r) => r.docsPerSec)) * 10) / 10,
+      mbPerSec: Math.round(median(rs.map((r) => r.mbPerSec)) * 1000) / 1000,
+      peakRssMb: Math.round(median(rs.map((r) => r.peakRssMb))),
+      runs: rs,
+    };
+    const kg = rs.filter((r): r is KgragIngestRun => 'stages' in r);
+    if (kg.length === rs.length) {
+      const stage = (k: keyof KgragIngestRun['stages']) => Math.round(median(kg.map((r) => r.stages[k])));
+      summary.stages = { load: stage('load'), chunk: stage('chunk'), embed: stage('embed'), extract: stage('extract'), write: stage('write'), total: stage('total') };
+      summary.mentions = kg[0]!.mentions;
+      summary.relations = kg[0]!.relations;
+    }
+    out.systems[key] = summary;
+  }
+  for (const [name, a, b] of RATIOS) {
+    const ra = runs.get(a);
+    const rb = runs.get(b);
+    if (!ra?.length || !rb?.length) continue;
+    out.ratios[name] = spread(ra.map((r, i) => r.chunksPerSec / rb[i]!.chunksPerSec));
+  }
+  if (search.baselineVector) search.vectorP50VsBaseline = ratio(search.kgragVector.p50, search.baselineVector.p50);
+  return out;
 }
 
 type Log = (line: string) => void;
@@ -39,29 +125,33 @@ const lat = (l: Latency | undefined) => (l ? `${l.p50} / ${l.p95} / ${l.p99}` : 
 
 export function printReport(r: BenchReport, log: Log): void {
   log(`kgrag bench ${r.date} — ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, Node ${r.machine.node}; ` +
-    `${r.embedding.model}, batch ${r.embedding.batchSize}; ${r.seconds ?? '?'} s`);
+    `${r.embedding.model}, batch ${r.embedding.batchSize}; ${r.seconds ?? '?'} s` +
+    (r.machine.loadAverage ? `; load average at start ${r.machine.loadAverage.join(' / ')}` : ''));
   const ing = r.ingest;
   if (ing) {
     log('');
-    log(`Ingestion: ${ing.corpus.documents} generated documents, ${ing.corpus.chunks} chunks, ${ing.corpus.mb} MB`);
-    const runs: Array<[string, Throughput, string]> = [
-      ['embedding ceiling (transformers.js alone)', ing.ceiling, '1.00'],
-      [ing.kgrag.label, ing.kgrag, ratio(ing.kgrag.chunksPerSec, ing.ceiling.chunksPerSec).toFixed(2)],
-    ];
-    if (ing.kgragExtract) runs.push([ing.kgragExtract.label, ing.kgragExtract, ratio(ing.kgragExtract.chunksPerSec, ing.ceiling.chunksPerSec).toFixed(2)]);
-    if (ing.baseline) runs.push(['LangChain Neo4jVectorStore.fromDocuments', ing.baseline, ratio(ing.baseline.chunksPerSec, ing.ceiling.chunksPerSec).toFixed(2)]);
+    log(`Ingestion: ${ing.corpus.documents} generated documents, ${ing.corpus.chunks} chunks, ${ing.corpus.mb} MB; ` +
+      `${ing.rounds} interleaved rounds after a warm-up (medians; min–max over the rounds)`);
+    const sys = Object.values(ing.systems);
     table(
       log,
-      ['run', 'docs/s', 'chunks/s', 'MB/s', 'peak RSS MB', '× ceiling'],
-      runs.map(([name, t, x]) => [name, t.docsPerSec, t.chunksPerSec, t.mbPerSec, t.peakRssMb, x]),
+      ['run', 'chunks/s', 'min–max', 'each round', 'docs/s', 'MB/s', 'peak RSS MB'],
+      sys.map((t) => [t.label, t.chunksPerSec.median, `${t.chunksPerSec.min}–${t.chunksPerSec.max}`, t.chunksPerSec.rounds.join(' / '), t.docsPerSec, t.mbPerSec, t.peakRssMb]),
     );
     log('');
-    log('Where kgrag\'s ingest time goes (ms; embedding overlaps the previous group\'s writes):');
-    const stageRuns = [ing.kgrag, ...(ing.kgragExtract ? [ing.kgragExtract] : [])];
+    log('Ratios of chunks/s, computed within each round (median; min–max; each round):');
+    table(
+      log,
+      ['ratio', 'median', 'min–max', 'each round'],
+      Object.entries(ing.ratios).map(([name, x]) => [name, x.median.toFixed(2), `${x.min.toFixed(2)}–${x.max.toFixed(2)}`, x.rounds.map((v) => v.toFixed(2)).join(' / ')]),
+    );
+    log('');
+    log('Where kgrag\'s ingest time goes (median ms per stage; embedding overlaps the previous group\'s writes, so stages add up to more than total):');
+    const staged = sys.filter((t) => t.stages);
     table(
       log,
       ['run', 'load', 'chunk', 'embed', 'extract', 'write', 'total'],
-      stageRuns.map((k) => [k.label, k.stages.load, k.stages.chunk, k.stages.embed, k.stages.extract, k.stages.write, k.stages.total]),
+      staged.map((k) => [k.label, k.stages!.load, k.stages!.chunk, k.stages!.embed, k.stages!.extract, k.stages!.write, k.stages!.total]),
     );
     log('');
     log(`Search over these ${ing.corpus.chunks} chunks, k = 10, ${r.queries} queries one at a time (ms p50 / p95 / p99):`);
@@ -72,10 +162,7 @@ export function printReport(r: BenchReport, log: Log): void {
     ];
     if (ing.search.baselineVector) rows.push(['LangChain similaritySearch', lat(ing.search.baselineVector)]);
     table(log, ['query', 'p50 / p95 / p99'], rows);
-    log('');
-    log(`Ratios: kgrag ingest = ${ing.efficiencyVsCeiling} × embedding ceiling` +
-      (ing.kgragVsBaseline !== undefined ? `, ${ing.kgragVsBaseline} × LangChain baseline (chunks/s)` : '') +
-      (ing.search.vectorP50VsBaseline !== undefined ? `; vector search p50 = ${ing.search.vectorP50VsBaseline} × baseline` : ''));
+    if (ing.search.vectorP50VsBaseline !== undefined) log(`Vector search p50 = ${ing.search.vectorP50VsBaseline} × baseline`);
   }
   const points = r.latency?.points ?? [];
   if (points.length) {
@@ -120,29 +207,26 @@ export function renderSvg(r: BenchReport): string {
   ];
   const ing = r.ingest;
   if (ing) {
-    const bars: Array<[string, number]> = [
-      ['ceiling', ing.ceiling.chunksPerSec],
-      ['kgrag', ing.kgrag.chunksPerSec],
-      ...(ing.kgragExtract ? ([['kgrag + extraction', ing.kgragExtract.chunksPerSec]] as Array<[string, number]>) : []),
-      ...(ing.baseline ? ([['LangChain', ing.baseline.chunksPerSec]] as Array<[string, number]>) : []),
-    ];
+    const short: Record<SystemKey, string> = { ceiling: 'ceiling', kgrag: 'kgrag', kgragPerDoc: 'kgrag 1tx/doc', kgragExtract: 'kgrag + extr.', baseline: 'LangChain' };
+    const bars = (Object.entries(ing.systems) as Array<[SystemKey, SystemSummary]>).map(([k, t]) => [short[k], t.chunksPerSec] as const);
     const x0 = 40;
     const y0 = 330;
     const h = 270;
-    const max = Math.max(...bars.map(([, v]) => v)) * 1.15;
-    out.push(`<text x="${x0}" y="42" font-weight="bold">Ingestion, chunks/s (${ing.corpus.chunks} chunks)</text>`);
-    out.push(`<line x1="${x0}" y1="${y0}" x2="${x0 + 360}" y2="${y0}" stroke="#333"/>`);
+    const max = Math.max(...bars.map(([, v]) => v.max)) * 1.15;
+    const y = (v: number) => (y0 - (v / max) * h).toFixed(1);
+    out.push(`<text x="${x0}" y="42" font-weight="bold">Ingestion, chunks/s (${ing.corpus.chunks} chunks; median of ${ing.rounds} rounds, min–max)</text>`);
+    out.push(`<line x1="${x0}" y1="${y0}" x2="${x0 + 400}" y2="${y0}" stroke="#333"/>`);
     bars.forEach(([name, v], i) => {
-      const bh = (v / max) * h;
-      const x = x0 + 15 + i * 88;
-      out.push(`<rect x="${x}" y="${(y0 - bh).toFixed(1)}" width="60" height="${bh.toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>`);
-      out.push(`<text x="${x + 30}" y="${(y0 - bh - 4).toFixed(1)}" text-anchor="middle">${v}</text>`);
-      out.push(`<text x="${x + 30}" y="${y0 + 14}" text-anchor="middle">${esc(name)}</text>`);
+      const x = x0 + 10 + i * 80;
+      out.push(`<rect x="${x}" y="${y(v.median)}" width="56" height="${((v.median / max) * h).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>`);
+      out.push(`<line x1="${x + 28}" y1="${y(v.min)}" x2="${x + 28}" y2="${y(v.max)}" stroke="#222"/>`);
+      out.push(`<text x="${x + 28}" y="${(Number(y(v.max)) - 4).toFixed(1)}" text-anchor="middle">${v.median}</text>`);
+      out.push(`<text x="${x + 28}" y="${y0 + 14}" text-anchor="middle">${esc(name)}</text>`);
     });
   }
   const points = r.latency?.points ?? [];
   if (points.length) {
-    const x0 = 480;
+    const x0 = 500;
     const x1 = 870;
     const y0 = 330;
     const y1 = 60;

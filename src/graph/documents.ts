@@ -3,7 +3,7 @@ import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
 import { cypher } from './cypher.ts';
 import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
-import { int, type GraphExecutor } from './executor.ts';
+import { int, type GraphExecutor, type TxRunner } from './executor.ts';
 
 /** A document as written to the graph, with its chunks already embedded. */
 export interface DocumentWrite {
@@ -61,24 +61,89 @@ export async function replaceDocument(
   extractions?: ChunkExtraction[],
 ): Promise<ResolutionPlan['stats'] | null> {
   return db.writeTx(async (tx) => {
-    await tx.run(cypher('ingest/upsert-document'), {
-      doc: { ...doc, metadata: JSON.stringify(doc.metadata), chunkCount: int(chunks.length), charCount: int(doc.charCount) },
-    });
+    await tx.run(cypher('ingest/upsert-document'), { doc: documentParams(doc, chunks.length) });
     await removeDocumentGraph(tx, doc.id);
-    for (let i = 0; i < chunks.length; i += CHUNK_BATCH) {
-      const batch = chunks.slice(i, i + CHUNK_BATCH).map((c) => ({
-        ...c,
-        index: int(c.index),
-        page: c.page === null ? null : int(c.page),
-        start: int(c.start),
-        end: int(c.end),
-        tokenCount: int(c.tokenCount),
-      }));
-      await tx.run(cypher('ingest/create-chunks'), { documentId: doc.id, chunks: batch });
-    }
-    if (chunks.length > 1) await tx.run(cypher('ingest/link-chunks'), { documentId: doc.id });
+    await createChunks(tx, [{ doc, chunks }]);
     return extractions ? writeDocumentGraph(tx, doc.collection, doc.id, extractions) : null;
   });
+}
+
+/** One document to write with its embedded chunks and (when extraction ran) what was extracted. */
+export interface DocumentReplacement {
+  doc: DocumentWrite;
+  chunks: ChunkWrite[];
+  extractions?: ChunkExtraction[] | undefined;
+}
+
+export type WriteOutcome = { ok: true; stats: ResolutionPlan['stats'] | null } | { ok: false; error: unknown };
+
+/**
+ * Writes documents that were NOT in the graph when the caller looked, all in ONE transaction: the
+ * documents, then every chunk in a few UNWIND statements, the NEXT links, and what was extracted,
+ * document by document in the given order (entity resolution sees the earlier ones, as with
+ * separate transactions). Nothing has to be withdrawn, which saves the per-document statements of
+ * `replaceDocument`, and one commit replaces many.
+ *
+ * If that transaction fails for any reason (a bad document, or one created meanwhile, which the
+ * CREATE turns into a constraint violation), nothing of it is visible, and each document is then
+ * written alone by `replaceDocument`: one bad document fails alone, the others are written, and
+ * none is ever half-written. The graph and the ids are the same as `replaceDocument` one by one.
+ * Returns one outcome per item, in order.
+ */
+export async function writeNewDocuments(db: GraphExecutor, items: readonly DocumentReplacement[]): Promise<WriteOutcome[]> {
+  if (items.length === 0) return [];
+  try {
+    const stats = await db.writeTx(async (tx) => {
+      await tx.run(cypher('ingest/create-documents'), { docs: items.map((it) => documentParams(it.doc, it.chunks.length)) });
+      await createChunks(tx, items);
+      const out: Array<ResolutionPlan['stats'] | null> = [];
+      for (const it of items) {
+        out.push(it.extractions ? await writeDocumentGraph(tx, it.doc.collection, it.doc.id, it.extractions) : null);
+      }
+      return out;
+    });
+    return stats.map((s) => ({ ok: true, stats: s }));
+  } catch {
+    const outcomes: WriteOutcome[] = [];
+    for (const it of items) {
+      try {
+        outcomes.push({ ok: true, stats: await replaceDocument(db, it.doc, it.chunks, it.extractions) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** The chunks of the documents (already written), PART_OF them, and NEXT between consecutive chunks of each. */
+async function createChunks(tx: TxRunner, items: ReadonlyArray<Pick<DocumentReplacement, 'doc' | 'chunks'>>): Promise<void> {
+  const rows = items.flatMap((it) => it.chunks.map((c) => ({ ...chunkParams(c), documentId: it.doc.id })));
+  for (let i = 0; i < rows.length; i += CHUNK_BATCH) {
+    await tx.run(cypher('ingest/create-chunks'), { chunks: rows.slice(i, i + CHUNK_BATCH) });
+  }
+  const pairs = items.flatMap((it) => {
+    const ordered = [...it.chunks].sort((a, b) => a.index - b.index);
+    return ordered.slice(1).map((c, i) => ({ from: ordered[i]!.id, to: c.id }));
+  });
+  for (let i = 0; i < pairs.length; i += CHUNK_BATCH) {
+    await tx.run(cypher('ingest/link-chunks'), { pairs: pairs.slice(i, i + CHUNK_BATCH) });
+  }
+}
+
+function documentParams(doc: DocumentWrite, chunkCount: number) {
+  return { ...doc, metadata: JSON.stringify(doc.metadata), chunkCount: int(chunkCount), charCount: int(doc.charCount) };
+}
+
+function chunkParams(c: ChunkWrite) {
+  return {
+    ...c,
+    index: int(c.index),
+    page: c.page === null ? null : int(c.page),
+    start: int(c.start),
+    end: int(c.end),
+    tokenCount: int(c.tokenCount),
+  };
 }
 
 export interface DocumentSummary {
