@@ -254,8 +254,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const endAt = at(['end', 'ends', 'ending']);
     const op = startAt >= 0 ? 'startsWith' : endAt >= 0 ? 'endsWith' : 'contains';
     addCondition(prop.holder, { property: prop.property, op, value: t.raw, kind: 'string' });
-    const from = Math.max(0, t.index - 3) + Math.max(startAt, endAt, before.length);
-    markUsed({ start: Math.min(from, t.index), end: t.index + 1 });
+    // "starting with": the words that chose the operator are part of the condition.
+    const hit = startAt >= 0 ? startAt : endAt;
+    markUsed({ start: hit >= 0 ? Math.max(0, t.index - 3) + hit : t.index, end: t.index + 1 });
   }
 
   // Boolean properties named by the question ("remote", "discontinued").
