@@ -25,7 +25,7 @@ import { runReadOnly } from './guard.ts';
 import { ground } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
-import type { AskResult, Citation, CypherRun, PlanStep, Strategy } from './types.ts';
+import type { AskResult, Citation, CypherRun, PlanStep, RetrievedContext, Strategy } from './types.ts';
 
 export interface AskDeps {
   db: GraphExecutor;
@@ -191,27 +191,14 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     }
   }
   if (catalog.internal.documents && collections) {
-    const retriever = new Retriever(deps.db, deps.embedder);
-    const mode = deps.embedder ? 'hybrid' : 'fulltext';
     const passages = opts.passages ?? DEFAULTS.passages;
     // In a hybrid answer the graph has resolved part of the question into names: the documents are
     // asked about those names and the words the graph could not place ("award", "win").
     const bridgeNames = bridge ? bridge.rows.map((r) => String(r.name)) : [];
     const searchText = bridgeNames.length ? `${q} ${bridgeNames.join(' ')}` : q;
     const answerText = bridge && parsed.ok ? `${q.split(/\s+/, 1)[0]} ${parsed.unexplained.join(' ')} ${bridgeNames.join(' ')}?` : q;
-    const hits = await timed('retrieve', () => retriever.search(searchText, { collections, k: RETRIEVAL_DEPTH, mode }));
-    steps.push({ kind: 'retrieve', detail: `${hits.length} passages by ${mode} search.` });
-    const context = await timed('expand', async () =>
-      opts.expand === false
-        ? { passages: hits.slice(0, passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] }
-        : expandContext(deps.db, {
-            question: searchText,
-            hits,
-            collections,
-            budget: { passages },
-            ...(deps.embedder ? { questionEmbedding: await deps.embedder.embedQuery(q) } : {}),
-          }, { logger }),
-    );
+    const { context, hits, mode } = await timed('retrieve', () => documentContext(deps, searchText, collections, { passages, expand: opts.expand !== false, logger }));
+    steps.push({ kind: 'retrieve', detail: `${hits} passages by ${mode} search.` });
     cypherRuns.push(...context.cypher);
     if (opts.expand !== false) steps.push({ kind: 'expand', detail: `${context.passages.length} passages and ${context.facts.length} relationships of ${context.entities.length} entities in the context.` });
     const answer = await timed('answer', () =>
@@ -292,8 +279,7 @@ async function resolveDescription(
   let context: Awaited<ReturnType<typeof expandContext>> | undefined;
   for (const phrase of phrasings) {
     const sub = `Who is ${phrase}?`;
-    const hits = await new Retriever(deps.db, deps.embedder).search(sub, { collections: ctx.collections, k: RETRIEVAL_DEPTH, mode: deps.embedder ? 'hybrid' : 'fulltext' });
-    context = await expandContext(deps.db, { question: sub, hits, collections: ctx.collections, budget: { passages: DEFAULTS.passages } }, { logger: ctx.logger });
+    ({ context } = await documentContext(deps, sub, ctx.collections, { passages: DEFAULTS.passages, expand: true, logger: ctx.logger }));
     found = await extractiveAnswer(sub, context, deps.embedder ? { embedder: deps.embedder } : {});
     if (found.found) break;
   }
@@ -311,6 +297,25 @@ async function resolveDescription(
     return { description: description.text, name, evidence: found.answer, citations: found.citations, spec: parsed.spec, rows };
   }
   return undefined;
+}
+
+/**
+ * Hybrid retrieval, then graph expansion of the hits into a context of `passages` passages; the
+ * text is embedded once, for the vector search and for ranking the expanded passages.
+ */
+async function documentContext(
+  deps: AskDeps,
+  text: string,
+  collections: string[],
+  opts: { passages: number; expand: boolean; logger: Logger },
+): Promise<{ context: RetrievedContext; hits: number; mode: 'hybrid' | 'fulltext' }> {
+  const mode = deps.embedder ? 'hybrid' : 'fulltext';
+  const embedding = deps.embedder ? await deps.embedder.embedQuery(text) : undefined;
+  const hits = await new Retriever(deps.db, deps.embedder).search(text, { collections, k: RETRIEVAL_DEPTH, mode, ...(embedding ? { embedding } : {}) });
+  const context: RetrievedContext = opts.expand
+    ? await expandContext(deps.db, { question: text, hits, collections, budget: { passages: opts.passages }, ...(embedding ? { questionEmbedding: embedding } : {}) }, { logger: opts.logger })
+    : { passages: hits.slice(0, opts.passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] };
+  return { context, hits: hits.length, mode };
 }
 
 /** Runs a query through the guard and records it; a refusal or failure is recorded and yields nothing. */

@@ -8,6 +8,8 @@ export interface SearchOptions {
   /** Collections the caller may read; nothing outside them is ever returned. */
   collections: string[];
   k?: number;
+  /** The text's embedding when the caller already has it (it is then not computed again). */
+  embedding?: number[];
   mode?: SearchMode;
 }
 
@@ -32,12 +34,13 @@ export class Retriever {
     const mode = options.mode ?? 'hybrid';
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError(`k must be an integer from 1 to ${MAX_K}`);
     if (!text.trim()) throw new InputError('The search text is empty');
-    if (mode === 'vector') return vectorSearch(this.db, await this.embedQuery(text), options.collections, k);
+    const embed = () => (options.embedding ? Promise.resolve(options.embedding) : this.embedQuery(text));
+    if (mode === 'vector') return vectorSearch(this.db, await embed(), options.collections, k);
     if (mode === 'fulltext') return fulltextSearch(this.db, text, options.collections, k);
     // Each list goes deeper than k so that a passage ranked moderately by both can rise.
     const depth = Math.min(Math.max(k * 2, 50), MAX_K);
     const [vector, fulltext] = await Promise.all([
-      this.embedQuery(text).then((e) => vectorSearch(this.db, e, options.collections, depth)),
+      embed().then((e) => vectorSearch(this.db, e, options.collections, depth)),
       fulltextSearch(this.db, text, options.collections, depth),
     ]);
     return reciprocalRankFusion([vector, fulltext]).slice(0, k);

@@ -29,20 +29,8 @@ export interface EntityDetail {
   relationships: Relationship[];
   truncated: boolean;
 }
-export interface Citation { n: number; documentId: string; title: string; source: string; page?: number | null; chunkId: string; quote: string }
-export interface GraphFact { subjectId: string; subject: string; subjectType: string; predicate: string; objectId: string; object: string; objectType: string; properties?: Record<string, unknown>; chunkIds?: string[] }
-export interface CypherRun { query: string; params: Record<string, unknown>; origin: string; rows?: number; ms?: number; error?: string }
-export interface AskResult {
-  question: string;
-  answer: string;
-  found: boolean;
-  citations: Citation[];
-  facts: GraphFact[];
-  cypher: CypherRun[];
-  rows: Array<Record<string, unknown>>;
-  plan: { strategy: string; steps: Array<{ kind: string; detail: string; ms?: number }>; message?: string };
-  timings: Record<string, number>;
-}
+// The answer's shape is the server's own (src/planner/types.ts); type-only, so nothing of the server is bundled.
+export type { AskResult, Citation, CypherRun, GraphFact } from '../../src/planner/types.ts';
 export interface SearchHit { chunkId: string; documentId: string; collection: string; title: string; source: string; page?: number | null; text: string; score: number }
 export interface Job {
   id: string;
