@@ -32,7 +32,11 @@ export class LoadError extends KgragError {
       | 'NOT_FOUND'
       | 'FETCH_FAILED'
       | 'FORBIDDEN_ADDRESS'
-      | 'INVALID_INPUT',
+      | 'INVALID_INPUT'
+      /** Over a bound on what one document may cost (inflated size, nesting, pages, DTDs). */
+      | 'LIMIT_EXCEEDED'
+      /** Parsing it ran out of its time or memory budget (the worker was stopped). */
+      | 'RESOURCE_LIMIT',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -52,6 +52,7 @@
  */
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Block, BlockKind, Metadata } from '../../domain/types.ts';
+import { checkPdfPages } from '../limits.ts';
 import { LoadError, errorMessage } from '../../errors.ts';
 
 export interface PdfLoadResult {
@@ -137,6 +138,7 @@ export async function loadPdf(
     if (doc.numPages < 1) {
       throw new LoadError('CORRUPT_FILE', `${source} is not a valid PDF (it has no pages)`);
     }
+    checkPdfPages(doc.numPages, source);
     const pages = await extractPages(doc, source);
     const info = await readInfo(doc);
     return buildResult(pages, info, doc.numPages, options);
