@@ -32,6 +32,10 @@ const EnvSchema = z.object({
   KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
   KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
+  KGRAG_INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  KGRAG_DOC_TIMEOUT_S: z.coerce.number().positive().default(120),
+  KGRAG_DOC_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  KGRAG_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(2),
   KGRAG_EXTRACTOR: z.enum(['offline', 'llm', 'none']).optional(),
   KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
   KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
@@ -92,6 +96,10 @@ export interface KgragConfig {
     fetchTimeoutMs: number;
     allowPrivateUrls: boolean;
     defaultCollection: string;
+    /** Worker threads that parse and chunk documents, and each document's time and heap budget there. */
+    workers: { threads: number; timeoutMs: number; memoryMb: number };
+    /** How many times a job is started before an interrupted one is given up (crash loops end here). */
+    maxJobAttempts: number;
   };
   /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
   llm: LlmConfig | undefined;
@@ -211,6 +219,8 @@ export function loadConfig(
       fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,
       allowPrivateUrls: e.KGRAG_ALLOW_PRIVATE_URLS,
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
+      workers: { threads: e.KGRAG_INGEST_WORKERS, timeoutMs: Math.round(e.KGRAG_DOC_TIMEOUT_S * 1000), memoryMb: e.KGRAG_DOC_MEMORY_MB },
+      maxJobAttempts: e.KGRAG_JOB_MAX_ATTEMPTS,
     },
     llm,
     extraction: {
