@@ -72,7 +72,9 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     app.catalogs.invalidate();
     graphql.schemaChanged();
   };
-  const jobs = new JobQueue(options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger);
+  const jobs = new JobQueue(options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger, {
+    maxAttempts: app.config.ingest.maxJobAttempts,
+  });
   await jobs.open();
 
   const web = express();
