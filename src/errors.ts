@@ -134,6 +134,16 @@ export class RateLimitError extends KgragError {
   }
 }
 
+/**
+ * A malformed request: a body that does not match its Content-Encoding, charset or type, a bad
+ * multipart body or file name. Always the client's mistake: a 4xx, logged at warn.
+ */
+export class RequestError extends KgragError {
+  constructor(code: 'BAD_CONTENT_ENCODING' | 'UNSUPPORTED_CHARSET' | 'MALFORMED_JSON' | 'MALFORMED_MULTIPART' | 'BAD_FILE_NAME', message: string) {
+    super(code, message);
+  }
+}
+
 /** The request took longer than the server's request timeout, or the body is over a size limit. */
 export class RequestLimitError extends KgragError {
   constructor(code: 'REQUEST_TIMEOUT' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_FILES', message: string) {

@@ -25,7 +25,12 @@ export interface ApiContext {
   /** Called after every write: schema catalogs and the typed GraphQL schema may have changed. */
   onWrite(): void;
   signal?: AbortSignal;
+  /** Counts `units` of work against the caller's rate limit (asks and searches cost more than reads). */
+  charge?(units: number): Promise<void>;
 }
+
+/** Rate-limit units per operation: what it costs the server, relative to a plain read (1). */
+export const WORK = { ask: 10, search: 3 } as const;
 
 export const LIMITS = {
   pageSize: 100,
@@ -34,6 +39,8 @@ export const LIMITS = {
   neighbourhoodHops: 3,
   neighbourhoodNodes: 500,
   entityDetailItems: 200,
+  /** Deeper pages are refused: Neo4j's SKIP takes a 64-bit integer, and nobody pages a million rows. */
+  maxOffset: 1_000_000,
 } as const;
 
 /** Ids are opaque strings of kgrag's own alphabet: anything else cannot name an item. */
@@ -86,6 +93,7 @@ export async function deleteDocumentOp(ctx: ApiContext, id: string): Promise<{ i
 }
 
 export async function searchOp(ctx: ApiContext, input: { text: string; k: number; mode: 'vector' | 'fulltext' | 'hybrid'; collections?: string[] | undefined }) {
+  await ctx.charge?.(WORK.search);
   const collections = await scope(ctx, input.collections);
   const results = await retrieverOf(ctx.app).search(input.text, { collections, k: input.k, mode: input.mode });
   return results.map(({ chunkId, documentId, collection, title, source, page: p, text, score }) => ({
@@ -94,6 +102,7 @@ export async function searchOp(ctx: ApiContext, input: { text: string; k: number
 }
 
 export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined }): Promise<AskResult> {
+  await ctx.charge?.(WORK.ask);
   const granted = await readScope(ctx.app, ctx.principal, input.collections);
   // A graph without collections (one kgrag did not build) is read whole, by keys that grant everything only.
   const foreign = granted.length === 0 && !input.collections?.length && ctx.principal.collections.includes(ALL_COLLECTIONS);

@@ -53,6 +53,7 @@ const EnvSchema = z.object({
   KGRAG_API_AUTH: z.enum(['keys', 'disabled']).default('keys'),
   KGRAG_API_KEYS_FILE: z.string().optional(),
   KGRAG_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  KGRAG_API_AUTH_FAILURES: z.coerce.number().int().min(1).default(30),
   KGRAG_API_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   KGRAG_API_MAX_BODY_KB: z.coerce.number().int().positive().default(1024),
   KGRAG_API_MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(1000).default(20),
@@ -125,8 +126,10 @@ export interface ApiConfig {
   auth: 'keys' | 'disabled';
   /** Hashed API keys (JSON), `.kgrag/api-keys.json` by default. */
   keysFile: string;
-  /** Requests per minute per API key. */
+  /** Units of work per minute per API key (a read is 1, a search 3, an ask 10). */
   rateLimitPerMinute: number;
+  /** Failed authentications per minute per client address. */
+  authFailuresPerMinute: number;
   requestTimeoutMs: number;
   maxBodyBytes: number;
   maxUploadFiles: number;
@@ -235,6 +238,7 @@ export function loadConfig(
       auth: e.KGRAG_API_AUTH,
       keysFile: e.KGRAG_API_KEYS_FILE ? path.resolve(cwd, e.KGRAG_API_KEYS_FILE) : path.join(home, 'api-keys.json'),
       rateLimitPerMinute: e.KGRAG_API_RATE_LIMIT,
+      authFailuresPerMinute: e.KGRAG_API_AUTH_FAILURES,
       requestTimeoutMs: e.KGRAG_API_REQUEST_TIMEOUT_MS,
       maxBodyBytes: e.KGRAG_API_MAX_BODY_KB * 1024,
       maxUploadFiles: e.KGRAG_API_MAX_UPLOAD_FILES,
