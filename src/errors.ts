@@ -139,7 +139,7 @@ export class RateLimitError extends KgragError {
  * multipart body or file name. Always the client's mistake: a 4xx, logged at warn.
  */
 export class RequestError extends KgragError {
-  constructor(code: 'BAD_CONTENT_ENCODING' | 'UNSUPPORTED_CHARSET' | 'MALFORMED_JSON' | 'MALFORMED_MULTIPART' | 'BAD_FILE_NAME', message: string) {
+  constructor(code: 'BAD_CONTENT_ENCODING' | 'UNSUPPORTED_CHARSET' | 'MALFORMED_MULTIPART' | 'BAD_FILE_NAME', message: string) {
     super(code, message);
   }
 }

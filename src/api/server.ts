@@ -349,7 +349,7 @@ function translateHttpError(err: unknown, config: ApiConfig): unknown {
   }
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.too.large') return new RequestLimitError('PAYLOAD_TOO_LARGE', `The request body is over ${formatBytes(config.maxBodyBytes)} (KGRAG_API_MAX_BODY_KB).`);
-  if (type === 'entity.parse.failed') return new RequestError('MALFORMED_JSON', 'The request body is not valid JSON');
+  if (type === 'entity.parse.failed') return new InputError('The request body is not valid JSON');
   if (type === 'charset.unsupported') return new RequestError('UNSUPPORTED_CHARSET', 'Unsupported request body charset: send UTF-8');
   if (type === 'encoding.unsupported') return new RequestError('BAD_CONTENT_ENCODING', 'Unsupported Content-Encoding: send the body uncompressed, gzip or deflate');
   // A body that does not inflate as its Content-Encoding says (zlib errors carry a Z_ code).
