@@ -7,7 +7,7 @@ import { KeyStore } from '../../src/api/auth/keys.ts';
 import { createApi, type Api } from '../../src/api/server.ts';
 import { listDocuments } from '../../src/graph/documents.ts';
 import { dropCollections, openTestApp, uniqueCollection } from '../helpers.ts';
-import { paragraph, wordDocument } from '../fixtures/zip.ts';
+import { paragraph, wordDocument } from '../../scripts/attack/zip.ts';
 
 /**
  * Hostile and malformed requests against the real server (issue 17): every one is a 4xx with a

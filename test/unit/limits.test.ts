@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSource } from '../../src/ingest/load.ts';
 import { tempFiles } from '../helpers.ts';
-import { paragraph, wordDocument } from '../fixtures/zip.ts';
+import { paragraph, wordDocument } from '../../scripts/attack/zip.ts';
 
 const OPTIONS = { maxFileBytes: 50 * 1024 * 1024, fetchTimeoutMs: 1000, allowPrivateUrls: false };
 
