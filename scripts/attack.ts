@@ -1,6 +1,6 @@
 /**
  * Bounded attack run against `kgrag serve` on loopback (issue 17).
- *   npx tsx scripts/attack.ts [--max-seconds 600] [--kill-docs 40]
+ *   npx tsx scripts/attack.ts [--max-seconds 600] [--kill-docs 60]
  * Puts a secret document into collection B and ordinary ones into A, starts `kgrag serve` as a
  * child process on an ephemeral loopback port with keys on, then, with A's keys:
  *   1. leaks: reads B's items by id, search, GraphQL, entities and ask (B's secret must never show);
@@ -23,7 +23,7 @@ import { KeyStore } from '../src/api/auth/keys.ts';
 import { ingest } from '../src/ingest/pipeline.ts';
 import { paragraph, wordDocument } from './attack/zip.ts';
 
-const { values } = parseArgs({ options: { 'max-seconds': { type: 'string', default: '600' }, 'kill-docs': { type: 'string', default: '40' } } });
+const { values } = parseArgs({ options: { 'max-seconds': { type: 'string', default: '600' }, 'kill-docs': { type: 'string', default: '60' } } });
 const deadline = Date.now() + Number(values['max-seconds']) * 1000;
 const killDocs = Number(values['kill-docs']);
 const log = (line: string) => process.stdout.write(line + '\n');
@@ -36,10 +36,11 @@ const B = `attack-b-${stamp}`;
 const home = mkdtempSync(path.join(tmpdir(), 'kgrag-attack-'));
 const keysFile = path.join(home, 'keys.json');
 const jobsHome = path.join(home, 'kgrag-home');
-const summary = { leaks: 0, leakChecks: 0, writes: 0, writeChecks: 0, serverErrors: 0, malformed: 0, worstHealthMs: 0, healthChecks: 0, healthOver1s: 0, crashes: 0, halfDocuments: 0 };
+const summary = { leaks: 0, leakChecks: 0, writes: 0, writeChecks: 0, serverErrors: 0, malformed: 0, worstHealthMs: 0, healthChecks: 0, healthOver1s: 0, crashes: 0, halfDocuments: 0, errorLogLines: 0 };
 
 const app = await openKgrag({ schema: true, embedder: true });
 let server: { child: ChildProcess; url: string } | undefined;
+const recentLog: string[] = [];
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [path.resolve(import.meta.dirname, 'kgrag.mjs'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
@@ -48,13 +49,29 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
       KGRAG_API_KEYS_FILE: keysFile,
       KGRAG_API_RATE_LIMIT: '100000',
       KGRAG_API_AUTH_FAILURES: '1000',
+      KGRAG_API_MAX_UPLOAD_FILES: '100',
       KGRAG_MODEL_DIR: app.config.embedding.modelDir ?? '',
       // Jobs of this run live in the run's own folder; the database is the configured one.
       KGRAG_HOME: jobsHome,
       KGRAG_LOCAL_DB: 'false',
       NEO4J_URI: app.config.neo4j.uri,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The server's log: client mistakes belong at warn; error lines are counted.
+  let partial = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      recentLog.push(line);
+      if (recentLog.length > 5) recentLog.shift();
+      const level = /"level":(\d+)/.exec(line)?.[1];
+      if (level && Number(level) >= 50) {
+        summary.errorLogLines++;
+        if (summary.errorLogLines <= 5) log(`   server error log: ${line.slice(0, 300)}`);
+      }
+    }
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`kgrag serve exited with ${code}`)));
@@ -75,18 +92,23 @@ async function call(method: string, pathname: string, opts: { key?: string | nul
     headers['content-type'] ??= 'application/json';
     body = typeof opts.json === 'string' ? opts.json : JSON.stringify(opts.json);
   }
-  try {
-    const res = await fetch(`${server!.url}${pathname}`, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000) });
-    const text = await res.text();
-    let parsed: Json = { text };
+  // A request that reuses a keep-alive socket the server has just closed never reached it: sent once more.
+  for (let attempt = 1; ; attempt++) {
     try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // not JSON
+      const res = await fetch(`${server!.url}${pathname}`, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000) });
+      const text = await res.text();
+      let parsed: Json = { text };
+      try {
+        parsed = JSON.parse(text) as Json;
+      } catch {
+        // not JSON
+      }
+      return { status: res.status, text, body: parsed };
+    } catch (err) {
+      const cause = String((err as { cause?: unknown }).cause ?? '');
+      if (attempt === 1 && /EPIPE|ECONNRESET|other side closed/.test(cause)) continue;
+      return { status: 0, text: `${String(err)} (${cause})`, body: {} as Json };
     }
-    return { status: res.status, text, body: parsed };
-  } catch (err) {
-    return { status: 0, text: String(err), body: {} as Json };
   }
 }
 
@@ -107,6 +129,14 @@ try {
   const store = new KeyStore(keysFile);
   const readerA = (await store.create({ name: 'reader A', role: 'reader', collections: [A] })).key;
   const editorA = (await store.create({ name: 'editor A', role: 'editor', collections: [A] })).key;
+  // Built before the server starts: the client's own allocation pauses must not count as server latency.
+  const hostile = new FormData();
+  hostile.append('files', new Blob([new Uint8Array(wordDocument(paragraph('Never read.'), { padding: 400 * 1024 * 1024 }))]), 'bomb.docx');
+  hostile.append('files', new Blob([`<html><body>${'<div>'.repeat(40_000)}deep${'</div>'.repeat(40_000)}</body></html>`]), 'deep-40k.html');
+  hostile.append('files', new Blob([`<html><body>${'<div>'.repeat(200_000)}deep${'</div>'.repeat(200_000)}</body></html>`]), 'deep-200k.html');
+  hostile.append('files', new Blob(['x'.repeat(3 * 1024 * 1024)]), 'oneline-3mb.txt');
+  hostile.append('files', new Blob(['y'.repeat(20 * 1024 * 1024)]), 'oneline-20mb.txt');
+  hostile.append('files', new Blob(['# Good file\n\nThe good file of the batch is ingested.\n']), 'good.md');
   server = await startServer();
   log(`server ${server.url}; collections ${A} (attacker) and ${B} (secret)`);
 
@@ -133,7 +163,9 @@ try {
   for (const [method, pathname, json] of leakProbes) {
     const res = await call(method, pathname, { key: readerA, ...(json !== undefined ? { json } : {}) });
     summary.leakChecks++;
-    if (res.text.includes(SECRET) || res.text.includes(secretId) || res.text.includes('Zephyr vault access')) {
+    // The id the attacker sent may be echoed back ("No document <id>"); anything else of B's is a leak.
+    const echoed = pathname.includes(secretId) || JSON.stringify(json ?? '').includes(secretId);
+    if (res.text.includes(SECRET) || (!echoed && res.text.includes(secretId)) || (echoed && res.status !== 404 && res.status !== 200)) {
       summary.leaks++;
       log(`  LEAK ${method} ${pathname}: ${res.text.slice(0, 200)}`);
     }
@@ -217,15 +249,9 @@ try {
   log(`3. malformed requests: ${summary.serverErrors} 5xx (or no answer) in ${summary.malformed}`);
 
   // ---- 4. hostile ingest while /health is polled ------------------------------------------------------
-  const hostile = new FormData();
-  hostile.append('files', new Blob([new Uint8Array(wordDocument(paragraph('Never read.'), { padding: 400 * 1024 * 1024 }))]), 'bomb.docx');
-  hostile.append('files', new Blob([`<html><body>${'<div>'.repeat(40_000)}deep${'</div>'.repeat(40_000)}</body></html>`]), 'deep-40k.html');
-  hostile.append('files', new Blob([`<html><body>${'<div>'.repeat(200_000)}deep${'</div>'.repeat(200_000)}</body></html>`]), 'deep-200k.html');
-  hostile.append('files', new Blob(['x'.repeat(3 * 1024 * 1024)]), 'oneline-3mb.txt');
-  hostile.append('files', new Blob(['y'.repeat(20 * 1024 * 1024)]), 'oneline-20mb.txt');
-  hostile.append('files', new Blob(['# Good file\n\nThe good file of the batch is ingested.\n']), 'good.md');
   const submitted = await call('POST', `/v1/documents?collection=${A}`, { key: editorA, body: hostile });
   const jobId = submitted.body.id as string | undefined;
+  if (!jobId) log(`   upload refused: ${submitted.status} ${submitted.text.slice(0, 300)}\n   server log: ${recentLog.join('\n   ').slice(0, 1500)}`);
   let jobDone = false;
   const poll = (async () => {
     while (!jobDone && Date.now() < deadline) {
@@ -256,19 +282,21 @@ try {
     batch.append('files', new Blob([`# Report ${i}\n\n${`Paragraph ${i} of the report on pump station ${i}, with valves and sensors. `.repeat(40)}\n`]), `report-${i}.md`);
   }
   const killed = await call('POST', `/v1/documents?collection=${A}`, { key: editorA, body: batch });
-  const killedJob = killed.body.id as string;
+  const killedJob = killed.body.id as string | undefined;
+  if (!killedJob) log(`   upload refused: ${killed.status} ${killed.text.slice(0, 300)}`);
   // Kill once a few documents are in.
-  while (Date.now() < deadline) {
+  while (killedJob && Date.now() < deadline) {
     const j = (await call('GET', `/v1/jobs/${killedJob}`, { key: editorA })).body;
-    if ((j.progress?.documents ?? 0) >= 3 || j.status === 'succeeded') break;
-    await new Promise((r) => setTimeout(r, 200));
+    // After the first group is written and before the last: the kill lands between transactions or inside one.
+    if ((j.progress?.documents ?? 0) > 0 || j.status === 'succeeded') break;
+    await new Promise((r) => setTimeout(r, 50));
   }
   server.child.kill('SIGKILL');
   await new Promise((r) => server!.child.once('exit', r));
   const visibleAtKill = (await app.db.read('MATCH (d:Document {collection: $c}) WHERE d.title STARTS WITH "Report" RETURN count(d) AS n', { c: A }))[0]!.n;
   server = await startServer();
   let resumed: Json = {};
-  while (Date.now() < deadline) {
+  while (killedJob && Date.now() < deadline) {
     resumed = (await call('GET', `/v1/jobs/${killedJob}`, { key: editorA })).body;
     if (resumed.status === 'succeeded' || resumed.status === 'failed') break;
     await new Promise((r) => setTimeout(r, 500));
@@ -290,6 +318,6 @@ try {
 
 log(
   `\nSummary: ${summary.leaks} leaks (${summary.leakChecks} attempts), ${summary.writes} writes (${summary.writeChecks} attempts), ` +
-    `${summary.serverErrors} 5xx, worst /health ${Math.round(summary.worstHealthMs)} ms (${summary.healthOver1s} over 1 s), ${summary.crashes} crashes, ${summary.halfDocuments} half-written documents`,
+    `${summary.serverErrors} 5xx, worst /health ${Math.round(summary.worstHealthMs)} ms (${summary.healthOver1s} over 1 s), ${summary.crashes} crashes, ${summary.halfDocuments} half-written documents, ${summary.errorLogLines} error-level log lines`,
 );
 process.exitCode = summary.leaks || summary.writes || summary.serverErrors || summary.healthOver1s || summary.crashes || summary.halfDocuments ? 1 : 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { openRecords } from '../../src/import/readers.ts';
 import { loadSource } from '../../src/ingest/load.ts';
 import { tempFiles } from '../helpers.ts';
-import { paragraph, wordDocument } from '../../scripts/attack/zip.ts';
+import { buildZip, paragraph, wordDocument } from '../../scripts/attack/zip.ts';
 
 const OPTIONS = { maxFileBytes: 50 * 1024 * 1024, fetchTimeoutMs: 1000, allowPrivateUrls: false };
 
@@ -20,6 +21,8 @@ describe('resource limits of one document', () => {
     'liar.docx': wordDocument(paragraph('Lies about its size.'), { padding: 5 * 1024 * 1024, declaredSize: 1024 }),
     'entities.docx': wordDocument(paragraph('&lol;'), { prolog: '<!DOCTYPE w:document [<!ENTITY lol "lol">]>' }),
     'fine.docx': wordDocument(paragraph('The pump station needs new valves.')),
+    // A workbook whose sheet inflates to 300 MB.
+    'bomb.xlsx': buildZip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(300 * 1024 * 1024, 0x20) }]),
     'deep.html': `<html><body>${'<div>'.repeat(40_000)}deep${'</div>'.repeat(40_000)}</body></html>`,
     'shallow.html': `<html><body>${'<div>'.repeat(50)}<p>Nested fifty deep, still fine.</p>${'</div>'.repeat(50)}</body></html>`,
   });
@@ -31,6 +34,10 @@ describe('resource limits of one document', () => {
       expect(outcome.error.code).toBe('LIMIT_EXCEEDED');
       expect(outcome.error.message).toMatch(/word\/document\.xml/);
     }
+  });
+
+  it('refuses a spreadsheet bomb before exceljs inflates it', async () => {
+    await expect(openRecords(files.path('bomb.xlsx'))).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 
   it('refuses an entry that inflates past the size its header declares', async () => {
