@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { GraphError, InputError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { cypher, quoteName } from './cypher.ts';
+import { displayName, patternName } from './names.ts';
 import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
 
 /**
@@ -211,15 +212,8 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   return catalog;
 }
 
-/** `(:Person)-[:REPORTS_TO]->(:Person)`, names quoted only where Cypher would need it. */
-export function patternName(p: Pick<RelationshipInfo, 'from' | 'to' | 'type'>): string {
-  return `(:${displayName(p.from)})-[:${displayName(p.type)}]->(:${displayName(p.to)})`;
-}
-
-/** A label or type as written in Cypher: bare when it can be, else backtick-quoted. */
-export function displayName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteName(name);
-}
+// Display helpers live in names.ts so that printing a catalog needs no database code.
+export { displayName, patternName };
 
 // ---------------------------------------------------------------------------------------------
 // Labels
