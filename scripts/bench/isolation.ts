@@ -1,36 +1,24 @@
 /**
  * Vector search with collection isolation, two designs on the same synthetic chunks:
- *  - shared: kgrag's one `chunk_embedding` index over every collection, over-fetched and filtered
- *    (what src/graph/search.ts does on Community 5.26);
+ *  - shared: one `chunk_embedding` index over every collection, over-fetched and filtered
+ *    (`sharedVectorSearch`, kgrag's design before, and its fallback);
  *  - per-collection: each collection's chunks also carry a label of their own with a vector index
- *    on it, queried directly (exact isolation by construction, no over-fetch).
+ *    on it, queried directly (`vectorSearch`, src/graph/collection-index.ts).
  * The chunks are spread over collections of unequal size (shares below), and each design is timed
  * searching the largest and the smallest collection, with the same queries, one at a time.
  *   npx tsx scripts/bench/isolation.ts [--total 10000] [--queries 30]
  */
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openKgrag, type Kgrag } from '../../src/app.ts';
-import { quoteName } from '../../src/graph/cypher.ts';
-import { int } from '../../src/graph/executor.ts';
-import { vectorSearch } from '../../src/graph/search.ts';
+import { sharedVectorSearch, vectorSearch } from '../../src/graph/search.ts';
 import { dropCollection, readAbstracts } from './corpus.ts';
 import { growSynthetic, syntheticSource } from './latency.ts';
 import { timeEach, type Latency } from './measure.ts';
 
 export const SHARES = [0.5, 0.2, 0.15, 0.1, 0.05];
-
-const label = (collection: string) => `BenchIso_${createHash('sha256').update(collection).digest('hex').slice(0, 12)}`;
-const indexName = (collection: string) => `bench_iso_${createHash('sha256').update(collection).digest('hex').slice(0, 12)}`;
-
-const PER_COLLECTION = (index: string) => `
-CALL db.index.vector.queryNodes(${JSON.stringify(index)}, $k, $embedding) YIELD node, score
-MATCH (node)-[:PART_OF]->(d:Document)
-RETURN node.id AS chunkId, d.id AS documentId, d.title AS title, d.source AS source,
-       node.page AS page, node.text AS text, score, node.collection AS collection`;
 
 export interface IsolationPoint {
   total: number;
@@ -45,12 +33,6 @@ export async function measureIsolation(app: Kgrag, total: number, queries: strin
   try {
     for (const c of collections) {
       await growSynthetic(app, src, c.collection, 0, c.chunks, undefined);
-      await app.db.runSchema(`MATCH (n:Chunk {collection: $collection}) CALL (n) { SET n:${quoteName(label(c.collection))} } IN TRANSACTIONS OF 5000 ROWS`, { collection: c.collection });
-      await app.db.runSchema(
-        `CREATE VECTOR INDEX ${quoteName(indexName(c.collection))} IF NOT EXISTS FOR (n:${quoteName(label(c.collection))}) ON n.embedding ` +
-          "OPTIONS { indexConfig: { `vector.dimensions`: $dimension, `vector.similarity_function`: 'cosine' } }",
-        { dimension: int(src.vectors[0]!.length) },
-      );
     }
     await app.db.runSchema('CALL db.awaitIndexes(600)');
     const vectors = await Promise.all(queries.map((q) => app.embedder!.embedQuery(q)));
@@ -58,21 +40,18 @@ export async function measureIsolation(app: Kgrag, total: number, queries: strin
     for (const c of [collections[0]!, collections.at(-1)!]) {
       let leaked = 0;
       const shared = await timeEach(vectors, async (v) => {
-        const rows = await vectorSearch(app.db, v, [c.collection], 10);
+        const rows = await sharedVectorSearch(app.db, v, [c.collection], 10);
         leaked += rows.filter((r) => r.collection !== c.collection).length;
       });
       const perCollection = await timeEach(vectors, async (v) => {
-        const rows = await app.db.read(PER_COLLECTION(indexName(c.collection)), { embedding: v, k: int(10) });
+        const rows = await vectorSearch(app.db, v, [c.collection], 10);
         leaked += rows.filter((r) => r.collection !== c.collection).length;
       });
       measured.push({ chunks: c.chunks, shared, perCollection, leaked, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) });
     }
     return { total, collections, measured };
   } finally {
-    for (const c of collections) {
-      await app.db.runSchema(`DROP INDEX ${quoteName(indexName(c.collection))} IF EXISTS`);
-      await dropCollection(app, c.collection);
-    }
+    for (const c of collections) await dropCollection(app, c.collection);
   }
 }
 

@@ -3,6 +3,7 @@ import { GraphError, InputError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { cypher, quoteName } from './cypher.ts';
 import { displayName, patternName } from './names.ts';
+import { isChunkLabel } from './collection-index.ts';
 import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
 
 /**
@@ -182,7 +183,7 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   const limit = pLimit(concurrency);
 
   const labelInfos = (
-    await Promise.all(labelNames.filter((l) => !HIDDEN_LABELS.has(l)).map((l) => limit(() => describeLabel(db, settings, l))))
+    await Promise.all(labelNames.filter((l) => !HIDDEN_LABELS.has(l) && !isChunkLabel(l)).map((l) => limit(() => describeLabel(db, settings, l))))
   ).filter((l): l is LabelInfo => l !== null);
   const rank = labelRank(labelInfos);
   const patterns = (

@@ -1,3 +1,4 @@
+import { ensureCollectionIndex } from '../graph/collection-index.ts';
 import { chunkDocument } from '../chunking/chunker.ts';
 import type { KgragConfig } from '../config/index.ts';
 import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
@@ -110,6 +111,8 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
+  // The collection's own vector index exists before its first chunk is written.
+  await ensureCollectionIndex(db, collection, embedder.dimension);
   const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
   const extraction: ExtractionSummary = {
     extractor: extractor?.name ?? 'none',
