@@ -1,7 +1,7 @@
 // Fuzzy candidates by name and aliases (fulltext), inside one collection and type: for every item at once.
 UNWIND $items AS item
 CALL (item) {
-  CALL db.index.fulltext.queryNodes('entity_names', item.query) YIELD node, score
+  CALL db.index.fulltext.queryNodes('kgrag_entity_names', item.query) YIELD node, score
   WHERE node.collection = $collection AND node.type = item.type
   RETURN node
   LIMIT $limit

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Kgrag, OpenOptions } from '../app.ts';
-import { validateCollection } from '../domain/ids.ts';
+import { validateReadScope } from '../domain/ids.ts';
 import type { Logger } from '../logging.ts';
 
 /**
@@ -47,10 +47,10 @@ export const positiveInt = (max: number) => (value: string) => {
   return n;
 };
 
-/** For repeatable `--collection` options. */
+/** For repeatable `--collection` options of reads (a collection, or @graph: the graph kgrag did not build). */
 export const collectionOption = (value: string, previous: string[] | undefined) => [
   ...(previous ?? []),
-  validateCollection(value),
+  validateReadScope(value),
 ];
 
 /** Reads default to every collection: the local CLI user owns the whole database. */
