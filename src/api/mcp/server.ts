@@ -1,5 +1,5 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Kgrag } from '../../app.ts';
 import { GraphError } from '../../errors.ts';
@@ -255,9 +255,15 @@ export function createMcpServer(deps: McpDeps, principal: Principal, baseSignal?
     },
     async (uri, variables, extra): Promise<ReadResourceResult> => {
       const id = Array.isArray(variables.id) ? variables.id[0] : variables.id;
-      // An id outside the key's collections is NOT_FOUND, exactly like one that does not exist (thrown to the client as an MCP error).
-      const detail = await ops.getDocumentOp(context(extra.signal), decodeURIComponent(id ?? ''));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: toJson(detail) }] };
+      try {
+        // An id outside the key's collections is NOT_FOUND, exactly like one that does not exist.
+        const detail = await ops.getDocumentOp(context(extra.signal), decodeURIComponent(id ?? ''));
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: toJson(detail) }] };
+      } catch (err) {
+        // Reaches the client as an MCP error: kgrag's own message, or INTERNAL for anything unexpected (logged).
+        const { body } = toErrorResponse(err, deps.logger, `mcp-${Date.now().toString(36)}`);
+        throw new McpError(ErrorCode.InvalidParams, `${body.error.code}: ${body.error.message}`);
+      }
     },
   );
   return server;
