@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { openKgrag, type Kgrag, type OpenOptions } from '../app.ts';
 import { loadConfig } from '../config/index.ts';
-import { validateCollection } from '../domain/ids.ts';
+import { validateReadScope } from '../domain/ids.ts';
 import { listCollections } from '../graph/documents.ts';
 import { createLogger, type Logger } from '../logging.ts';
 
@@ -44,10 +44,10 @@ export const positiveInt = (max: number) => (value: string) => {
   return n;
 };
 
-/** For repeatable `--collection` options. */
+/** For repeatable `--collection` options of reads (a collection, or @graph: the graph kgrag did not build). */
 export const collectionOption = (value: string, previous: string[] | undefined) => [
   ...(previous ?? []),
-  validateCollection(value),
+  validateReadScope(value),
 ];
 
 /** Reads default to every collection: the local CLI user owns the whole database. */

@@ -1,3 +1,4 @@
+import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { Metadata } from '../domain/types.ts';
 import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
@@ -238,9 +239,12 @@ export async function deleteDocument(
   });
 }
 
+/** Every collection that holds something, and GRAPH_SCOPE last when the database also holds a graph kgrag did not build. */
 export async function listCollections(db: GraphExecutor): Promise<string[]> {
-  const rows = await db.read(cypher('documents/collections'));
-  return rows.map((r) => r.collection as string);
+  const [rows, [graph]] = await Promise.all([db.read(cypher('documents/collections')), db.read(cypher('documents/has-graph'))]);
+  const names = rows.map((r) => r.collection as string);
+  // Only beside collections: a database that holds nothing else is read whole, without scoping.
+  return names.length > 0 && graph?.graph === true ? [...names, GRAPH_SCOPE] : names;
 }
 
 export interface CollectionStats {

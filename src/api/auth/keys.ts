@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { validateCollection } from '../../domain/ids.ts';
+import { validateReadScope } from '../../domain/ids.ts';
 import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
 
 /**
@@ -20,7 +20,7 @@ import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
  */
 export const ROLES = ['reader', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-/** `*` grants every collection, present and future. */
+/** `*` grants every collection, present and future, and the graph kgrag did not build (`@graph`). */
 export const ALL_COLLECTIONS = '*';
 
 const KeyRecordSchema = z.object({
@@ -54,7 +54,7 @@ function info({ hash: _hash, ...rest }: KeyRecord): KeyInfo {
 
 export function validateKeyCollections(collections: string[]): string[] {
   if (collections.length === 0) throw new InputError('A key needs at least one collection (or * for all)');
-  return [...new Set(collections.map((c) => (c === ALL_COLLECTIONS ? c : validateCollection(c))))];
+  return [...new Set(collections.map((c) => (c === ALL_COLLECTIONS ? c : validateReadScope(c))))];
 }
 
 export class KeyStore {
