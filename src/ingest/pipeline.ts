@@ -10,6 +10,7 @@ import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, writeNewDocuments, type ChunkWrite } from '../graph/documents.ts';
 import type { Logger } from '../logging.ts';
 import { expandInputs, loadSource, titleFromName, type LoadOptions } from './load.ts';
+import { LOW_CONFIDENCE } from './ocr.ts';
 
 export interface IngestOptions {
   collection: string;
@@ -131,6 +132,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     maxFileBytes: config.ingest.maxFileBytes,
     fetchTimeoutMs: config.ingest.fetchTimeoutMs,
     allowPrivateUrls: config.ingest.allowPrivateUrls,
+    ocr: config.ingest.ocr,
     ...(options.jsonl ? { jsonl: options.jsonl } : {}),
   };
 
@@ -369,6 +371,8 @@ function toChunkWrites(p: Prepared, embeddings: number[][]): ChunkWrite[] {
     headingPath: c.headingPath,
     context: [p.doc.title, ...c.headingPath].join(' > '),
     tokenCount: c.tokenCount,
+    ocrConfidence: c.ocrConfidence ?? null,
+    ocrLowConfidence: c.ocrConfidence === undefined ? null : c.ocrConfidence < LOW_CONFIDENCE,
     embedding: embeddings[i]!,
   }));
 }
