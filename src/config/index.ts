@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).default(256),
   KGRAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(1024).default(32),
   KGRAG_MAX_FILE_MB: z.coerce.number().positive().default(50),
+  KGRAG_OCR_MAX_PAGES: z.coerce.number().int().min(0).default(50),
+  KGRAG_OCR_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
   KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
@@ -101,6 +103,8 @@ export interface KgragConfig {
     workers: { threads: number; timeoutMs: number; memoryMb: number };
     /** How many times a job is started before an interrupted one is given up (crash loops end here). */
     maxJobAttempts: number;
+    /** OCR of images and of scanned PDF pages: pages per document at most (0: no OCR) and time per document. */
+    ocr: { maxPages: number; timeoutMs: number };
   };
   /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
   llm: LlmConfig | undefined;
@@ -224,6 +228,7 @@ export function loadConfig(
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
       workers: { threads: e.KGRAG_INGEST_WORKERS, timeoutMs: Math.round(e.KGRAG_DOC_TIMEOUT_S * 1000), memoryMb: e.KGRAG_DOC_MEMORY_MB },
       maxJobAttempts: e.KGRAG_JOB_MAX_ATTEMPTS,
+      ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,
     extraction: {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ensureCollectionIndex } from '../graph/collection-index.ts';
 import { chunkDocument } from '../chunking/chunker.ts';
 import type { KgragConfig } from '../config/index.ts';
 import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
@@ -10,6 +11,7 @@ import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, writeNewDocuments, type ChunkWrite } from '../graph/documents.ts';
 import type { Logger } from '../logging.ts';
 import { expandInputs, titleFromName, type LoadOptions } from './load.ts';
+import { LOW_CONFIDENCE } from './ocr.ts';
 import type { ParseTask, TokenizerSpec } from './workers/parse-worker.ts';
 import { parseInWorker } from './workers/pool.ts';
 
@@ -115,6 +117,8 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
+  // The collection's own vector index exists before its first chunk is written.
+  await ensureCollectionIndex(db, collection, embedder.dimension);
   const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
   const extraction: ExtractionSummary = {
     extractor: extractor?.name ?? 'none',
@@ -133,6 +137,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     maxFileBytes: config.ingest.maxFileBytes,
     fetchTimeoutMs: config.ingest.fetchTimeoutMs,
     allowPrivateUrls: config.ingest.allowPrivateUrls,
+    ocr: config.ingest.ocr,
     ...(options.jsonl ? { jsonl: options.jsonl } : {}),
   };
 
@@ -302,7 +307,9 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     const parse = (source: string) => {
       const task: ParseTask = { source, load: loadOptions };
       if (tokenizer) task.chunking = { maxTokens, overlapTokens: config.chunking.overlapTokens, tokenizer };
-      const parsed = parseInWorker(task, config.ingest.workers, stop.signal);
+      // OCR has its own, longer time limit per document (KGRAG_OCR_TIMEOUT_MS); the worker's budget leaves room for it.
+      const budget = { ...config.ingest.workers, timeoutMs: Math.max(config.ingest.workers.timeoutMs, config.ingest.ocr.timeoutMs + 30_000) };
+      const parsed = parseInWorker(task, budget, stop.signal);
       parsed.catch(() => undefined); // awaited below; only an abort rejects it
       return parsed;
     };
@@ -400,6 +407,8 @@ function toChunkWrites(p: Prepared, embeddings: number[][]): ChunkWrite[] {
     headingPath: c.headingPath,
     context: [p.doc.title, ...c.headingPath].join(' > '),
     tokenCount: c.tokenCount,
+    ocrConfidence: c.ocrConfidence ?? null,
+    ocrLowConfidence: c.ocrConfidence === undefined ? null : c.ocrConfidence < LOW_CONFIDENCE,
     embedding: embeddings[i]!,
   }));
 }
