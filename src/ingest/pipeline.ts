@@ -13,7 +13,7 @@ import type { Logger } from '../logging.ts';
 import { expandInputs, titleFromName, type LoadOptions } from './load.ts';
 import { LOW_CONFIDENCE } from './ocr.ts';
 import type { ParseTask, TokenizerSpec } from './workers/parse-worker.ts';
-import { parseInWorker } from './workers/pool.ts';
+import { embedInWorker, parseInWorker } from './workers/pool.ts';
 
 export interface IngestOptions {
   collection: string;
@@ -165,6 +165,8 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const progress = (current?: string) =>
     options.onProgress?.({ sourcesDone, sourcesTotal: sources.length, ...counters, ...(current ? { current } : {}) });
 
+  // Set when the embedder is the configured model: the workers then chunk and embed with it.
+  const tokenizer = tokenizerSpecOf(config, embedder);
   let group: Prepared[] = [];
   let groupChunks = 0;
   // The write of one group runs while the next group is loaded and embedded.
@@ -184,7 +186,10 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
         const inputsToEmbed = pending.flatMap((p) =>
           p.chunks.map((c) => embeddingInput(p.doc.title, c.headingPath, c.text)),
         );
-        vectors = await embedder.embedDocuments(inputsToEmbed);
+        // The configured model embeds in its worker; another embedder (a test fake) on this thread.
+        vectors = tokenizer
+          ? await embedInWorker({ embedding: config.embedding, cacheDir: tokenizer.cacheDir, texts: inputsToEmbed }, stop.signal)
+          : await embedder.embedDocuments(inputsToEmbed);
       } catch (err) {
         for (const p of pending) fail(p.doc.source, err);
         return;
@@ -303,7 +308,6 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
 
   try {
     // Parsing and chunking run in worker threads, one source ahead of embedding and writing.
-    const tokenizer = tokenizerSpecOf(config, embedder);
     const parse = (source: string) => {
       const task: ParseTask = { source, load: loadOptions };
       if (tokenizer) task.chunking = { maxTokens, overlapTokens: config.chunking.overlapTokens, tokenizer };

@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { default: parse } = await import('./parse-worker.ts');
-export default parse;
+const worker = await import('./parse-worker.ts');
+export default worker.default;
+export const embed = worker.embed;

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { chunkDocument } from '../../chunking/chunker.ts';
 import type { ChunkDraft, LoadedDocument } from '../../domain/types.ts';
+import type { KgragConfig } from '../../config/index.ts';
+import { createEmbedder, type Embedder } from '../../embedding/embedder.ts';
 import { KgragError, errorMessage } from '../../errors.ts';
+import { silentLogger } from '../../logging.ts';
 import { loadSource, type LoadOptions } from '../load.ts';
 
 /** Where the configured embedding model's tokenizer is (the worker loads it once). */
@@ -62,4 +65,21 @@ export default async function parse(task: ParseTask): Promise<ParseOutcome[]> {
     }
   }
   return out;
+}
+
+export interface EmbedTask {
+  embedding: KgragConfig['embedding'];
+  cacheDir: string | undefined;
+  texts: string[];
+}
+
+let embedder: Promise<Embedder> | undefined;
+
+/**
+ * Embeds document chunks with the configured model, loaded once per worker: tokenizing a long
+ * text costs seconds of CPU, which must not stall the server's requests.
+ */
+export async function embed(task: EmbedTask): Promise<number[][]> {
+  embedder ??= createEmbedder(task.embedding, silentLogger(), task.cacheDir ? { cacheDir: task.cacheDir } : {});
+  return (await embedder).embedDocuments(task.texts);
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ParseOutcome, ParseTask } from './parse-worker.ts';
+import type { EmbedTask, ParseOutcome, ParseTask } from './parse-worker.ts';
 
 export interface ParsePoolOptions {
   threads: number;
@@ -28,6 +28,14 @@ function workerFile(): string {
 }
 
 let pool: { piscina: Piscina; options: ParsePoolOptions } | undefined;
+/** Embedding has a pool of its own: one thread that keeps the model loaded, beside the parsing threads. */
+let embedPool: Piscina | undefined;
+
+/** Embeds document chunks in the embedding worker (see parse-worker.ts `embed`). */
+export async function embedInWorker(task: EmbedTask, signal?: AbortSignal): Promise<number[][]> {
+  embedPool ??= new Piscina({ filename: workerFile(), name: 'embed', minThreads: 0, maxThreads: 1, idleTimeout: 10 * 60_000 });
+  return (await embedPool.run(task, signal ? { name: 'embed', signal } : { name: 'embed' })) as number[][];
+}
 
 function poolFor(options: ParsePoolOptions): Piscina {
   if (pool && pool.options.threads === options.threads && pool.options.memoryMb === options.memoryMb) return pool.piscina;
@@ -60,9 +68,11 @@ export async function parseInWorker(task: ParseTask, options: ParsePoolOptions, 
   }
 }
 
-/** Stops the workers (at shutdown). */
+/** Stops the workers, parsing and embedding (at shutdown). */
 export async function closeParsePool(): Promise<void> {
   const p = pool;
+  const e = embedPool;
   pool = undefined;
-  await p?.piscina.destroy();
+  embedPool = undefined;
+  await Promise.all([p?.piscina.destroy(), e?.destroy()]);
 }
