@@ -23,7 +23,12 @@ const STYLE_MAP = [
 
 export async function loadDocx(bytes: Uint8Array, options: { source: string; fallbackTitle: string }): Promise<LoaderResult> {
   // Before mammoth inflates anything: a small file may inflate to gigabytes.
-  checkArchive(bytes, options.source);
+  try {
+    checkArchive(bytes, options.source);
+  } catch (cause) {
+    if (!(cause instanceof LoadError) || cause.code !== 'CORRUPT_FILE') throw cause;
+    throw new LoadError('CORRUPT_FILE', `${options.source} is not a readable Word document (${cause.message}). Open and re-save it in Word, or export it as PDF.`, { cause });
+  }
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let html: string;
   try {
