@@ -1,7 +1,7 @@
 import type { ExtractedEntity, ExtractedRelation, ScalarValue } from '../../types.ts';
 import type { NodeType, RoleDefinition } from '../patterns.ts';
 import type { LacToken } from './lac.ts';
-import { HEDGES, ORG_STRONG_HEADS, ORG_WEAK_HEADS, QUESTION, SURNAMES, UNIT_HEADS } from './lexicon.ts';
+import { DESCRIPTORS, HEDGES, HONORIFICS, ORG_STRONG_HEADS, ORG_TAILS, ORG_WEAK_HEADS, PLACE_TAILS, QUESTION, SURNAMES, UNIT_HEADS } from './lexicon.ts';
 import type { CompiledZhPattern, EntityKind } from './templates.ts';
 
 /**
@@ -27,6 +27,8 @@ interface Span {
   start: number;
   end: number;
   name: string;
+  /** Where the span starts in the signature when a description before the name belongs to it. */
+  from?: number;
   /** Entities of unknown type: kept only when a relation uses them. */
   needsEvidence?: boolean;
   aliases?: string[];
@@ -46,6 +48,10 @@ export class ZhRoleLexicon {
       .filter((r) => r.language === 'zh')
       .flatMap((r) => r.phrases.map((phrase) => ({ phrase, canonical: r.canonical, relation: r.relation })))
       .sort((a, b) => b.phrase.length - a.phrase.length);
+  }
+  /** Relations some role implies (创始人 → FOUNDED). */
+  get relations(): ReadonlySet<string> {
+    return new Set(this.phrases.flatMap((p) => (p.relation ? [p.relation] : [])));
   }
   /** The role phrase `text` ends with, if any (case-insensitive for Latin acronyms). */
   endingOf(text: string): { phrase: string; canonical?: string; relation?: string } | undefined {
@@ -112,7 +118,7 @@ function joinLatin(tokens: LacToken[]): LacToken[] {
   const out: LacToken[] = [];
   for (const t of tokens) {
     const prev = out[out.length - 1];
-    const latin = LATIN_NAME.test(t.text) || /^\d+[A-Za-z]/.test(t.text);
+    const latin = LATIN_NAME.test(t.text);
     if (latin && prev?.tag === 'LATIN' && prev.end === t.start) {
       out[out.length - 1] = { ...prev, text: prev.text + t.text, end: t.end };
     } else if (latin && prev?.tag === 'w' && /^ $/.test(prev.text) && out[out.length - 2]?.tag === 'LATIN') {
@@ -146,6 +152,8 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
       const name = run.map((t) => t.text).join('');
       const role = roles.endingOf(name);
       if (!role || !(run.length === 1 || name.length <= role.phrase.length + 4)) continue;
+      // A name ending in an organisation head is not a role's modifier (光年资本 + 合伙人, 人民网 + 总裁).
+      if (endsWithAny(name.slice(0, name.length - role.phrase.length), [...ORG_HEADS, ...UNITS])) continue;
       // Modifiers that are organisation or place names are not part of the role (云帆航空 + 董事长).
       push({ kind: 'R', start: run[0]!.start, end: run[run.length - 1]!.end, name, role: { value: role.canonical ?? name, relation: role.relation } });
       i = j;
@@ -153,52 +161,90 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
     }
   }
 
+  const isHead = (x: LacToken | undefined) => x !== undefined && (ORG_HEADS.includes(x.text) || UNITS.includes(x.text));
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
-    // Adjacent places are one place (福建省宁德市); a place or organisation followed by organisation heads is an organisation.
+    const afterRole = spans.some((s) => s.kind === 'R' && s.end === t.start);
+    // 工程师邵阳, 财务总监高明: a word with a common surname right after a role is a person.
+    if (afterRole && t.tag !== 'PER' && !['v', 'p', 'u', 'c', 'w', 'm', 'q', 'd', 'r', 'TIME'].includes(t.tag) && SURNAME_RE.test(t.text)) {
+      push({ kind: 'P', start: t.start, end: t.end, name: t.text });
+      continue;
+    }
     if (t.tag === 'LOC' || t.tag === 'ORG' || t.tag === 'PER' || t.tag === 'nz' || t.tag === 'LATIN') {
       let j = i;
       let kind: EntityKind = t.tag === 'PER' ? 'P' : t.tag === 'LOC' ? 'L' : t.tag === 'ORG' ? 'O' : 'U';
       if (kind === 'L') while (tokens[j + 1]?.tag === 'LOC') j += 1;
-      // Organisation heads after a name: 北极光 + 医疗, 天启 + 游戏, Neo4j + 公司 (a place needs a legal form: 深圳 + 有限公司).
+      // Organisation heads after a name: 北极光 + 医疗, 青木 + 资本, Neo4j + 公司 (a place needs a legal form: 深圳 + 有限公司).
       let k = j;
       while (k + 1 < tokens.length && k - j < 3 && ORG_HEADS.includes(tokens[k + 1]!.text)) k += 1;
-      if (k > j && (kind !== 'L' || STRONG.has(tokens[k]!.text)) && kind !== 'P') {
+      let needsEvidence = kind === 'U';
+      if (k > j && (kind !== 'L' || STRONG.has(tokens[k]!.text))) {
         j = k;
         kind = 'O';
+      } else if (kind === 'U' && UNITS.includes(tokens[j + 1]?.text ?? '')) {
+        j += 1; // 微信 + 事业群
+      } else if (kind === 'L' && !isHead(tokens[j + 1]) && isHead(tokens[j + 2]) && ['n', 'vn', 'nz'].includes(tokens[j + 1]!.tag)) {
+        // 华东 + 销售 + 团队: a unit named after a region (an organisation only when a pattern needs one).
+        j += 2;
+        kind = 'U';
+        needsEvidence = true;
       }
-      const name = text.slice(t.start, tokens[j]!.end);
-      let needsEvidence = kind === 'U';
+      let end = tokens[j]!.end;
+      let name = text.slice(t.start, end);
+      // 广东省南部 is 广东省; 晨光文具总部 is 晨光文具 (the tail stays in the sentence for the patterns).
+      const tail = (kind === 'L' ? PLACE_TAILS : kind === 'O' ? ORG_TAILS : undefined)?.exec(name);
+      if (tail && tail[0].length < name.length) {
+        name = name.slice(0, -tail[0].length);
+        end -= tail[0].length;
+      }
       if (kind === 'U' && endsWithAny(name, ORG_STRONG_HEADS)) {
         kind = 'O';
         needsEvidence = false;
       }
-      // 工程师邵阳: a name with a common surname right after a role is a person.
-      const prevSpan = spans.find((s) => s.kind === 'R' && s.end === t.start);
-      if (prevSpan && j === i && kind !== 'P' && SURNAME_RE.test(t.text)) {
-        kind = 'P';
-        needsEvidence = false;
+      // A company's name after a description of it (德国机器人公司库卡, 新加坡科技公司Grab): an organisation,
+      // and the description (with a name inside it) belongs to it in the sentence the patterns read.
+      const before = text.slice(sentence.start, t.start);
+      let from: number | undefined;
+      if ((kind === 'P' || kind === 'U' || kind === 'O') && DESCRIPTORS.test(before)) {
+        const previous = spans.length ? spans[spans.length - 1]! : undefined;
+        const between = previous ? text.slice(previous.end, t.start) : '';
+        if (previous && previous.kind !== 'R' && previous.kind !== 'P' && /^[\p{Script=Han}]{0,8}$/u.test(between) && DESCRIPTORS.test(previous.name + between)) {
+          spans.pop();
+          from = previous.start;
+        }
+        if (kind !== 'O' || from !== undefined) {
+          kind = 'O';
+          needsEvidence = false;
+        }
       }
-      const span: Span = { kind, start: t.start, end: tokens[j]!.end, name, needsEvidence };
-      // An alias in brackets right after it: 钱塘软件(Qiantang Software).
-      const alias = /^\s*[(（]\s*([^()（）]{1,60}?)\s*[)）]/.exec(text.slice(span.end, sentence.end));
-      if (alias && kind !== 'L' && (LATIN_NAME.test(alias[1]!.split(' ')[0]!) || /^[\p{Script=Han}]{2,}$/u.test(alias[1]!))) {
+      const span: Span = { kind, start: t.start, end, name, needsEvidence, ...(from !== undefined ? { from } : {}) };
+      const after = text.slice(end, sentence.end);
+      const alias = /^\s*[(（]\s*([^()（）]{1,60}?)\s*[)）]/.exec(after);
+      const honorific = HONORIFICS.exec(after);
+      if (alias && kind !== 'L' && kind !== 'P' && (LATIN_NAME.test(alias[1]!.split(' ')[0]!) || /^[\p{Script=Han}]{2,}$/u.test(alias[1]!))) {
+        // 钱塘软件(Qiantang Software): the bracketed name is an alias of the same organisation.
         span.aliases = [alias[1]!];
         span.end += alias[0].length;
+      } else if (honorific && kind === 'P') {
+        span.end += honorific[0].length;
       }
       push(span);
       i = j;
       continue;
     }
-    // A nominal run ending in an organisation or unit head: 远景数据, 华东销售团队, 云平台事业部.
-    if (NAMEISH.has(t.tag) && t.tag !== 'a') {
-      for (let j = Math.min(tokens.length - 1, i + 3); j > i; j -= 1) {
+    // A nominal run ending in an organisation or unit head (远景数据, 云平台事业部, 营销部): a name whose type a pattern tells.
+    if (NAMEISH.has(t.tag) && t.tag !== 'a' && t.tag !== 'vn') {
+      for (let j = Math.min(tokens.length - 1, i + 3); j >= i; j -= 1) {
         const run = tokens.slice(i, j + 1);
         if (!run.every((x) => NAMEISH.has(x.tag))) continue;
-        const name = text.slice(run[0]!.start, run[run.length - 1]!.end);
-        const head = ORG_HEADS.includes(run[run.length - 1]!.text) || UNITS.includes(run[run.length - 1]!.text);
-        if (!head || roles.endingOf(name)) continue;
-        push({ kind: 'U', start: run[0]!.start, end: run[run.length - 1]!.end, name, needsEvidence: true });
+        const last = run[run.length - 1]!;
+        const name = text.slice(run[0]!.start, last.end);
+        if (roles.endingOf(name)) continue;
+        const unit = UNITS.includes(last.text) || (run.length === 1 && UNITS.some((u) => last.text.endsWith(u)));
+        const org = ORG_HEADS.includes(last.text) || (run.length === 1 && ORG_HEADS.some((h) => last.text.endsWith(h)));
+        // One generic word before a unit is no name (技术团队); a single word needs three characters (营销部).
+        if (!(unit || org) || (run.length === 1 && last.text.length < 3) || (unit && run.length === 2 && !org)) continue;
+        push({ kind: 'U', start: run[0]!.start, end: last.end, name, needsEvidence: true });
         i = j;
         break;
       }
@@ -219,11 +265,11 @@ function slotSpans(slot: string, spans: Span[]): Span[] {
   return [...slot.matchAll(/⟦([A-Z])(\d+)⟧/g)].map((m) => spans[Number(m[2])]!).filter((s) => s.kind !== 'R');
 }
 
-function roleOf(slot: string | undefined, spans: Span[]): { value: string; relation?: string } | undefined {
+function roleOf(slot: string | undefined, spans: Span[], relation: string | undefined): { value: string; relation?: string } | undefined {
   if (!slot) return undefined;
   const roles = [...slot.matchAll(/⟦R(\d+)⟧/g)].map((m) => spans[Number(m[1])]!.role!);
-  // 副董事长、轮值董事长兼首席财务官: the C-level title if one is there, else the first.
-  return roles.find((r) => /^[A-Z]{2,5}$/.test(r.value)) ?? roles[0];
+  // 创始人兼CEO in a FOUNDED pattern: the founder role; 副董事长、轮值董事长兼首席财务官: the C-level title, else the first.
+  return roles.find((r) => relation !== undefined && r.relation === relation) ?? roles.find((r) => /^[A-Z]{2,5}$/.test(r.value) && !r.relation) ?? roles[0];
 }
 
 function typed(span: Span, allowed: ReadonlySet<NodeType>): NodeType | undefined {
@@ -233,7 +279,7 @@ function typed(span: Span, allowed: ReadonlySet<NodeType>): NodeType | undefined
   return allowed.size === 1 ? [...allowed][0] : allowed.has('Organization') ? 'Organization' : undefined;
 }
 
-function findRelations(signature: string, spans: Span[], sentenceText: string, patterns: CompiledZhPattern[]): Found[] {
+function findRelations(signature: string, spans: Span[], sentenceText: string, patterns: CompiledZhPattern[], roleRelations: ReadonlySet<string>): Found[] {
   if (QUESTION.test(sentenceText.trim())) return [];
   const found: Found[] = [];
   for (const compiled of patterns) {
@@ -245,7 +291,10 @@ function findRelations(signature: string, spans: Span[], sentenceText: string, p
         const context = signature.slice(clauseStart, m.index + m[0].length).replace(/⟦[A-Z]\d+⟧/g, '');
         const before = signature.slice(0, m.index).replace(/⟦[A-Z]\d+⟧/g, '');
         if (HEDGES.test(context) || /传言|传闻|据传|如果|假如|是否/.test(before)) continue;
-        const role = roleOf(groups.role, spans);
+        // A pattern for a relation some role implies (FOUNDED ← 创始人) needs such a role in its $role slot.
+        const implied = roleRelations.has(compiled.pattern.relation) ? compiled.pattern.relation : undefined;
+        const role = roleOf(groups.role, spans, implied);
+        if (implied && groups.role && role?.relation !== implied) continue;
         const relationType = role?.relation ?? compiled.pattern.relation;
         const properties: Record<string, ScalarValue> = {};
         for (const [key, value] of Object.entries(compiled.pattern.properties ?? {})) {
@@ -263,6 +312,12 @@ function findRelations(signature: string, spans: Span[], sentenceText: string, p
           }
         }
         for (const subject of slotSpans(groups.subject ?? '', spans)) {
+          // 工程师邵阳和设计师何丽都在…工作: a role written just before a person is that person's role.
+          const own = spans[spans.indexOf(subject) - 1];
+          const subjectProps =
+            compiled.pattern.properties?.role === '$role' && !properties.role && own?.kind === 'R' && own.end === subject.start && !own.role!.relation
+              ? { ...properties, role: own.role!.value }
+              : properties;
           for (const object of slotSpans(groups.object ?? '', spans)) {
             if (subject === object) continue;
             const sourceType = typed(subject, compiled.subjectTypes);
@@ -274,7 +329,7 @@ function findRelations(signature: string, spans: Span[], sentenceText: string, p
                 type: relationType,
                 source: { name: subject.name, type: sourceType },
                 target: { name: object.name, type: targetType },
-                ...(Object.keys(properties).length ? { properties } : {}),
+                ...(Object.keys(subjectProps).length ? { properties: subjectProps } : {}),
                 confidence: Math.round((unsure ? compiled.confidence * 0.8 : compiled.confidence) * 100) / 100,
                 evidence: sentenceText.trim(),
               },
@@ -304,12 +359,12 @@ export function extractChineseSentences(text: string, sentences: ZhSentence[], r
     let signature = '';
     let at = sentence.start;
     spans.forEach((span, i) => {
-      signature += text.slice(at, span.start) + `⟦${span.kind}${i}⟧`;
+      signature += text.slice(at, span.from ?? span.start) + `⟦${span.kind}${i}⟧`;
       at = span.end;
     });
     signature += text.slice(at, sentence.end);
 
-    const found = findRelations(signature, spans, sentenceText, patterns);
+    const found = findRelations(signature, spans, sentenceText, patterns, roles.relations);
     const used = new Map<Span, NodeType>();
     for (const f of found) {
       const key = `${f.relation.type}|${f.relation.source.name}|${f.relation.target.name}`;

@@ -16,7 +16,14 @@ export const ORG_WEAK_HEADS = [
   '速运', '零售', '咨询', '投资', '创新', '动力', '健康', '视觉', '金融', '支付', '系统', '技术', '工业', '重工', '机械',
 ];
 /** Named units of an organisation (云平台事业部, 华东销售团队): organisations when a pattern needs one. */
-export const UNIT_HEADS = ['事业部', '事业群', '团队', '小组', '部门', '中心', '部', '组', '处', '科'];
+export const UNIT_HEADS = ['事业部', '事业群', '团队', '小组', '部门', '部', '组', '处', '网'];
+/** Words that describe a company before its name (德国机器人公司库卡, 制造商普茨迈斯特): the name after them is an organisation. */
+export const DESCRIPTORS = /(?:公司|集团|企业|制造商|厂商|供应商|品牌|平台|银行|机构|运营商|开发商)$/;
+/** Honorifics after a person's name (蒋欣欣博士, 钟南山院士): not part of the name. */
+export const HONORIFICS = /^(?:博士|先生|女士|院士|教授|老师|同志)/;
+/** Parts of a place or an organisation that are not part of its name (广东省南部, 晨光文具总部). */
+export const PLACE_TAILS = /(?:东南部|东北部|西南部|西北部|南部|北部|东部|西部|中部|北郊|南郊|东郊|西郊)$/;
+export const ORG_TAILS = /(?:总部|分部)$/;
 
 /** The 120 most common Chinese surnames (two-character ones first). */
 export const SURNAMES = (
