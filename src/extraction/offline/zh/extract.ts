@@ -112,6 +112,8 @@ const ORG_HEADS = [...ORG_STRONG_HEADS, ...ORG_WEAK_HEADS].sort((a, b) => b.leng
 const UNITS = [...UNIT_HEADS].sort((a, b) => b.length - a.length);
 const SURNAME_RE = new RegExp(`^(?:${SURNAMES.join('|')})[\\p{Script=Han}]{1,2}$`, 'u');
 const LATIN_NAME = /^[A-Za-z][A-Za-z0-9&.'-]*$/;
+/** A description ending in a company word, then a name of at least two characters. */
+const DESCRIBED_NAME = /^(.{2,}?(?:公司|企业|制造商|厂商|供应商|开发商|运营商))(.{2,})$/u;
 
 /** Joins Latin words LAC split apart ("Acme", " ", "Analytics") into one token tagged LATIN. */
 function joinLatin(tokens: LacToken[]): LacToken[] {
@@ -181,6 +183,11 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
       if (k > j && (kind !== 'L' || STRONG.has(tokens[k]!.text))) {
         j = k;
         kind = 'O';
+      } else if (k > j && kind === 'L') {
+        // 华夏 + 零售: a place name followed by an industry word may be a company; only a pattern tells.
+        j = k;
+        kind = 'U';
+        needsEvidence = true;
       } else if (kind === 'U' && UNITS.includes(tokens[j + 1]?.text ?? '')) {
         j += 1; // 微信 + 事业群
       } else if (kind === 'L' && !isHead(tokens[j + 1]) && isHead(tokens[j + 2]) && ['n', 'vn', 'nz'].includes(tokens[j + 1]!.tag)) {
@@ -217,7 +224,14 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
           needsEvidence = false;
         }
       }
-      const span: Span = { kind, start: t.start, end, name, needsEvidence, ...(from !== undefined ? { from } : {}) };
+      // 杭州数据分析软件公司云杉数据科技有限公司 tagged as one organisation: the description is not the name.
+      const described = kind === 'O' ? DESCRIBED_NAME.exec(name) : null;
+      if (described && !STRONG.has(described[2]!) && !described[2]!.startsWith('有限')) {
+        from ??= t.start;
+        name = described[2]!;
+        end = t.start + described[1]!.length + name.length;
+      }
+      const span: Span = { kind, start: end - name.length, end, name, needsEvidence, ...(from !== undefined ? { from } : {}) };
       const after = text.slice(end, sentence.end);
       const alias = /^\s*[(（]\s*([^()（）]{1,60}?)\s*[)）]/.exec(after);
       const honorific = HONORIFICS.exec(after);
