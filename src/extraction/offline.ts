@@ -166,9 +166,10 @@ export class OfflineExtractor implements Extractor {
 }
 
 const HAN = /\p{Script=Han}/u;
-const SENTENCE_END = /[。！？!?；;\n]+/gu;
+// A full stop ends a sentence only before white space (1.2亿 keeps its point).
+const SENTENCE_END = /[。！？!?；;\n]+|\.(?=\s)/gu;
 
-/** [start, end) of every sentence with Chinese characters (split at 。！？；, ! ? ; and line breaks). */
+/** [start, end) of every sentence with Chinese characters (split at 。！？；, ! ? ;, '. ' and line breaks). */
 export function chineseSentences(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   let start = 0;
