@@ -166,6 +166,7 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
   const isHead = (x: LacToken | undefined) => x !== undefined && (ORG_HEADS.includes(x.text) || UNITS.includes(x.text));
   for (let i = 0; i < tokens.length; i += 1) {
     const t = tokens[i]!;
+    if (!free(t.start, t.end)) continue; // inside a role or a value
     const afterRole = spans.some((s) => s.kind === 'R' && s.end === t.start);
     // 工程师邵阳, 财务总监高明: a word with a common surname right after a role is a person.
     if (afterRole && t.tag !== 'PER' && !['v', 'p', 'u', 'c', 'w', 'm', 'q', 'd', 'r', 'TIME'].includes(t.tag) && SURNAME_RE.test(t.text)) {
@@ -188,6 +189,8 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
         j = k;
         kind = 'U';
         needsEvidence = true;
+      } else if (kind === 'O' && tokens[j + 1]?.tag === 'LOC' && tokens[j + 2]?.text === '的') {
+        j += 1; // 星巴克 + 中国 的: a company's unit for a country or region
       } else if (kind === 'U' && UNITS.includes(tokens[j + 1]?.text ?? '')) {
         j += 1; // 微信 + 事业群
       } else if (kind === 'L' && !isHead(tokens[j + 1]) && isHead(tokens[j + 2]) && ['n', 'vn', 'nz'].includes(tokens[j + 1]!.tag)) {
