@@ -12,6 +12,7 @@ import { createOfflineExtractor } from '../src/extraction/offline.ts';
 import { getEntity, listEntities } from '../src/graph/entities.ts';
 import { importRecords } from '../src/import/importer.ts';
 import { loadMapping } from '../src/import/mapping.ts';
+import { dropCollectionIndexes } from '../src/graph/collection-index.ts';
 
 /** A collection name no other test uses: integration tests isolate themselves by collection. */
 export function uniqueCollection(prefix = 't'): string {
@@ -27,6 +28,7 @@ export async function openTestApp(overrides: (c: KgragConfig) => void = () => un
 /** Removes everything a test wrote into its collections. */
 export async function dropCollections(app: Kgrag, collections: string[]): Promise<void> {
   await app.db.write('MATCH (n) WHERE n.collection IN $collections DETACH DELETE n', { collections });
+  for (const c of collections) await dropCollectionIndexes(app.db, c);
 }
 
 export function ingestInto(app: Kgrag, inputs: string[], options: IngestOptions) {
