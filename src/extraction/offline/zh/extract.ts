@@ -1,7 +1,7 @@
 import type { ExtractedEntity, ExtractedRelation, ScalarValue } from '../../types.ts';
 import type { NodeType, RoleDefinition } from '../patterns.ts';
 import type { LacToken } from './lac.ts';
-import { DESCRIPTORS, HEDGES, HONORIFICS, ORG_STRONG_HEADS, ORG_TAILS, ORG_WEAK_HEADS, PLACE_TAILS, QUESTION, SURNAMES, UNIT_HEADS } from './lexicon.ts';
+import { DESCRIPTORS, HEDGES, HONORIFICS, ORG_STRONG_HEADS, ORG_TAILS, ORG_WEAK_HEADS, PLACE_TAILS, QUESTION, ROLE_MODIFIERS, SURNAMES, UNIT_HEADS } from './lexicon.ts';
 import type { CompiledZhPattern, EntityKind } from './templates.ts';
 
 /**
@@ -112,6 +112,7 @@ const ORG_HEADS = [...ORG_STRONG_HEADS, ...ORG_WEAK_HEADS].sort((a, b) => b.leng
 const UNITS = [...UNIT_HEADS].sort((a, b) => b.length - a.length);
 const SURNAME_RE = new RegExp(`^(?:${SURNAMES.join('|')})[\\p{Script=Han}]{1,2}$`, 'u');
 const LATIN_NAME = /^[A-Za-z][A-Za-z0-9&.'-]*$/;
+const COUNTED = /[一二三四五六七八九十两几数多\d]+[个家所座位名间]/u;
 /** A description ending in a company word, then a name of at least two characters. */
 const DESCRIBED_NAME = /^(.{2,}?(?:公司|企业|制造商|厂商|供应商|开发商|运营商))(.{2,})$/u;
 
@@ -134,6 +135,18 @@ function joinLatin(tokens: LacToken[]): LacToken[] {
   return out;
 }
 
+const QUALIFIERS = [...ROLE_MODIFIERS].sort((a, b) => b.length - a.length);
+/** True when `text` is a sequence of role qualifiers (or empty). */
+function isRoleQualifier(text: string): boolean {
+  let rest = text;
+  while (rest) {
+    const q = QUALIFIERS.find((w) => rest.startsWith(w));
+    if (!q) return false;
+    rest = rest.slice(q.length);
+  }
+  return true;
+}
+
 function endsWithAny(text: string, heads: readonly string[]): string | undefined {
   return heads.find((h) => text.endsWith(h) && text.length > h.length);
 }
@@ -153,9 +166,8 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
       if (!run.every((t) => ['n', 'nz', 'vn', 'a', 'an', 'LATIN', 'j'].includes(t.tag) || (t === run[run.length - 1] && t.tag !== 'PER'))) continue;
       const name = run.map((t) => t.text).join('');
       const role = roles.endingOf(name);
-      if (!role || !(run.length === 1 || name.length <= role.phrase.length + 4)) continue;
-      // A name ending in an organisation head is not a role's modifier (光年资本 + 合伙人, 人民网 + 总裁).
-      if (endsWithAny(name.slice(0, name.length - role.phrase.length), [...ORG_HEADS, ...UNITS])) continue;
+      // Before the phrase only words that qualify a role (高级软件工程师), never a name (光年资本 + 合伙人).
+      if (!role || !isRoleQualifier(name.slice(0, name.length - role.phrase.length))) continue;
       // Modifiers that are organisation or place names are not part of the role (云帆航空 + 董事长).
       push({ kind: 'R', start: run[0]!.start, end: run[run.length - 1]!.end, name, role: { value: role.canonical ?? name, relation: role.relation } });
       i = j;
@@ -233,6 +245,11 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
         from ??= t.start;
         name = described[2]!;
         end = t.start + described[1]!.length + name.length;
+      }
+      // 五个办公室, 三家银行: a counted phrase is no name.
+      if ((kind === 'O' || kind === 'U') && COUNTED.test(name)) {
+        i = j;
+        continue;
       }
       const span: Span = { kind, start: end - name.length, end, name, needsEvidence, ...(from !== undefined ? { from } : {}) };
       const after = text.slice(end, sentence.end);
