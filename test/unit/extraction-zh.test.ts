@@ -52,6 +52,14 @@ describe('Chinese offline extraction', () => {
     expect(acquired?.properties).toEqual({ price: '3亿元', date: '2022-06' });
   });
 
+  it('keeps role words out of names and descriptions out of company names', async () => {
+    const found = await run('资深软件工程师周岚在蓝湾科技有限公司工作。');
+    expect(found.entities.filter((e) => e.type === 'Organization').map((e) => e.name)).toEqual(['蓝湾科技有限公司']);
+    expect(found.relations.map(show)).toEqual(['WORKS_FOR 周岚 > 蓝湾科技有限公司']);
+    expect(found.relations[0]!.properties).toEqual({ role: '资深软件工程师' });
+    expect(await relations('青峰集团收购了荷兰芯片公司阿斯卡。')).toEqual(['ACQUIRED 青峰集团 > 阿斯卡']);
+  });
+
   it('takes nothing from negated, hedged, planned statements or questions', async () => {
     expect(await relations('赵明轩不再担任银河证券的首席执行官。')).toEqual([]);
     expect(await relations('据传青峰集团可能会收购白杨数据。')).toEqual([]);
