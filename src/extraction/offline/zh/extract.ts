@@ -168,7 +168,6 @@ function entitySpans(sentence: ZhSentence, roles: ZhRoleLexicon, text: string, t
       const role = roles.endingOf(name);
       // Before the phrase only words that qualify a role (高级软件工程师), never a name (光年资本 + 合伙人).
       if (!role || !isRoleQualifier(name.slice(0, name.length - role.phrase.length))) continue;
-      // Modifiers that are organisation or place names are not part of the role (云帆航空 + 董事长).
       push({ kind: 'R', start: run[0]!.start, end: run[run.length - 1]!.end, name, role: { value: role.canonical ?? name, relation: role.relation } });
       i = j;
       break;
