@@ -100,7 +100,7 @@ function sentencesOf(passages: readonly ContextPassage[]): Candidate[] {
     const passageTerms = new Set([...title, ...termsOf(passage.text)]);
     let previous: string[] = [];
     let heading: string[] = [];
-    for (const span of splitSentences(passage.text)) {
+    for (const span of splitSentences(passage.text).flatMap(cjkSentences)) {
       if (out.length >= MAX_SENTENCES_CONSIDERED) return;
       const terms = termsOf(span.text);
       const around = new Set([...title, ...previous, ...heading]);
@@ -112,9 +112,33 @@ function sentencesOf(passages: readonly ContextPassage[]): Candidate[] {
   return out;
 }
 
+/**
+ * Chinese sentences end at 。！？； (and their full-width or ellipsis forms) with no space after
+ * them: a span is cut there too, closing quotes and brackets staying with their sentence.
+ */
+function cjkSentences(span: SentenceSpan): SentenceSpan[] {
+  if (!/[。！？；!?;…]/.test(span.text) || !/\p{Script=Han}/u.test(span.text)) return [span];
+  const out: SentenceSpan[] = [];
+  let from = 0;
+  for (const m of span.text.matchAll(/(?:[。！？；]|[!?;](?=\p{Script=Han})|……)+[”’」』)）\]]*/gu)) {
+    const end = m.index + m[0].length;
+    pushSpan(out, span, from, end);
+    from = end;
+  }
+  pushSpan(out, span, from, span.text.length);
+  return out;
+}
+
+function pushSpan(out: SentenceSpan[], span: SentenceSpan, from: number, to: number): void {
+  const text = span.text.slice(from, to);
+  const lead = text.length - text.trimStart().length;
+  const trimmed = text.trim();
+  if (/[\p{L}\p{N}]/u.test(trimmed)) out.push({ start: span.start + from + lead, end: span.start + from + lead + trimmed.length, text: trimmed });
+}
+
 /** A short line without sentence punctuation or table cells: a heading or a list's lead-in ("Office leads:"). */
 function isHeading(text: string): boolean {
-  return text.length <= 80 && !/[.!?]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
+  return text.length <= 80 && !/[.!?。！？；]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
 }
 
 /** Inverse sentence frequency within the context: a term in every sentence tells nothing. */
@@ -175,6 +199,8 @@ function hasAnswerType(type: AnswerType, text: string, names: readonly string[])
       return /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion|half|a week|a month|a year)\b/i.test(text);
     case 'person':
     case 'place': {
+      // Chinese names are not capitalised: the kind of answer cannot be told from the form.
+      if (/\p{Script=Han}/u.test(text)) return true;
       const own = new Set(names.flatMap((n) => n.split(/\s+/)));
       // A capitalised word that is not the sentence's first and not one of the question's names.
       const words = text.split(/\s+/).slice(1);

@@ -1,4 +1,5 @@
 import { builtinPatternSet } from '../extraction/offline/patterns.ts';
+import { segment } from '../planner/zh/segment.ts';
 import { containsName, isStopWord, stem, tokens } from '../retrieval/terms.ts';
 
 /**
@@ -74,11 +75,37 @@ function roles(): Map<string, string> {
 
 const MAX_PHRASE_WORDS = 5;
 
+const HAN_RUN = /(\p{Script=Han}+)/u;
+/**
+ * Chinese function words and question words: how something is asked, not what about. One-character
+ * words outside this list stay terms (names are often split into characters: 张|伟).
+ */
+const ZH_STOP_WORDS = new Set(
+  (
+    '的 了 是 在 有 和 与 及 或 也 都 就 而 被 把 给 对 从 向 为 以 于 其 之 这 那 个 些 吗 呢 吧 啊 么 着 过 得 地 所 等 将 会 能 可 可以 ' +
+    '什么 如何 怎么 怎样 为什么 哪些 哪个 哪里 哪 谁 多少 几 是否 有没有 请问 请 一下 一个 一种 这个 那个 这些 那些 我们 你们 他们 它们 我 你 他 她 它 ' +
+    '以及 并且 而且 或者 还是 因为 所以 但是 如果 虽然 然后 通过 进行 使用 具有 没有 不 也是 就是 还 又 很 更 最 已经 可能 需要'
+  ).split(' '),
+);
+
+/** Terms of a text with Chinese in it: jieba words for the Han runs, English terms for the rest. */
+function mixedTermsOf(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(HAN_RUN)) {
+    if (!part) continue;
+    if (HAN_RUN.test(part)) out.push(...segment(part).filter((w) => !ZH_STOP_WORDS.has(w)));
+    else out.push(...termsOf(part));
+  }
+  return out;
+}
+
 /**
  * Comparable terms of `text`: folded tokens with role phrases replaced by their canonical form
- * (longest first), stop words dropped, stemmed, equivalent words merged.
+ * (longest first), stop words dropped, stemmed, equivalent words merged. Chinese is segmented into
+ * words first (Chinese has no spaces between them).
  */
 export function termsOf(text: string): string[] {
+  if (HAN_RUN.test(text)) return mixedTermsOf(text);
   const words = tokens(text.replace(/['’]s\b/g, ''));
   const table = roles();
   const out: string[] = [];
@@ -103,7 +130,8 @@ export function termsOf(text: string): string[] {
  */
 export function analyseQuestion(question: string, entityNames: readonly string[] = []): QuestionAnalysis {
   const names = new Set<string>();
-  for (const name of entityNames) if (containsName(question, name)) names.add(name);
+  // A Chinese name has no spaces around it: it is in the question when its characters are.
+  for (const name of entityNames) if (containsName(question, name) || (HAN_RUN.test(name) && name.trim().length >= 2 && question.includes(name.trim()))) names.add(name);
   for (const phrase of capitalisedPhrases(question)) names.add(phrase);
   // Keep the longest of overlapping names ("Project Atlas" over "Atlas").
   const kept = [...names].filter((n) => ![...names].some((o) => o.length > n.length && ` ${tokens(o).join(' ')} `.includes(` ${tokens(n).join(' ')} `)));
@@ -116,6 +144,13 @@ export function analyseQuestion(question: string, entityNames: readonly string[]
 }
 
 function answerType(question: string): AnswerType {
+  if (HAN_RUN.test(question)) {
+    if (/什么时候|何时|哪一?年|哪天|哪一天|几月|日期|时间是/.test(question)) return 'date';
+    if (/多少|几[个名位家项年天次]?|多久|多长/.test(question)) return 'number';
+    if (/哪里|在哪|何处|哪个城市|哪个国家/.test(question)) return 'place';
+    if (/谁/.test(question)) return 'person';
+    return 'any';
+  }
   const q = ` ${tokens(question).join(' ')} `;
   if (/ (when|what year|which year|what date|date of|in what year) /.test(q)) return 'date';
   if (/ (how many|how much|what number|what percentage|how long|how old) /.test(q)) return 'number';
