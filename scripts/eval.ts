@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction'];
+const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', '2wiki', 'extraction'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -34,6 +34,19 @@ if (suites.includes('questions')) {
   try {
     log('== kgrag ask, test/gold/questions.jsonl (example knowledge base, no LLM)');
     report.questions = await runQuestionsEval(app, log);
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('questions-zh')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask, test/gold/questions-zh.jsonl (Chinese example knowledge base examples/zh, no LLM)');
+    report['questions-zh'] = await runQuestionsEval(app, log, {
+      file: path.resolve(import.meta.dirname, '../test/gold/questions-zh.jsonl'),
+      dir: path.resolve(import.meta.dirname, '../examples/zh'),
+      collection: 'eval-example-kb-zh',
+    });
   } finally {
     await app.close();
   }

@@ -37,7 +37,7 @@ const CONTENT: Record<string, string> = {
   员工: 'employees', 职员: 'employees', 雇员: 'employees', 员工们: 'employees', 人员: 'people', 同事: 'colleagues',
   人: 'people', 人数: 'headcount', 员工人数: 'employee count', 员工数: 'employee count', 员工数量: 'employee count',
   经理: 'manager', 主管: 'manager', 上级: 'manager', 上司: 'manager', 领导: 'manager', 直属上级: 'manager', 老板: 'boss',
-  下属: 'reports', 直接下属: 'direct reports', 团队: 'team',
+  下属: 'subordinates', 直接下属: 'subordinates', 手下: 'subordinates', 团队成员: 'subordinates', 团队: 'team',
   项目: 'projects', 任务: 'tasks', 工作项: 'tasks',
   公司: 'companies', 企业: 'companies', 机构: 'organizations', 组织: 'organizations', 集团: 'companies',
   客户: 'clients', 供应商: 'suppliers', 合作伙伴: 'partners', 竞争对手: 'competitors',
@@ -58,17 +58,20 @@ const CONTENT: Record<string, string> = {
   邮箱: 'email', 电子邮件: 'email', 邮件: 'email', 电话: 'phone', 网站: 'website', 网址: 'website',
   远程: 'remote', 远程办公: 'remote', 远程工作: 'remote', 名称: 'name', 名字: 'name', 姓名: 'name', 简称: 'short name',
   收购: 'acquired', 收购价格: 'acquisition price', 收购日期: 'acquisition date', 收购价: 'acquisition price',
-  汇报: 'report', 报告: 'report', 负责: 'lead', 带领: 'lead', 领导的: 'led', 主导: 'lead', 管理: 'manage',
+  汇报: 'report', 报告: 'report', 负责: 'lead|responsible', 带领: 'lead', 领导的: 'led', 主导: 'lead', 管理: 'manage',
   分配: 'assigned', 分配给: 'assigned to', 指派给: 'assigned to', 指派: 'assigned', 承担: 'assigned',
   工作: 'work', 任职: 'work', 就职: 'work', 位于: 'located', 属于: 'part of', 依赖: 'depend on', 依赖于: 'depend on',
   阻塞: 'blocked', 合作: 'partner', 供应: 'supply', 购买: 'buy', 订购: 'order', 销售: 'sell',
-  年份: 'year', 日期: 'date', 时间: 'date',
+  年份: 'year', 日期: 'date', 时间: 'date', 出生日期: 'birth date', 生日: 'birth date', 出生: 'born',
+  逾期: 'overdue', 过期: 'overdue', 超期: 'overdue', 延期: 'overdue', 拖期: 'overdue',
+  负责人: 'owner', 经办人: 'assignee', 执行人: 'assignee', 成员: 'members',
 };
 
 /** Question words; each gloss is what the English question puts first. */
 const QUESTION: Record<string, string> = {
   多少: 'how many', 几: 'how many', 几个: 'how many', 几名: 'how many', 几位: 'how many', 几家: 'how many', 几项: 'how many', 几条: 'how many', 多少个: 'how many', 多少名: 'how many', 多少位: 'how many', 多少家: 'how many', 多少项: 'how many',
   哪些: 'which', 哪个: 'which', 哪位: 'which', 哪家: 'which', 哪一个: 'which', 哪一位: 'which', 哪一家: 'which', 哪项: 'which', 哪几个: 'which', 哪几位: 'which', 哪几家: 'which', 哪: 'which',
+  多久: 'how long', 多长时间: 'how long', 多少年: 'how long', 几年: 'how long',
   谁: 'who', 什么: 'what', 何时: 'when', 什么时候: 'when', 哪年: 'when', 哪一年: 'when',
 };
 
@@ -97,8 +100,8 @@ const LIST: string[] = ['列出', '列举', '显示', '给出', '找出', '查�
 
 /** Particles, classifiers and filler: how the question is put, not what it is about. */
 const DROP: string[] = (
-  '的 地 得 了 吗 呢 吧 啊 呀 是 为 有 在 都 也 还 就 请 所有 全部 全体 各 每 一下 一共 共 共有 总共有 目前 当前 现在 现有 当中 其中 中 里 里面 之中 ' +
-  '名 个 位 家 项 条 人次 份 和 及 以及 或 或者 并且 而且 且 那些 这些 那个 这个 该 哪里 分别 各自 多 被 等 等等 呢 么 吗 哪儿 已经 已 正在 曾 曾经 呢 按 按照 排名 排序 排列 依次 降序 升序'
+  '的 地 得 了 吗 呢 吧 啊 呀 是 为 有 在 都 也 还 就 请 所有 全部 全体 一下 一共 共 共有 总共有 目前 当前 现在 现有 当中 其中 中 里 里面 之中 ' +
+  '于 自 从 任何 名 个 位 家 项 条 人次 份 和 及 以及 或 或者 并且 而且 且 那些 这些 那个 这个 该 分别 多 被 等 等等 呢 么 吗 已经 已 正在 曾 曾经 呢 按 按照 排名 排序 排列 依次 降序 升序'
 ).split(' ');
 
 export const ZH_WORDS: Record<string, ZhWord> = Object.assign(
@@ -113,6 +116,41 @@ export const ZH_WORDS: Record<string, ZhWord> = Object.assign(
   Object.fromEntries(Object.entries(COVERB).map(([w, en]) => [w, { kind: 'coverb', en }])),
   Object.fromEntries(LIST.map((w) => [w, { kind: 'list', en: 'list' }])),
 );
+
+/**
+ * States said in several ways; each group's words may stand for one another as stored values
+ * (a question's "受阻" finds a stored "阻塞" or "已阻塞").
+ */
+const STATE_GROUPS: string[][] = [
+  ['阻塞', '受阻', '堵塞', '卡住', '被阻塞', '阻止'],
+  ['完成', '结束', '完结', '做完', '关闭', '交付'],
+  ['进行中', '在做', '正在进行', '进展中', '执行中', '推进中'],
+  ['未开始', '没开始', '尚未开始', '还没开始', '未启动', '待开始'],
+  ['暂停', '搁置', '中止', '挂起'],
+  ['取消', '作废'],
+];
+const STATE_OF = new Map(STATE_GROUPS.flatMap((g) => g.map((w) => [w, g] as const)));
+
+/** Other ways a stored value may say a phrase: the aspect prefix 已 added or dropped, and the same state's other words. */
+export function valueVariants(phrase: string): string[] {
+  if (!/^\p{Script=Han}+$/u.test(phrase)) return [];
+  const bare = phrase.replace(/^(已经|已|被)/, '').replace(/了$/, '');
+  if (!bare) return [];
+  const words = new Set([bare, ...(STATE_OF.get(bare) ?? [])]);
+  const out = new Set<string>();
+  for (const w of words) {
+    out.add(w);
+    out.add(`已${w}`);
+  }
+  out.delete(phrase);
+  return [...out];
+}
+
+/** Stored status values that mean the work is finished ("已完成", "已关闭"): what "逾期" leaves out. */
+export function isFinishedState(value: string): boolean {
+  const bare = value.replace(/^(已经|已)/, '');
+  return STATE_OF.get(bare)?.[0] === '完成' || bare === '取消';
+}
 
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 

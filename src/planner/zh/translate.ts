@@ -10,7 +10,7 @@
 import type { SchemaCatalog } from '../../graph/catalog.ts';
 import type { GraphExecutor } from '../../graph/executor.ts';
 import { MONTHS, nameWords, stem, synonymsOf } from '../lexicon.ts';
-import { ZH_WORDS, arabicNumerals, type ZhKind } from './lexicon.ts';
+import { ZH_WORDS, arabicNumerals, isFinishedState, type ZhKind } from './lexicon.ts';
 import { segment } from './segment.ts';
 import { findValues, longestFirst, type FoundValue } from './values.ts';
 
@@ -40,17 +40,25 @@ export async function translateQuestion(db: GraphExecutor, catalog: SchemaCatalo
   const text = arabicNumerals(question.normalize('NFKC'));
   // One-character words jieba leaves alone may be stored values ("高" priority).
   const singles = hanWordSpans(text).filter((s) => s.end - s.start === 1 && !ZH_WORDS[text.slice(s.start, s.end)]);
-  const values = longestFirst(
-    (await findValues(db, catalog, text, { ...opts, singles })).filter((v) => {
-      const phrase = text.slice(v.start, v.end);
-      // A general word is read as such ("经理" is the relationship, even if some title is "经理"); bare numbers are numbers.
-      return !ZH_WORDS[phrase] && !/^[\d.,\s]+$/.test(phrase);
-    }),
-  );
-  const tokens = lex(text, values);
+  const values = longestFirst((await findValues(db, catalog, text, { ...opts, singles })).filter((v) => !/^[\d.,\s]+$/.test(text.slice(v.start, v.end))));
+  const tokens = generalWords(lex(text, values), catalog);
   const english = assemble(tokens, catalog);
   const unknown = tokens.filter((t) => t.kind === 'unknown').map((t) => t.text);
   return { english, unknown, tokens };
+}
+
+/**
+ * A stored value that is also a general word ("客户" as a company category) is a value only when
+ * another word of the question names its label ("哪些公司是客户"); otherwise the general word it is
+ * ("经理" is the relationship, even if some title is "经理").
+ */
+function generalWords(tokens: ZhToken[], catalog: SchemaCatalog): ZhToken[] {
+  return tokens.map((t) => {
+    const word = t.kind === 'value' ? ZH_WORDS[t.text] : undefined;
+    if (!word) return t;
+    const labelNamed = tokens.some((o) => o !== t && o.kind === 'word' && labelOf(catalog, o.en)?.label === t.value!.label);
+    return labelNamed ? t : { text: t.text, kind: word.kind, en: word.en };
+  });
 }
 
 /** Character spans of jieba's words in the Han runs of `text`. */
@@ -78,7 +86,8 @@ function lex(text: string, values: FoundValue[]): ZhToken[] {
   while (i < text.length) {
     const v = values.find((x) => x.start === i);
     if (v) {
-      push({ text: text.slice(v.start, v.end), kind: 'value', en: `"${text.slice(v.start, v.end).replace(/"/g, '')}"`, value: v });
+      // The stored form goes on ("受阻" said, "已阻塞" stored), so that the English grounding finds it again.
+      push({ text: text.slice(v.start, v.end), kind: 'value', en: `"${v.value.replace(/"/g, '')}"`, value: v });
       i = v.end;
       continue;
     }
@@ -157,24 +166,87 @@ function mergeUnknown(tokens: ZhToken[]): ZhToken[] {
 // ---------------------------------------------------------------------------------------------
 // Sentence
 
-/** Whether an English gloss names a label of the catalog (as the English grounding would match it). */
-function namesLabel(catalog: SchemaCatalog, en: string): boolean {
+/** The catalog label an English gloss names (as the English grounding would match it). */
+function labelOf(catalog: SchemaCatalog, en: string): SchemaCatalog['labels'][number] | undefined {
   const words = en.split(' ');
   const last = stem(words[words.length - 1]!);
-  return catalog.labels.some((l) => {
+  return catalog.labels.find((l) => {
     if (l.label === 'Entity') return false;
     const lw = nameWords(l.label);
     return synonymsOf(stem(lw[lw.length - 1]!)).includes(last);
   });
 }
 
+function namesLabel(catalog: SchemaCatalog, en: string): boolean {
+  return labelOf(catalog, en) !== undefined;
+}
+
+/**
+ * What the head noun's label makes of some words: "最年轻" of a label with a birth date is the
+ * latest birth date; "逾期" leaves out the label's finished states ("已完成"), which the English
+ * reading only knows in English.
+ */
+function forLabel(T: ZhToken[], label: SchemaCatalog['labels'][number] | undefined): string {
+  if (!label) return '';
+  const birth = label.properties.find((p) => nameWords(p.name).includes('birth'));
+  for (const t of T) {
+    if (birth && t.kind === 'super' && (t.en === 'youngest' || t.en === 'oldest')) t.en = t.en === 'youngest' ? 'latest birth date' : 'earliest birth date';
+  }
+  if (!T.some((t) => t.en === 'overdue')) return '';
+  const finished = label.properties.flatMap((p) => p.samples.filter((v): v is string => typeof v === 'string' && isFinishedState(v)));
+  return [...new Set(finished)].map((v) => `not "${v}"`).join(' ');
+}
+
+/**
+ * A verb with several English readings ("负责": lead a project, be responsible for a task) keeps
+ * the readings whose relationship type connects most of the labels the question names.
+ */
+function relationReadings(catalog: SchemaCatalog, en: string, labels: Set<string>): string {
+  const readings = en.split('|');
+  if (readings.length === 1) return en;
+  const fit = (reading: string) => {
+    const w = stem(reading.split(' ')[0]!);
+    const rels = catalog.relationships.filter((r) => nameWords(r.type).map(stem).some((x) => synonymsOf(x).includes(w)));
+    return Math.max(-1, ...rels.map((r) => (labels.has(r.from) ? 1 : 0) + (labels.has(r.to) && r.to !== r.from ? 1 : 0)));
+  };
+  const scored = readings.map((r) => ({ r, s: fit(r) }));
+  const best = Math.max(...scored.map((x) => x.s));
+  return best < 0 ? readings[0]! : scored.filter((x) => x.s === best).map((x) => x.r).join(' ');
+}
+
+/** "张伟的下属": the people related to a named one, said the way the English parser reads it ("employees report to 张伟"). */
+function relationalNouns(T: ZhToken[]): ZhToken[] {
+  const out = [...T];
+  const i = out.findIndex((t) => RELATIONAL_NOUNS[t.text]);
+  if (i < 0) return out;
+  // The one named before it is whose they are ("张伟的下属", "张伟有几个下属").
+  const owners = out.slice(0, i).map((t, j) => (t.kind === 'value' && t.value!.isName ? j : -1)).filter((j) => j >= 0);
+  if (owners.length !== 1) return out;
+  const rel = RELATIONAL_NOUNS[out[i]!.text]!;
+  const owner = out[owners[0]!]!;
+  out.splice(i, 1, { text: out[i]!.text, kind: 'word', en: rel.head }, { text: out[i]!.text, kind: 'word', en: rel.verb }, owner);
+  out.splice(owners[0]!, 1);
+  return out;
+}
+
+/** Nouns that name people by their relationship to someone: the head they stand for and the relationship. */
+const RELATIONAL_NOUNS: Record<string, { head: string; verb: string }> = {
+  下属: { head: 'employees', verb: 'report to' },
+  直接下属: { head: 'employees', verb: 'report to' },
+  手下: { head: 'employees', verb: 'report to' },
+  团队成员: { head: 'employees', verb: 'report to' },
+};
+
 function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
+  const named = new Set(all.flatMap((t) => (t.kind === 'value' ? [t.value!.label] : t.kind === 'word' ? [labelOf(catalog, t.en)?.label ?? ''] : [])).filter(Boolean));
+  for (const t of all) if (t.kind === 'word') t.en = relationReadings(catalog, t.en, named);
   // 前 before a number is "top"; 前N名 keeps its classifier out.
   const T: ZhToken[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const t = all[i]!;
-    if (t.text === '前' && all[i + 1]?.kind === 'number') {
-      T.push({ text: '前', kind: 'top', en: `top ${all[i + 1]!.en}` });
+  const words = relationalNouns(all);
+  for (let i = 0; i < words.length; i++) {
+    const t = words[i]!;
+    if (t.text === '前' && words[i + 1]?.kind === 'number') {
+      T.push({ text: '前', kind: 'top', en: `top ${words[i + 1]!.en}` });
       i++;
       continue;
     }
@@ -194,9 +266,9 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
   const q = qIdx >= 0 ? T[qIdx]! : undefined;
   const prevQ = qIdx >= 0 ? significant(qIdx, -1) : -1;
   const nextQ = qIdx >= 0 ? significant(qIdx, 1, (t) => t.kind === 'drop') : -1;
-  let kind: 'count' | 'which' | 'who' | 'what' | 'when' | 'list' | 'check' =
+  let kind: 'count' | 'which' | 'who' | 'what' | 'when' | 'how long' | 'list' | 'check' =
     !q ? (T.some((t) => t.kind === 'list') ? 'list' : T.some((t) => PARTICLES_QUESTION.has(t.text)) ? 'check' : 'list')
-    : q.en === 'how many' ? 'count' : (q.en as 'which' | 'who' | 'what' | 'when');
+    : q.en === 'how many' ? 'count' : (q.en as 'which' | 'who' | 'what' | 'when' | 'how long');
   // "是多少" asks for a value ("平均工资是多少"), "有多少 / 多少名员工" for a count.
   if (kind === 'count' && prevQ >= 0 && ['是', '为'].includes(T[prevQ]!.text) && !isLabel(T[nextQ])) kind = 'what';
 
@@ -227,8 +299,11 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
       T[j] = { ...T[j]!, kind: 'drop' };
     }
   }
+  // "在公司工作了多少年": how long someone has worked is counted from when they were employed.
+  if (kind === 'how long') for (const t of T) if (t.kind === 'word' && ['work', 'joined'].includes(t.en)) t.en = 'employed';
   const skip = new Set<number>([qIdx, target].filter((i) => i >= 0));
-  const rest = render(T, skip, isLabel);
+  const extra = forLabel(T, target >= 0 ? labelOf(catalog, T[target]!.en) : undefined);
+  const rest = `${render(T, skip, isLabel)} ${extra}`.trim();
   const head = target >= 0 ? T[target]!.en : '';
   const front =
     kind === 'count' ? 'how many'
@@ -236,6 +311,7 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
     : kind === 'who' ? (head ? 'who are' : 'who')
     : kind === 'what' ? 'what is'
     : kind === 'when' ? 'when'
+    : kind === 'how long' ? 'how long'
     : kind === 'check' ? (rest.includes('"') ? 'is' : 'are there')
     : 'list';
   return [front, topN, head, objectPos ? 'does' : '', rest].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim() + '?';

@@ -7,6 +7,7 @@
 import { cypher } from '../../graph/cypher.ts';
 import { fillNames, type SchemaCatalog } from '../../graph/catalog.ts';
 import { int, type GraphExecutor } from '../../graph/executor.ts';
+import { valueVariants } from './lexicon.ts';
 
 export interface FoundValue {
   /** Character range in the (normalised) question. */
@@ -28,12 +29,17 @@ const HIDDEN = new Set(['id', 'type', 'createdAt', 'updatedAt', 'created', 'upda
 /** Candidate phrases with their character ranges. `single`: one-character words that may be values ("高"). */
 export function candidatePhrases(text: string, singles: Array<{ start: number; end: number }> = []): Map<string, Array<{ start: number; end: number }>> {
   const out = new Map<string, Array<{ start: number; end: number }>>();
-  const add = (start: number, end: number) => {
-    const key = text.slice(start, end).toLowerCase().trim();
+  const put = (key: string, start: number, end: number) => {
     if (!key) return;
     const spans = out.get(key) ?? [];
-    spans.push({ start, end });
+    if (!spans.some((s) => s.start === start && s.end === end)) spans.push({ start, end });
     out.set(key, spans);
+  };
+  const add = (start: number, end: number) => {
+    const key = text.slice(start, end).toLowerCase().trim();
+    put(key, start, end);
+    // "阻塞" / "被阻塞" / "受阻" for a stored "已阻塞": the same state, said another way.
+    for (const v of valueVariants(key)) put(v, start, end);
   };
   // Han runs, with English words and digits inside them ("Atlas项目", "HL7接口"): every substring of two or more characters.
   for (const m of text.matchAll(/[\p{Script=Han}A-Za-z0-9][\p{Script=Han}A-Za-z0-9 .&'’-]*/gu)) {
