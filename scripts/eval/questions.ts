@@ -40,20 +40,23 @@ export function readGoldQuestions(file = QUESTIONS_FILE): GoldQuestion[] {
 
 const norm = (s: unknown) => String(s).toLowerCase().replace(/[\s,]+/g, ' ').trim();
 
-/** An expected name matches an answered one exactly, or as its leading words ("Berlin" = "Berlin office"). */
+/** An expected name matches an answered one exactly, or as its leading words ("Berlin" = "Berlin office", "南京" = "南京办公室"). */
 function sameName(expected: string, actual: unknown): boolean {
   const e = norm(expected);
   const a = norm(actual);
-  return a === e || a.startsWith(`${e} `);
+  return a === e || a.startsWith(`${e} `) || (/\p{Script=Han}$/u.test(e) && a.startsWith(e) && /^\p{Script=Han}/u.test(a.slice(e.length)));
 }
 
 /** The values a structured answer gives: its answer column, else its names. */
 function answerValues(r: AskResult): unknown[] {
-  return r.rows.map((row) => row.count ?? row.years ?? row.days ?? (r.rows.length === 1 && 'value' in row && !('name' in row) ? row.value : row.name));
+  // One property of a named node ("陈静的职位是什么", "the budget of Project Atlas"): the value is the answer.
+  const valueAsked = r.plan.steps.some((s) => s.kind === 'parse' && /; value \w+$/.test(s.detail));
+  return r.rows.map((row) => row.count ?? row.years ?? row.days ?? ((r.rows.length === 1 && 'value' in row && !('name' in row)) || valueAsked ? row.value : row.name));
 }
 
+/** Numbers in an answer text, with Chinese units of ten thousand and a hundred million ("1.2亿元", "80万元"). */
 function numbersIn(text: string): number[] {
-  return [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?/g)].map((m) => Number(m[0].replace(/,/g, '')));
+  return [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?(万|亿)?/g)].map((m) => Number(m[0].replace(/[,万亿]/g, '')) * (m[1] === '万' ? 1e4 : m[1] === '亿' ? 1e8 : 1));
 }
 
 /** Scoring rules of test/gold/README.md. */

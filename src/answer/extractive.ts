@@ -221,6 +221,10 @@ function contextHasKeyTerms(q: QuestionAnalysis, candidates: readonly Candidate[
 }
 
 function answers(c: Candidate, q: QuestionAnalysis): boolean {
+  // A question in the text (a heading such as "什么是RAG?") asks; it does not answer.
+  if (/[?？]["'”’)）]*$/.test(c.span.text)) return false;
+  // A year the question names is part of what it asks: the sentence or what it leaves implicit must give it.
+  if (q.askedTerms.some((t) => /^(1[89]|20)\d\d$/.test(t) && !c.terms.has(t) && !c.around.has(t))) return false;
   if (c.asked < MIN_ASKED_COVERAGE || c.names < MIN_NAME_COVERAGE || c.score < MIN_SCORE) return false;
   // A "when" or "how many" question needs a date or number in the sentence itself.
   return c.typed || (q.type !== 'date' && q.type !== 'number');

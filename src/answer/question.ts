@@ -51,6 +51,15 @@ const EQUIVALENT_WORDS: readonly string[][] = [
   ['hold', 'held', 'holds'],
   ['write', 'wrote', 'written', 'writes'],
   ['hire', 'hired', 'hires', 'recruit', 'recruited'],
+  // Chinese: the same ideas in the words questions and passages use for them.
+  ['创立', '创办', '创建', '创始', '创始人', '成立', '建立', '创立者'],
+  ['收购', '并购', '买下', '购入'],
+  ['优点', '优势', '好处', '长处', '益处'],
+  ['缺点', '劣势', '不足', '短处', '局限'],
+  ['营收', '收入', '营业收入', '销售额'],
+  ['负责', '负责人', '主管', '牵头'],
+  ['员工', '雇员', '职员', '人员'],
+  ['工资', '薪资', '薪水', '薪酬'],
 ];
 
 let equivalents: Map<string, string> | undefined;
@@ -93,7 +102,7 @@ function mixedTermsOf(text: string): string[] {
   const out: string[] = [];
   for (const part of text.split(HAN_RUN)) {
     if (!part) continue;
-    if (HAN_RUN.test(part)) out.push(...segment(part).filter((w) => !ZH_STOP_WORDS.has(w)));
+    if (HAN_RUN.test(part)) out.push(...segment(part).filter((w) => !ZH_STOP_WORDS.has(w)).map(equivalenceOf));
     else out.push(...termsOf(part));
   }
   return out;
@@ -131,7 +140,15 @@ export function termsOf(text: string): string[] {
 export function analyseQuestion(question: string, entityNames: readonly string[] = []): QuestionAnalysis {
   const names = new Set<string>();
   // A Chinese name has no spaces around it: it is in the question when its characters are.
-  for (const name of entityNames) if (containsName(question, name) || (HAN_RUN.test(name) && name.trim().length >= 2 && question.includes(name.trim()))) names.add(name);
+  for (const name of entityNames) {
+    if (containsName(question, name)) names.add(name);
+    else if (HAN_RUN.test(name)) {
+      // A Chinese company is usually named without its legal form ("明德软件" for 明德软件有限公司).
+      const short = name.trim().replace(/(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司)$/, '');
+      const found = [name.trim(), short].find((n) => n.length >= 2 && question.includes(n));
+      if (found) names.add(found);
+    }
+  }
   for (const phrase of capitalisedPhrases(question)) names.add(phrase);
   // Keep the longest of overlapping names ("Project Atlas" over "Atlas").
   const kept = [...names].filter((n) => ![...names].some((o) => o.length > n.length && ` ${tokens(o).join(' ')} `.includes(` ${tokens(n).join(' ')} `)));

@@ -23,7 +23,9 @@ export type ZhKind =
   /** A request to list ("列出", "显示"). */
   | 'list'
   /** A classifier or particle that carries nothing the graph needs ("的", "名", "吗"). */
-  | 'drop';
+  | 'drop'
+  /** Asks why or how: the graph holds no reasons, so such a question is never answered from it alone. */
+  | 'open';
 
 export interface ZhWord {
   kind: ZhKind;
@@ -64,7 +66,7 @@ const CONTENT: Record<string, string> = {
   阻塞: 'blocked', 合作: 'partner', 供应: 'supply', 购买: 'buy', 订购: 'order', 销售: 'sell',
   年份: 'year', 日期: 'date', 时间: 'date', 出生日期: 'birth date', 生日: 'birth date', 出生: 'born',
   逾期: 'overdue', 过期: 'overdue', 超期: 'overdue', 延期: 'overdue', 拖期: 'overdue',
-  负责人: 'owner', 经办人: 'assignee', 执行人: 'assignee', 成员: 'members',
+  负责人: 'assignee|owner', 年龄: 'age', 岁数: 'age', 直接: 'directly', 经办人: 'assignee', 执行人: 'assignee', 成员: 'members',
 };
 
 /** Question words; each gloss is what the English question puts first. */
@@ -96,12 +98,14 @@ const NEGATION: Record<string, string> = { 不: 'not', 没有: 'no', 没: 'no', 
 
 const COVERB: Record<string, string> = { 向: 'to', 给: 'to', 跟: 'with', 与: 'with', 同: 'with', 由: 'by', 被: 'by', 对: 'to' };
 
+const OPEN: string[] = ['为什么', '为何', '怎么', '怎样', '如何', '怎么样', '什么样', '原因', '理由', '意味着', '是什么意思'];
+
 const LIST: string[] = ['列出', '列举', '显示', '给出', '找出', '查询', '查找', '告诉', '展示', '罗列'];
 
 /** Particles, classifiers and filler: how the question is put, not what it is about. */
 const DROP: string[] = (
   '的 地 得 了 吗 呢 吧 啊 呀 是 为 有 在 都 也 还 就 请 所有 全部 全体 一下 一共 共 共有 总共有 目前 当前 现在 现有 当中 其中 中 里 里面 之中 ' +
-  '于 自 从 任何 名 个 位 家 项 条 人次 份 和 及 以及 或 或者 并且 而且 且 那些 这些 那个 这个 该 分别 多 被 等 等等 呢 么 吗 已经 已 正在 曾 曾经 呢 按 按照 排名 排序 排列 依次 降序 升序'
+  '于 自 从 任何 处于 处在 需要 需 一 一共有 名 个 位 家 项 条 人次 份 和 及 以及 或 或者 并且 而且 且 那些 这些 那个 这个 该 分别 多 被 等 等等 呢 么 吗 已经 已 正在 曾 曾经 呢 按 按照 排名 排序 排列 依次 降序 升序'
 ).split(' ');
 
 export const ZH_WORDS: Record<string, ZhWord> = Object.assign(
@@ -115,6 +119,7 @@ export const ZH_WORDS: Record<string, ZhWord> = Object.assign(
   Object.fromEntries(Object.entries(NEGATION).map(([w, en]) => [w, { kind: 'neg', en }])),
   Object.fromEntries(Object.entries(COVERB).map(([w, en]) => [w, { kind: 'coverb', en }])),
   Object.fromEntries(LIST.map((w) => [w, { kind: 'list', en: 'list' }])),
+  Object.fromEntries(OPEN.map((w) => [w, { kind: 'open', en: '' }])),
 );
 
 /**

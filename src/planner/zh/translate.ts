@@ -40,10 +40,17 @@ export async function translateQuestion(db: GraphExecutor, catalog: SchemaCatalo
   const text = arabicNumerals(question.normalize('NFKC'));
   // One-character words jieba leaves alone may be stored values ("高" priority).
   const singles = hanWordSpans(text).filter((s) => s.end - s.start === 1 && !ZH_WORDS[text.slice(s.start, s.end)]);
-  const values = longestFirst((await findValues(db, catalog, text, { ...opts, singles })).filter((v) => !/^[\d.,\s]+$/.test(text.slice(v.start, v.end))));
+  const values = longestFirst(
+    (await findValues(db, catalog, text, { ...opts, singles })).filter((v) => {
+      const phrase = text.slice(v.start, v.end);
+      // "被云杉数据": the aspect and passive markers belong to states ("已阻塞"), never to names.
+      const marker = /^(已经|已|被)/.exec(phrase)?.[0];
+      return !/^[\d.,\s]+$/.test(phrase) && !(marker && v.isName && !v.value.startsWith(marker));
+    }),
+  );
   const tokens = generalWords(lex(text, values), catalog);
   const english = assemble(tokens, catalog);
-  const unknown = tokens.filter((t) => t.kind === 'unknown').map((t) => t.text);
+  const unknown = tokens.filter((t) => t.kind === 'unknown' || t.kind === 'open').map((t) => t.text);
   return { english, unknown, tokens };
 }
 
@@ -189,8 +196,14 @@ function namesLabel(catalog: SchemaCatalog, en: string): boolean {
 function forLabel(T: ZhToken[], label: SchemaCatalog['labels'][number] | undefined): string {
   if (!label) return '';
   const birth = label.properties.find((p) => nameWords(p.name).includes('birth'));
-  for (const t of T) {
+  for (const [i, t] of T.entries()) {
     if (birth && t.kind === 'super' && (t.en === 'youngest' || t.en === 'oldest')) t.en = t.en === 'youngest' ? 'latest birth date' : 'earliest birth date';
+    // "年龄最大": the greatest age is the earliest birth date.
+    const age = birth && t.en === 'age' ? T.slice(i + 1, i + 3).find((x) => x.kind === 'super') : undefined;
+    if (age && ['largest', 'highest', 'most', 'smallest', 'lowest', 'fewest'].includes(age.en)) {
+      age.en = ['largest', 'highest', 'most'].includes(age.en) ? 'earliest' : 'latest';
+      t.en = 'birth date';
+    }
   }
   if (!T.some((t) => t.en === 'overdue')) return '';
   const finished = label.properties.flatMap((p) => p.samples.filter((v): v is string => typeof v === 'string' && isFinishedState(v)));
@@ -272,6 +285,12 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
   // "是多少" asks for a value ("平均工资是多少"), "有多少 / 多少名员工" for a count.
   if (kind === 'count' && prevQ >= 0 && ['是', '为'].includes(T[prevQ]!.text) && !isLabel(T[nextQ])) kind = 'what';
 
+  // "多少预估工时": how many of a quantity is its sum over the head noun's nodes.
+  let quantity: string | undefined;
+  if (kind === 'count' && T[nextQ]?.kind === 'word' && !isLabel(T[nextQ]) && nextQ === qIdx + 1) {
+    quantity = T[nextQ]!.en;
+    T[nextQ] = { ...T[nextQ]!, kind: 'drop' };
+  }
   // The head noun: after the question word, or right before "有/是 + question word", or the last noun not followed by 的.
   let target = -1;
   if (q && isLabel(T[nextQ]) && !partOfName(nextQ) && kind !== 'what') target = nextQ;
@@ -306,7 +325,7 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
   const rest = `${render(T, skip, isLabel)} ${extra}`.trim();
   const head = target >= 0 ? T[target]!.en : '';
   const front =
-    kind === 'count' ? 'how many'
+    kind === 'count' ? `how many${quantity ? ` ${quantity}` : ''}`
     : kind === 'which' ? 'which'
     : kind === 'who' ? (head ? 'who are' : 'who')
     : kind === 'what' ? 'what is'
@@ -314,7 +333,9 @@ function assemble(all: ZhToken[], catalog: SchemaCatalog): string {
     : kind === 'how long' ? 'how long'
     : kind === 'check' ? (rest.includes('"') ? 'is' : 'are there')
     : 'list';
-  return [front, topN, head, objectPos ? 'does' : '', rest].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim() + '?';
+  // A value right after the head would read as part of its name ("companies 云杉数据" = the company 云杉数据).
+  const joiner = head && !objectPos && rest.startsWith('"') ? 'that' : '';
+  return [front, topN, head, objectPos ? 'does' : '', joiner, rest].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim() + '?';
 }
 
 function timeText(t: ZhToken, op: string | undefined): string {
@@ -350,6 +371,7 @@ function render(T: ZhToken[], skip: Set<number>, isLabel: (t: ZhToken | undefine
       case 'drop':
       case 'list':
       case 'unknown':
+      case 'open':
         break;
       case 'q':
         // A question word in object position is fronted; here it leaves nothing.
@@ -367,7 +389,9 @@ function render(T: ZhToken[], skip: Set<number>, isLabel: (t: ZhToken | undefine
           if (x.kind === 'value' || x.kind === 'latin' || x.kind === 'word') inner.push(x.en);
           done.add(j);
         }
-        out.push(T[v]!.en, t.en, ...inner);
+        // "被云杉数据收购": the agent is the subject ("was 云杉数据 acquired"), which is how the English reading tells the direction.
+        if (t.text === '被' || t.text === '由') out.push('was', ...inner, T[v]!.en);
+        else out.push(T[v]!.en, t.en, ...inner);
         done.add(v);
         break;
       }
