@@ -75,8 +75,12 @@ export async function extractiveAnswer(question: string, context: RetrievedConte
   if (opts.embedder) await addSimilarity(opts.embedder, question, candidates);
   candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.span.start - b.span.start);
 
-  const best = candidates[0]!;
-  if (!contextHasKeyTerms(q, candidates) || !answers(best, q)) return notFound(related(candidates.slice(0, 2)));
+  // A question in the text (a heading such as "什么是RAG?") asks; it does not answer: what follows it does.
+  const best = candidates.find((c) => !isQuestion(c.span.text) && !(isHeading(c.span.text) && HAN.test(c.span.text))) ?? candidates[0]!;
+  if (!contextHasKeyTerms(q, candidates)) return notFound(related(candidates.slice(0, 2)));
+  const underHeading = answerUnderQuestion(candidates, q, best);
+  if (underHeading) return answerFrom(underHeading);
+  if (!answers(best, q)) return notFound(related(candidates.slice(0, 2)));
 
   const chosen = [best];
   const covered = new Set([...best.terms].filter((t) => q.askedTerms.includes(t) || q.nameTerms.includes(t)));
@@ -138,7 +142,7 @@ function pushSpan(out: SentenceSpan[], span: SentenceSpan, from: number, to: num
 
 /** A short line without sentence punctuation or table cells: a heading or a list's lead-in ("Office leads:"). */
 function isHeading(text: string): boolean {
-  return text.length <= 80 && !/[.!?。！？；]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
+  return text.length <= 80 && !/[.!?。！？；;]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
 }
 
 /** Inverse sentence frequency within the context: a term in every sentence tells nothing. */
@@ -220,9 +224,42 @@ function contextHasKeyTerms(q: QuestionAnalysis, candidates: readonly Candidate[
   return missing <= Math.floor(q.askedTerms.length / MISSING_PER);
 }
 
+const HAN = /\p{Script=Han}/u;
+/** Sentences quoted under a question heading, at most. */
+const UNDER_HEADING = 3;
+
+/**
+ * A document that asks the question itself ("## RAG相比微调有哪些优点?", an FAQ) answers it in
+ * the sentences right after: when such a heading covers everything asked and no sentence elsewhere
+ * does, the sentences under it (from the best of them, up to the next heading) are the answer.
+ */
+function answerUnderQuestion(candidates: readonly Candidate[], q: QuestionAnalysis, best: Candidate): Candidate[] | undefined {
+  const heading = candidates.find((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE);
+  if (!heading || heading.score < best.score) return undefined;
+  // A sentence elsewhere that says everything asked answers by itself.
+  if (best.asked >= 0.99 && best.passage !== heading.passage) return undefined;
+  const following = candidates
+    .filter((c) => c.passage === heading.passage && c.span.start > heading.span.start)
+    .sort((a, b) => a.span.start - b.span.start);
+  const section: Candidate[] = [];
+  for (const c of following) {
+    if (isQuestion(c.span.text) || (isHeading(c.span.text) && !/[:：]$/.test(c.span.text))) break;
+    section.push(c);
+  }
+  // The best sentence of the section and what follows it; else the section's opening sentences.
+  const from = Math.max(0, section.indexOf(best));
+  const out = section.slice(from, from + UNDER_HEADING);
+  if (out.length === 0) return undefined;
+  // A "when" or "how many" question still needs a date or number in what is quoted.
+  return q.type !== 'date' && q.type !== 'number' || out.some((c) => c.typed) ? out : undefined;
+}
+
+function isQuestion(text: string): boolean {
+  return /[?？]["'”’)）]*$/.test(text);
+}
+
 function answers(c: Candidate, q: QuestionAnalysis): boolean {
-  // A question in the text (a heading such as "什么是RAG?") asks; it does not answer.
-  if (/[?？]["'”’)）]*$/.test(c.span.text)) return false;
+  if (isQuestion(c.span.text)) return false;
   // A year the question names is part of what it asks: the sentence or what it leaves implicit must give it.
   if (q.askedTerms.some((t) => /^(1[89]|20)\d\d$/.test(t) && !c.terms.has(t) && !c.around.has(t))) return false;
   if (c.asked < MIN_ASKED_COVERAGE || c.names < MIN_NAME_COVERAGE || c.score < MIN_SCORE) return false;

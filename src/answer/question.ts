@@ -1,5 +1,5 @@
 import { builtinPatternSet } from '../extraction/offline/patterns.ts';
-import { segment } from '../planner/zh/segment.ts';
+import { fineWords } from '../planner/zh/segment.ts';
 import { containsName, isStopWord, stem, tokens } from '../retrieval/terms.ts';
 
 /**
@@ -102,7 +102,7 @@ function mixedTermsOf(text: string): string[] {
   const out: string[] = [];
   for (const part of text.split(HAN_RUN)) {
     if (!part) continue;
-    if (HAN_RUN.test(part)) out.push(...segment(part).filter((w) => !ZH_STOP_WORDS.has(w)).map(equivalenceOf));
+    if (HAN_RUN.test(part)) out.push(...fineWords(part).filter((w) => !ZH_STOP_WORDS.has(w)).map(equivalenceOf));
     else out.push(...termsOf(part));
   }
   return out;

@@ -40,3 +40,18 @@ export function segment(text: string): string[] {
     .map((w) => w.trim())
     .filter((w) => w && /[\p{L}\p{N}]/u.test(w));
 }
+
+/**
+ * The finest words of `text`, for matching passages against questions: jieba's search mode splits
+ * long words into the dictionary words they are made of, and a compound is kept only when its
+ * parts are not (so "知识图谱" and "知识|图谱" meet whichever way a sentence was cut).
+ */
+export function fineWords(text: string): string[] {
+  const words = segmenter()
+    .cutForSearch(text, false)
+    .map((w) => w.trim())
+    .filter((w) => w && /[\p{L}\p{N}]/u.test(w));
+  const set = new Set(words);
+  const splits = (w: string) => [...Array(w.length - 1).keys()].some((k) => set.has(w.slice(0, k + 1)) && set.has(w.slice(k + 1)));
+  return words.filter((w) => w.length < 3 || !splits(w));
+}
