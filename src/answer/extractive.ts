@@ -177,7 +177,9 @@ function scoreSentence(c: Candidate, q: QuestionAnalysis, idf: (t: string) => nu
   const lexical = askedWeight + nameWeight === 0 ? 0 : (askedWeight * c.asked + nameWeight * c.names) / (askedWeight + nameWeight);
   // Earlier passages ranked better in retrieval: a small tie-breaker, never a reason on its own.
   const prior = 0.05 * (1 - c.rank / Math.max(1, passages));
-  c.score = lexical * (c.typed ? 1 : 0.75) + prior;
+  // "什么是X?": the sentence that has X as its subject defines it.
+  const defines = q.definiendum !== undefined && c.span.text.replace(/^[\s\-*•]+/, '').startsWith(q.definiendum) ? 0.15 : 0;
+  c.score = lexical * (c.typed ? 1 : 0.75) + prior + defines;
 }
 
 async function addSimilarity(embedder: Embedder, question: string, candidates: Candidate[]): Promise<void> {
@@ -210,6 +212,8 @@ function hasAnswerType(type: AnswerType, text: string, names: readonly string[])
       const words = text.split(/\s+/).slice(1);
       return words.some((w) => /^\p{Lu}\p{Ll}/u.test(w) && !own.has(w.replace(/[^\p{L}]+$/u, '')));
     }
+    case 'reason':
+      return /因为|由于|因此|所以|原因|导致|为了|鉴于|\b(because|due to|since|so that|therefore|as a result)\b/i.test(text);
     case 'any':
       return true;
   }
@@ -246,8 +250,9 @@ function answerUnderQuestion(candidates: readonly Candidate[], q: QuestionAnalys
     if (isQuestion(c.span.text) || (isHeading(c.span.text) && !/[:：]$/.test(c.span.text))) break;
     section.push(c);
   }
-  // The best sentence of the section and what follows it; else the section's opening sentences.
-  const from = Math.max(0, section.indexOf(best));
+  // The section's opening sentences (a list asked for starts there), or from the best sentence when it comes later.
+  const at = section.indexOf(best);
+  const from = at >= UNDER_HEADING ? at : 0;
   const out = section.slice(from, from + UNDER_HEADING);
   if (out.length === 0) return undefined;
   // A "when" or "how many" question still needs a date or number in what is quoted.

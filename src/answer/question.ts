@@ -9,7 +9,7 @@ import { containsName, isStopWord, stem, tokens } from '../retrieval/terms.ts';
  * and a few everyday equivalences ("born" / "birth") are brought to one form.
  */
 
-export type AnswerType = 'person' | 'date' | 'place' | 'number' | 'any';
+export type AnswerType = 'person' | 'date' | 'place' | 'number' | 'reason' | 'any';
 
 export interface QuestionAnalysis {
   /** Names the question gives (entities it names, capitalised phrases), as written. */
@@ -19,6 +19,8 @@ export interface QuestionAnalysis {
   /** Stems of the other content words: what is asked about the names. */
   askedTerms: string[];
   type: AnswerType;
+  /** What a Chinese definition question asks about ("什么是X?" → X). */
+  definiendum?: string;
 }
 
 /**
@@ -149,7 +151,8 @@ export function analyseQuestion(question: string, entityNames: readonly string[]
       if (found) names.add(found);
     }
   }
-  for (const phrase of capitalisedPhrases(question)) names.add(phrase);
+  // English names inside Chinese text end where the Chinese begins ("Spruce Data是哪家公司").
+  for (const phrase of capitalisedPhrases(question.replace(/\p{Script=Han}+/gu, ' '))) names.add(phrase);
   // Keep the longest of overlapping names ("Project Atlas" over "Atlas").
   const kept = [...names].filter((n) => ![...names].some((o) => o.length > n.length && ` ${tokens(o).join(' ')} `.includes(` ${tokens(n).join(' ')} `)));
   const nameTerms = [...new Set(kept.flatMap((n) => termsOf(n)))];
@@ -157,7 +160,8 @@ export function analyseQuestion(question: string, entityNames: readonly string[]
   const askedTerms = [...new Set(termsOf(question))].filter(
     (t) => !nameTerms.includes(t) && !TYPE_WORDS.has(t) && !words.some((w) => TYPE_WORDS.has(w) && equivalenceOf(stem(w)) === t),
   );
-  return { names: kept, nameTerms, askedTerms, type: answerType(question) };
+  const definiendum = /^\s*什么是(.+?)[?？\s]*$/.exec(question)?.[1] ?? /^\s*(.+?)是什么[?？\s]*$/.exec(question)?.[1];
+  return { names: kept, nameTerms, askedTerms, type: answerType(question), ...(definiendum ? { definiendum: definiendum.trim() } : {}) };
 }
 
 function answerType(question: string): AnswerType {
@@ -166,6 +170,7 @@ function answerType(question: string): AnswerType {
     if (/多少|几[个名位家项年天次]?|多久|多长/.test(question)) return 'number';
     if (/哪里|在哪|何处|哪个城市|哪个国家/.test(question)) return 'place';
     if (/谁/.test(question)) return 'person';
+    if (/为什么|为何|什么原因|原因是/.test(question)) return 'reason';
     return 'any';
   }
   const q = ` ${tokens(question).join(' ')} `;

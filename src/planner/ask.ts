@@ -107,8 +107,11 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   const grounding = await timed('parse', () => ground(deps.db, catalog, zh?.english ?? q, { collections, timeoutMs }));
   const parsed = await timed('parse', async () => {
     const p = parseQuestion(grounding, { asOf, limit });
-    // Chinese words the lexicon and the graph do not know are unexplained like unknown English words.
-    return zh && p.ok && zh.unknown.length ? { ...p, unexplained: [...p.unexplained, ...zh.unknown] } : p;
+    if (!zh || !p.ok) return p;
+    // Chinese words the lexicon and the graph do not know are unexplained like unknown English words,
+    // and so is a name the parse had to leave out ("星图智能有多少个客户": whose customers is not in the graph).
+    const ignored = p.notes.filter((n) => n.startsWith('Ignored ')).map((n) => /^Ignored (?:\S+ ")?([^":]+)/.exec(n)?.[1] ?? n);
+    return zh.unknown.length || ignored.length ? { ...p, unexplained: [...p.unexplained, ...zh.unknown, ...ignored] } : p;
   });
   /** Words the graph could not place: what the documents are asked about. */
   const unplaced = parsed.ok ? parsed.unexplained : unexplainedWords(grounding);
