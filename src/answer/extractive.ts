@@ -230,7 +230,7 @@ function contextHasKeyTerms(q: QuestionAnalysis, candidates: readonly Candidate[
 
 const HAN = /\p{Script=Han}/u;
 /** Sentences quoted under a question heading, at most. */
-const UNDER_HEADING = 3;
+const UNDER_HEADING = 4;
 
 /**
  * A document that asks the question itself ("## RAG相比微调有哪些优点?", an FAQ) answers it in
@@ -239,9 +239,7 @@ const UNDER_HEADING = 3;
  */
 function answerUnderQuestion(candidates: readonly Candidate[], q: QuestionAnalysis, best: Candidate): Candidate[] | undefined {
   const heading = candidates.find((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE);
-  if (!heading || heading.score < best.score) return undefined;
-  // A sentence elsewhere that says everything asked answers by itself.
-  if (best.asked >= 0.99 && best.passage !== heading.passage) return undefined;
+  if (!heading) return undefined;
   const following = candidates
     .filter((c) => c.passage === heading.passage && c.span.start > heading.span.start)
     .sort((a, b) => a.span.start - b.span.start);
@@ -250,6 +248,8 @@ function answerUnderQuestion(candidates: readonly Candidate[], q: QuestionAnalys
     if (isQuestion(c.span.text) || (isHeading(c.span.text) && !/[:：]$/.test(c.span.text))) break;
     section.push(c);
   }
+  // Unless the best sentence is under the heading: a better one elsewhere, or one elsewhere that says everything asked, answers by itself.
+  if (!section.includes(best) && (heading.score < best.score || best.asked >= 0.99)) return undefined;
   // The section's opening sentences (a list asked for starts there), or from the best sentence when it comes later.
   const at = section.indexOf(best);
   const from = at >= UNDER_HEADING ? at : 0;
