@@ -265,6 +265,7 @@ function isQuestion(text: string): boolean {
 
 function answers(c: Candidate, q: QuestionAnalysis): boolean {
   if (isQuestion(c.span.text)) return false;
+  if (q.headTerms && !q.headTerms.some((t) => c.terms.has(t))) return false;
   // A year the question names is part of what it asks: the sentence or what it leaves implicit must give it.
   if (q.askedTerms.some((t) => /^(1[89]|20)\d\d$/.test(t) && !c.terms.has(t) && !c.around.has(t))) return false;
   if (c.asked < MIN_ASKED_COVERAGE || c.names < MIN_NAME_COVERAGE || c.score < MIN_SCORE) return false;

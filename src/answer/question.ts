@@ -21,6 +21,8 @@ export interface QuestionAnalysis {
   type: AnswerType;
   /** What a Chinese definition question asks about ("什么是X?" → X). */
   definiendum?: string;
+  /** Terms of the noun a Chinese "X的Y是谁/是什么" asks for (Y): the answering sentence must say it. */
+  headTerms?: string[];
 }
 
 /**
@@ -161,7 +163,17 @@ export function analyseQuestion(question: string, entityNames: readonly string[]
     (t) => !nameTerms.includes(t) && !TYPE_WORDS.has(t) && !words.some((w) => TYPE_WORDS.has(w) && equivalenceOf(stem(w)) === t),
   );
   const definiendum = /^\s*什么是(.+?)[?？\s]*$/.exec(question)?.[1] ?? /^\s*(.+?)是什么[?？\s]*$/.exec(question)?.[1];
-  return { names: kept, nameTerms, askedTerms, type: answerType(question), ...(definiendum ? { definiendum: definiendum.trim() } : {}) };
+  // "东方银行的行长是谁": the noun after the last 的, before the question's verb, is what is asked.
+  const head = /的([^的]{1,8}?)(?:是|有|为|叫|在)[^的]*$/u.exec(question)?.[1];
+  const headTerms = head && HAN_RUN.test(head) ? termsOf(head).filter((t) => askedTerms.includes(t)) : [];
+  return {
+    names: kept,
+    nameTerms,
+    askedTerms,
+    type: answerType(question),
+    ...(definiendum ? { definiendum: definiendum.trim() } : {}),
+    ...(headTerms.length ? { headTerms } : {}),
+  };
 }
 
 function answerType(question: string): AnswerType {
