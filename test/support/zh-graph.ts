@@ -34,25 +34,25 @@ export async function writeZhGraph(app: Kgrag, c: string): Promise<void> {
   const rows = (xs: readonly (readonly unknown[])[], keys: string[]) => xs.map((x) => Object.fromEntries(keys.map((k, i) => [k, x[i]])));
   await app.db.write(
     `UNWIND $people AS p
-     CREATE (n:Entity:Person {id: $c + ':' + p.id, collection: $c, type: 'Person', employeeId: p.id, name: p.name, normalizedName: p.name,
+     CREATE (n:KgragEntity:Kgrag_Person {id: $c + ':' + p.id, collection: $c, type: 'Person', employeeId: p.id, name: p.name, normalizedName: p.name,
        title: p.title, department: p.department, city: p.city, hireDate: date(p.hireDate), salary: p.salary, remote: p.remote})
      WITH count(*) AS done
      UNWIND $people AS p
-     MATCH (a:Person {id: $c + ':' + p.id}), (m:Person {id: $c + ':' + p.manager})
+     MATCH (a:Kgrag_Person {id: $c + ':' + p.id}), (m:Kgrag_Person {id: $c + ':' + p.manager})
      CREATE (a)-[:REPORTS_TO]->(m)`,
     { c, people: rows(PEOPLE, ['id', 'name', 'title', 'department', 'city', 'hireDate', 'salary', 'remote', 'manager']) },
   );
   await app.db.write(
     `UNWIND $projects AS p
-     MATCH (o:Person {id: $c + ':' + p.owner})
-     CREATE (n:Entity:Project {id: $c + ':' + p.id, collection: $c, type: 'Project', name: p.name, normalizedName: p.name, status: p.status, budget: p.budget})
+     MATCH (o:Kgrag_Person {id: $c + ':' + p.owner})
+     CREATE (n:KgragEntity:Kgrag_Project {id: $c + ':' + p.id, collection: $c, type: 'Project', name: p.name, normalizedName: p.name, status: p.status, budget: p.budget})
      CREATE (o)-[:LEADS]->(n)`,
     { c, projects: rows(PROJECTS, ['id', 'name', 'status', 'budget', 'owner']) },
   );
   await app.db.write(
     `UNWIND $tasks AS t
-     MATCH (a:Person {id: $c + ':' + t.assignee}), (p:Project {id: $c + ':' + t.project})
-     CREATE (n:Entity:Task {id: $c + ':' + t.id, collection: $c, type: 'Task', name: t.name, normalizedName: t.name, status: t.status,
+     MATCH (a:Kgrag_Person {id: $c + ':' + t.assignee}), (p:Kgrag_Project {id: $c + ':' + t.project})
+     CREATE (n:KgragEntity:Kgrag_Task {id: $c + ':' + t.id, collection: $c, type: 'Task', name: t.name, normalizedName: t.name, status: t.status,
        priority: t.priority, dueDate: date(t.dueDate), estimateHours: toFloat(t.hours)})
      CREATE (n)-[:ASSIGNED_TO]->(a), (n)-[:PART_OF_PROJECT]->(p)`,
     { c, tasks: rows(TASKS, ['id', 'name', 'status', 'priority', 'dueDate', 'hours', 'assignee', 'project']) },

@@ -79,7 +79,7 @@ export async function findValues(
   const phrases = candidatePhrases(text, opts.singles);
   if (phrases.size === 0) return [];
   const kgrag = catalog.internal.documents || catalog.collections !== null;
-  const labels = catalog.labels.filter((l) => !(kgrag && l.label === 'Entity'));
+  const labels = catalog.labels;
   const params = { phrases: [...phrases.keys()], acronyms: [], collections: opts.collections, scan: int(VALUE_SCAN), maxIds: int(50) };
   const found: FoundValue[] = [];
   await Promise.all(
@@ -88,7 +88,7 @@ export async function findValues(
         .filter((p) => !(kgrag && HIDDEN.has(p.name)) && p.types.some((t) => t === 'STRING' || t === 'LIST<STRING>') && (p.maxLength ?? 0) <= 200)
         .map((p) => p.name);
       if (props.length === 0) return;
-      const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });
+      const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.stored ?? l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });
       for (const row of rows) {
         const property = String(row.key);
         for (const span of phrases.get(String(row.phrase)) ?? []) {
