@@ -26,7 +26,7 @@ import { ground } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, PlanStep, RetrievedContext, Strategy } from './types.ts';
-import { isChinese } from './zh/segment.ts';
+import { hanShare, isChinese } from './zh/segment.ts';
 import { translateQuestion } from './zh/translate.ts';
 import { renderStructuredZh, zhMessages } from './zh/render.ts';
 
@@ -103,7 +103,9 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   // A Chinese question is read by Chinese grammar into the English form the parser maps (zh/translate.ts).
   const zh = isChinese(q) ? await timed('parse', () => translateQuestion(deps.db, catalog, q, { collections, timeoutMs })) : undefined;
   if (zh) steps.push({ kind: 'parse', detail: `Read as: ${zh.english}` });
-  const render = zh ? renderStructuredZh : renderStructured;
+  // The answer is in the question's language: an English question naming 张伟 is answered in English.
+  const inChinese = zh !== undefined && hanShare(q) >= 0.3;
+  const render = inChinese ? renderStructuredZh : renderStructured;
   const grounding = await timed('parse', () => ground(deps.db, catalog, zh?.english ?? q, { collections, timeoutMs }));
   const parsed = await timed('parse', async () => {
     const p = parseQuestion(grounding, { asOf, limit });
@@ -231,7 +233,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
         ...(structured ? { message: `The exact query found nothing: ${structuredNote.trim()}` } : {}),
       });
     }
-    const notFoundText = zh ? zhMessages.notFound : answer.answer;
+    const notFoundText = inChinese ? zhMessages.notFound : answer.answer;
     return finish({
       answer: structured ? `${structuredNote}${notFoundText}` : notFoundText,
       found: false,
@@ -255,7 +257,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
   const message = parserMessage ?? 'The question could not be mapped onto the graph.';
   return finish({
-    answer: zh ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
+    answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
     found: false,
     citations: [] as Citation[],
     facts: [],

@@ -67,6 +67,12 @@ describe('ask in Chinese', () => {
     expect(names(await ask('谁负责北斗项目？'))).toEqual(['陈静']);
   });
 
+  it('reads an English question naming Chinese records, and answers it in English', async () => {
+    const r = await ask('Which employees report to 张伟?');
+    expect(names(r)).toEqual(['刘洋', '李娜'].sort());
+    expect(r.answer).toMatch(/^2 people/);
+  });
+
   it('does not run a parse with a word the graph has nothing for, and says so in Chinese', async () => {
     const r = await ask('张伟的电话号码是多少？');
     expect(r.plan.strategy).not.toBe('structured');
