@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
+const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
 /** OCR renders and recognises 80 pages: run it when asked for by name. */
 const DEFAULT_SUITES = SUITES.filter((s) => s !== 'ocr');
 const { values, positionals } = parseArgs({
@@ -39,6 +39,19 @@ if (suites.includes('questions')) {
   try {
     log('== kgrag ask, test/gold/questions.jsonl (example knowledge base, no LLM)');
     report.questions = await runQuestionsEval(app, log);
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('questions-zh')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask, test/gold/questions-zh.jsonl (Chinese example knowledge base examples/zh, no LLM)');
+    report['questions-zh'] = await runQuestionsEval(app, log, {
+      file: path.resolve(import.meta.dirname, '../test/gold/questions-zh.jsonl'),
+      dir: path.resolve(import.meta.dirname, '../examples/zh'),
+      collection: 'eval-example-kb-zh',
+    });
   } finally {
     await app.close();
   }
