@@ -64,10 +64,13 @@ function lookupIn(tx: TxRunner, collection: string, graph: boolean): EntityLooku
     async byNormalizedNames(items) {
       return (await tx.run(cypher('entities/by-normalized-names'), { collection, items })) as unknown as ExistingEntity[];
     },
-    async candidates(type, name) {
-      const query = toLuceneQuery(name);
-      if (!query) return [];
-      return (await tx.run(cypher('entities/candidates'), { collection, type, query, limit: int(CANDIDATES) })) as unknown as ExistingEntity[];
+    async candidates(items) {
+      const queries = items.map((it, i) => ({ i: int(i), type: it.type, query: toLuceneQuery(it.name) })).filter((q) => q.query);
+      const out: ExistingEntity[][] = items.map(() => []);
+      if (queries.length === 0) return out;
+      const rows = await tx.run(cypher('entities/candidates'), { collection, items: queries, limit: int(CANDIDATES) });
+      for (const row of rows) out[row.i as number] = row.candidates as ExistingEntity[];
+      return out;
     },
   };
 }

@@ -11,7 +11,7 @@
 import { extractiveAnswer } from '../answer/extractive.ts';
 import { llmAnswer } from '../answer/llm.ts';
 import { renderStructured } from '../answer/structured.ts';
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError, KgragError, errorMessage } from '../errors.ts';
 import { labelMatcher, type CatalogCache, type SchemaCatalog } from '../graph/catalog.ts';
 import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
@@ -31,7 +31,7 @@ export interface AskDeps {
   db: GraphExecutor;
   catalogs: CatalogCache;
   /** Needed for vector and hybrid retrieval; without it retrieval is fulltext only. */
-  embedder?: Embedder;
+  embedder?: QueryEmbedder;
   /** When configured: text-to-Cypher and written answers. */
   chat?: ChatModel;
   logger?: Logger;
