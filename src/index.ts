@@ -14,7 +14,7 @@
 import { askKgrag, openKgrag, retrieverOf, type Kgrag } from './app.ts';
 import { loadConfig, type KgragConfig } from './config/index.ts';
 import type { SearchMode, SearchResult } from './domain/types.ts';
-import { validateCollection } from './domain/ids.ts';
+import { validateCollection, validateReadScope } from './domain/ids.ts';
 import type { ImportSummary } from './import/importer.ts';
 import type { Mapping } from './import/mapping.ts';
 import type { IngestSummary } from './ingest/pipeline.ts';
@@ -84,7 +84,7 @@ export async function openKnowledgeBase(options: KnowledgeBaseOptions = {}): Pro
       throw err;
     }));
   const readable = async (requested: string[] | undefined) => {
-    if (requested?.length) return requested.map(validateCollection);
+    if (requested?.length) return requested.map(validateReadScope);
     const { listCollections } = await import('./graph/documents.ts');
     return listCollections(app.db);
   };

@@ -1,3 +1,4 @@
+import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { SearchResult } from '../domain/types.ts';
 import { collectionIndexName, isIndexUnavailable } from './collection-index.ts';
 import { cypher } from './cypher.ts';
@@ -20,6 +21,8 @@ export async function vectorSearch(
   collections: string[],
   k: number,
 ): Promise<SearchResult[]> {
+  // The existing graph's scope holds no chunks (and so has no index of its own).
+  collections = collections.filter((c) => c !== GRAPH_SCOPE);
   if (collections.length === 0 || k <= 0) return [];
   if (collections.length <= MAX_COLLECTION_INDEXES) {
     try {
