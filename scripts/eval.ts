@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [scifact] [cmrc] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--limit N] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,16 +11,19 @@ import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
 import { runQuestionsEval } from './eval/questions.ts';
+import { CMRC_BASELINES, runCmrc } from './eval/cmrc.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction'];
+const SUITES = ['questions', 'northwind', 'scifact', 'cmrc', '2wiki', 'extraction'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     modes: { type: 'string', default: 'vector,fulltext,hybrid' },
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
     json: { type: 'string' },
+    // Questions of the CMRC suite to ask (all 3,219 by default).
+    limit: { type: 'string' },
   },
 });
 const suites = positionals.length ? positionals : SUITES;
@@ -57,6 +60,19 @@ if (suites.includes('scifact')) {
     const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log);
     log(`published: all-MiniLM-L6-v2 vector ${SCIFACT_PUBLISHED.vector}, BM25 (bm25s) ${SCIFACT_PUBLISHED.bm25}`);
     report.scifact = { results, published: SCIFACT_PUBLISHED };
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('cmrc')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log(`== CMRC 2018 dev through kgrag (embedding model ${app.embedder!.modelId})`);
+    const limit = values.limit ? Number(values.limit) : undefined;
+    const results = await runCmrc(app, values.bench, values.modes.split(',') as SearchMode[], log, { limit });
+    const b = CMRC_BASELINES;
+    log(`score.mjs baselines: BM25 bigrams ${b.bm25Bigrams}, e5 ${b.e5}, RRF(e5, BM25) ${b.rrfE5Bm25}, MiniLM ${b.minilm}`);
+    report.cmrc = { results, baselines: CMRC_BASELINES };
   } finally {
     await app.close();
   }

@@ -18,7 +18,7 @@ describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
   let embedder: Embedder;
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
+    embedder = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
   }, 120_000);
 
   afterAll(async () => {
@@ -87,7 +87,7 @@ describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
 describe('createEmbedder errors', () => {
   it('explains how to get a model when the folder is missing', async () => {
     const missing = path.join(repoRoot, '.kgrag', 'models', 'no-such-model');
-    const attempt = createEmbedder({ modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
+    const attempt = createEmbedder({ model: 'minilm', modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
     await expect(attempt).rejects.toBeInstanceOf(EmbeddingError);
     await expect(attempt).rejects.toThrow(/npm run setup.*KGRAG_MODEL_DIR/s);
   });
