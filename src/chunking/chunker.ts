@@ -366,11 +366,19 @@ function splitByCodePoints(span: Span, budget: number, ctx: Context): Measured[]
   const atoms: Measured[] = [];
   for (let start = span.start; start < span.end; ) {
     const count = (end: number): number => ctx.options.countTokens(ctx.text.slice(start, end));
+    let hi = Math.min(span.end, start + ctx.maxChars);
+    if (isLowSurrogate(ctx.text, hi)) hi--;
+    // A run the tokenizer cannot split (one unknown token) fits whole: one count per window.
+    const whole = hi > start ? count(hi) : budget + 1;
+    if (whole <= budget) {
+      atoms.push({ start, end: hi, tokens: whole });
+      start = hi;
+      continue;
+    }
     const first = codePointEnd(ctx.text, start);
     let best = first;
     let bestTokens = count(first);
     let lo = first + 1;
-    let hi = Math.min(span.end, start + ctx.maxChars);
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const end = codePointBoundary(ctx.text, mid);
@@ -396,8 +404,12 @@ function codePointEnd(text: string, i: number): number {
 
 /** `i`, or `i + 1` when `i` falls between the two halves of a surrogate pair. */
 function codePointBoundary(text: string, i: number): number {
+  return isLowSurrogate(text, i) && i > 0 ? i + 1 : i;
+}
+
+function isLowSurrogate(text: string, i: number): boolean {
   const code = text.charCodeAt(i);
-  return code >= 0xdc00 && code <= 0xdfff && i > 0 ? i + 1 : i;
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });

@@ -51,4 +51,4 @@ export type EmbeddingModelKey = keyof typeof EMBEDDING_MODELS;
 export const EMBEDDING_MODEL_KEYS = Object.keys(EMBEDDING_MODELS) as [EmbeddingModelKey, ...EmbeddingModelKey[]];
 
 /** See README, "Embedding models", for the measurements behind this choice. */
-export const DEFAULT_EMBEDDING_MODEL: EmbeddingModelKey = 'minilm';
+export const DEFAULT_EMBEDDING_MODEL: EmbeddingModelKey = 'e5';
