@@ -38,8 +38,8 @@ const CJK_TERMINAL = /[。！？；]/;
 const CJK_CONTEXT_TERMINAL = /[!?;…]/;
 const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}、，：]/u;
 const LATIN_TERMINAL = /[.!?]/;
-/** After an English terminal: whitespace, then the character that starts the next sentence. */
-const NEXT_START = /\s+([\p{Lu}\p{N}"'“‘(\[])/uy;
+/** After an English terminal: whitespace, then what starts the next sentence (a capital, digit, quote, or CJK). */
+const NEXT_START = /\s+([\p{Lu}\p{N}"'“‘(\[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])/uy;
 /**
  * Hard breaks: blank lines, line breaks before list items or headings, and around table rows.
  * Each look-around starts at a line break, so a long line is scanned once.

@@ -8,6 +8,7 @@ import { registerIngestCommand } from './commands/ingest.ts';
 import { registerSchemaCommand } from './commands/schema.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerKeysCommands } from './commands/keys.ts';
+import { registerReembedCommand } from './commands/reembed.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { createContext } from './context.ts';
 import { printError } from './output.ts';
@@ -33,6 +34,7 @@ registerAskCommand(context);
 registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);
+registerReembedCommand(context);
 registerServeCommand(context);
 registerKeysCommands(context);
 
