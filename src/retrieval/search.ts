@@ -1,8 +1,9 @@
 import type { SearchMode, SearchResult } from '../domain/types.ts';
 import type { Embedder } from '../embedding/embedder.ts';
+import { modelReadsCjk } from '../embedding/models.ts';
 import { InputError } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
-import { fulltextSearch, vectorSearch } from '../graph/search.ts';
+import { chunkFulltextIndex, fulltextSearch, vectorSearch } from '../graph/search.ts';
 
 export interface SearchOptions {
   /** Collections the caller may read; nothing outside them is ever returned. */
@@ -37,6 +38,10 @@ export class Retriever {
     const embed = () => (options.embedding ? Promise.resolve(options.embedding) : this.embedQuery(text));
     if (mode === 'vector') return vectorSearch(this.db, await embed(), options.collections, k);
     if (mode === 'fulltext') return fulltextSearch(this.db, text, options.collections, k);
+    // A model that never learnt the query's script only adds noise to the fusion.
+    if (this.embedder && chunkFulltextIndex(text) === 'chunk_fulltext_cjk' && !modelReadsCjk(this.embedder.modelId)) {
+      return fulltextSearch(this.db, text, options.collections, k);
+    }
     // Each list goes deeper than k so that a passage ranked moderately by both can rise.
     const depth = Math.min(Math.max(k * 2, 50), MAX_K);
     const [vector, fulltext] = await Promise.all([
