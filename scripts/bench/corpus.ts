@@ -1,3 +1,4 @@
+import { dropCollectionIndexes } from '../../src/graph/collection-index.ts';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kgrag } from '../../src/app.ts';
@@ -71,4 +72,5 @@ export async function dropCollection(app: Kgrag, collection: string): Promise<vo
       { collection },
     );
   }
+  await dropCollectionIndexes(app.db, collection);
 }

@@ -18,12 +18,13 @@ import { LOCAL_PRINCIPAL, requireRole, type Principal } from './auth/principal.t
 import { toErrorResponse } from './errors.ts';
 import { createGraphql, type GraphqlEndpoint } from './graphql/yoga.ts';
 import { JobQueue } from './jobs/jobs.ts';
+import { mcpHttpHandler } from './mcp/http.ts';
 import { jobRunner } from './jobs/run.ts';
 import type { ApiContext } from './operations.ts';
 import { ROUTES, type Route } from './rest/routes.ts';
 
 /**
- * The HTTP server: REST under /v1, GraphQL at /graphql, /health and /ready, the web UI at /.
+ * The HTTP server: REST under /v1, GraphQL at /graphql, MCP at /mcp, /health and /ready, the web UI at /.
  * Building it (`createApi`) is separate from listening, so tests run it in-process on an
  * ephemeral loopback port against the real database.
  */
@@ -177,6 +178,7 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   web.use('/v1', timeout, authenticate, limiter, v1);
 
   web.use(graphql.endpoint, timeout, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
+  web.all('/mcp', timeout, authenticate, limiter, json, mcpHttpHandler({ app, jobs, keys, onWrite, logger }));
 
   const uiDir = options.uiDir ?? path.resolve(import.meta.dirname, '../../ui/dist');
   web.use(uiHeaders);

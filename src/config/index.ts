@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).optional(),
   KGRAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(1024).default(32),
   KGRAG_MAX_FILE_MB: z.coerce.number().positive().default(50),
+  KGRAG_OCR_MAX_PAGES: z.coerce.number().int().min(0).default(50),
+  KGRAG_OCR_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
   KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
@@ -95,6 +97,8 @@ export interface KgragConfig {
     fetchTimeoutMs: number;
     allowPrivateUrls: boolean;
     defaultCollection: string;
+    /** OCR of images and of scanned PDF pages: pages per document at most (0: no OCR) and time per document. */
+    ocr: { maxPages: number; timeoutMs: number };
   };
   /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
   llm: LlmConfig | undefined;
@@ -214,6 +218,7 @@ export function loadConfig(
       fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,
       allowPrivateUrls: e.KGRAG_ALLOW_PRIVATE_URLS,
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
+      ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,
     extraction: {

@@ -1,3 +1,4 @@
+import { ensureCollectionIndex } from '../graph/collection-index.ts';
 import { chunkDocument } from '../chunking/chunker.ts';
 import type { KgragConfig } from '../config/index.ts';
 import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
@@ -9,6 +10,7 @@ import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, writeNewDocuments, type ChunkWrite } from '../graph/documents.ts';
 import type { Logger } from '../logging.ts';
 import { expandInputs, loadSource, titleFromName, type LoadOptions } from './load.ts';
+import { LOW_CONFIDENCE } from './ocr.ts';
 
 export interface IngestOptions {
   collection: string;
@@ -110,6 +112,8 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
+  // The collection's own vector index exists before its first chunk is written.
+  await ensureCollectionIndex(db, collection, embedder.dimension);
   const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
   const extraction: ExtractionSummary = {
     extractor: extractor?.name ?? 'none',
@@ -128,6 +132,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     maxFileBytes: config.ingest.maxFileBytes,
     fetchTimeoutMs: config.ingest.fetchTimeoutMs,
     allowPrivateUrls: config.ingest.allowPrivateUrls,
+    ocr: config.ingest.ocr,
     ...(options.jsonl ? { jsonl: options.jsonl } : {}),
   };
 
@@ -366,6 +371,8 @@ function toChunkWrites(p: Prepared, embeddings: number[][]): ChunkWrite[] {
     headingPath: c.headingPath,
     context: [p.doc.title, ...c.headingPath].join(' > '),
     tokenCount: c.tokenCount,
+    ocrConfidence: c.ocrConfidence ?? null,
+    ocrLowConfidence: c.ocrConfidence === undefined ? null : c.ocrConfidence < LOW_CONFIDENCE,
     embedding: embeddings[i]!,
   }));
 }

@@ -105,9 +105,9 @@ describe('HTTP API', () => {
     secretDocId = (summary.outcomes[0] as { documentId: string }).documentId;
     secretTaskId = `${B}:task`;
     await app.db.write(
-      `CREATE (t:Entity:Task {id: $c + ':task', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', taskId: 'T999', mergerCodename: 'Bluebird'})
-       CREATE (p:Entity:Person {id: $c + ':marta', collection: $c, type: 'Person', name: 'Marta Kowalczyk', normalizedName: 'marta kowalczyk'})
-       CREATE (v:Entity:Vault {id: $c + ':vault', collection: $c, type: 'Vault', name: 'Zephyr vault', normalizedName: 'zephyr vault', code: '7781-QX'})
+      `CREATE (t:KgragEntity:Kgrag_Task {id: $c + ':task', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', taskId: 'T999', mergerCodename: 'Bluebird'})
+       CREATE (p:KgragEntity:Kgrag_Person {id: $c + ':marta', collection: $c, type: 'Person', name: 'Marta Kowalczyk', normalizedName: 'marta kowalczyk'})
+       CREATE (v:KgragEntity:Kgrag_Vault {id: $c + ':vault', collection: $c, type: 'Vault', name: 'Zephyr vault', normalizedName: 'zephyr vault', code: '7781-QX'})
        CREATE (t)-[:ASSIGNED_TO]->(p), (p)-[:GUARDS]->(v)`,
       { c: B },
     );

@@ -78,16 +78,16 @@ describe('schema catalog of the live graph', () => {
   beforeAll(async () => {
     db = await GraphExecutor.connect(loadConfig().neo4j, silentLogger());
     await db.write(
-      `CREATE (ada:Entity:Person {collection: $A, id: $A + ':ada', name: 'Ada Byron', title: 'CTO', hireDate: date('2019-03-01'), normalizedName: 'ada byron', embedding: [0.1, 0.2]})
-       CREATE (bob:Entity:Person {collection: $A, id: $A + ':bob', name: 'Bob Stone', title: 'Engineer', hireDate: date('2021-06-15'), tags: ['backend', 'oncall']})
-       CREATE (cy:Entity:Person {collection: $A, id: $A + ':cy', name: 'Cy Young', title: 'Engineer', hireDate: date('2023-01-09'), tags: ['frontend']})
-       CREATE (acme:Entity:Organization {collection: $A, id: $A + ':acme', name: 'Acme', founded: 1999})
+      `CREATE (ada:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':ada', name: 'Ada Byron', title: 'CTO', hireDate: date('2019-03-01'), normalizedName: 'ada byron', embedding: [0.1, 0.2]})
+       CREATE (bob:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':bob', name: 'Bob Stone', title: 'Engineer', hireDate: date('2021-06-15'), tags: ['backend', 'oncall']})
+       CREATE (cy:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':cy', name: 'Cy Young', title: 'Engineer', hireDate: date('2023-01-09'), tags: ['frontend']})
+       CREATE (acme:KgragEntity:Kgrag_Organization {collection: $A, id: $A + ':acme', name: 'Acme', founded: 1999})
        CREATE (bob)-[:REPORTS_TO]->(ada), (cy)-[:REPORTS_TO]->(ada)
        CREATE (ada)-[:WORKS_FOR {since: date('2019-03-01'), role: 'executive'}]->(acme)
        CREATE (bob)-[:WORKS_FOR {since: date('2021-06-15'), role: 'staff'}]->(acme)
        WITH bob, cy
        UNWIND range(1, 6) AS i
-       CREATE (t:Entity:Task {collection: $A, id: $A + ':t' + i, title: 'Task ' + i, status: CASE WHEN i % 2 = 0 THEN 'completed' ELSE 'open' END,
+       CREATE (t:KgragEntity:Kgrag_Task {collection: $A, id: $A + ':t' + i, title: 'Task ' + i, status: CASE WHEN i % 2 = 0 THEN 'completed' ELSE 'open' END,
                               due: date('2024-01-01') + duration({days: i}), priority: i % 3,
                               description: CASE WHEN i = 1 THEN $longText END})
        WITH t, CASE WHEN i % 2 = 0 THEN bob ELSE cy END AS assignee
@@ -96,10 +96,10 @@ describe('schema catalog of the live graph', () => {
     );
     // Collection B: the same labels with a value only B has, plus a label, type and property only B has.
     await db.write(
-      `CREATE (z:Entity:Person {collection: $B, id: $B + ':z', name: $secret, title: $secret, hireDate: date('1901-01-01'), codename: $secret})
-       CREATE (t:Entity:Task {collection: $B, id: $B + ':t', title: $secret, status: $secret + '-status', due: date('1900-01-01'), priority: 99})
+      `CREATE (z:KgragEntity:Kgrag_Person {collection: $B, id: $B + ':z', name: $secret, title: $secret, hireDate: date('1901-01-01'), codename: $secret})
+       CREATE (t:KgragEntity:Kgrag_Task {collection: $B, id: $B + ':t', title: $secret, status: $secret + '-status', due: date('1900-01-01'), priority: 99})
        CREATE (t)-[:ASSIGNED_TO {note: $secret}]->(z)
-       CREATE (s:Entity:${quoteName(secretLabel)} {collection: $B, id: $B + ':s', name: $secret})
+       CREATE (s:KgragEntity:${quoteName('Kgrag_' + secretLabel)} {collection: $B, id: $B + ':s', name: $secret})
        CREATE (z)-[:${quoteName(secretType)}]->(s)`,
       { B, secret },
     );
@@ -132,7 +132,9 @@ describe('schema catalog of the live graph', () => {
 
     expect(label(catalog, 'Organization').count).toBe(1);
     expect(property(label(catalog, 'Organization'), 'founded')).toMatchObject({ types: ['INTEGER'], min: 1999, max: 1999 });
-    expect(label(catalog, 'Entity').count).toBe(10);
+    // kgrag's umbrella label is bookkeeping; its types are shown without their stored prefix.
+    expect(catalog.labels.map((l) => l.label)).not.toContain('KgragEntity');
+    expect(label(catalog, 'Person').stored).toEqual(['Kgrag_Person']);
 
     const task = label(catalog, 'Task');
     expect(task.count).toBe(6);
@@ -181,9 +183,9 @@ describe('schema catalog of the live graph', () => {
     expect(assigned.estimated).toBeUndefined();
     // A pattern the sample missed is still listed from the exact count, without property statistics.
     await db.write(
-      `CREATE (p:Entity:Person {collection: $C, id: $C + ':p', name: 'Pat'})
-       CREATE (p)-[:MANAGES {since: 2020}]->(:Entity:Organization {collection: $C, id: $C + ':o', name: 'Org'})
-       CREATE (p)-[:MANAGES {since: 2021}]->(:Entity:Task {collection: $C, id: $C + ':t', title: 'Plan'})`,
+      `CREATE (p:KgragEntity:Kgrag_Person {collection: $C, id: $C + ':p', name: 'Pat'})
+       CREATE (p)-[:MANAGES {since: 2020}]->(:KgragEntity:Kgrag_Organization {collection: $C, id: $C + ':o', name: 'Org'})
+       CREATE (p)-[:MANAGES {since: 2021}]->(:KgragEntity:Kgrag_Task {collection: $C, id: $C + ':t', title: 'Plan'})`,
       { C },
     );
     const tiny = await buildCatalog(db, { collections: [C], sampleSize: 1 });
@@ -256,8 +258,8 @@ describe('schema catalog of the live graph', () => {
 
   it('handles labels, types and property keys that need quoting', async () => {
     await db.write(
-      `CREATE (a:Entity:${quoteName(weirdLabel)} {collection: $A, id: $A + ':odd1', \`odd key\`: 'x', \`back\`\`tick\`: 1})
-       CREATE (b:Entity:${quoteName(weirdLabel)} {collection: $A, id: $A + ':odd2'})
+      `CREATE (a:KgragEntity:${quoteName('Kgrag_' + weirdLabel)} {collection: $A, id: $A + ':odd1', \`odd key\`: 'x', \`back\`\`tick\`: 1})
+       CREATE (b:KgragEntity:${quoteName('Kgrag_' + weirdLabel)} {collection: $A, id: $A + ':odd2'})
        CREATE (a)-[:${quoteName(weirdType)} {\`odd key\`: 'y'}]->(b)`,
       { A },
     );
@@ -278,7 +280,7 @@ describe('schema catalog of the live graph', () => {
     expect(cache.get([A])).toBe(first); // concurrent callers share one build
     const catalog = await first;
     expect(catalog.labels.map((l) => l.label)).not.toContain('Project');
-    await db.write(`CREATE (:Entity:Project {collection: $A, id: $A + ':p', name: 'Apollo'})`, { A });
+    await db.write(`CREATE (:KgragEntity:Kgrag_Project {collection: $A, id: $A + ':p', name: 'Apollo'})`, { A });
     expect(await cache.get([A])).toBe(catalog); // still cached
     expect(await cache.get([B, A])).not.toBe(catalog); // another key
     cache.invalidate();
@@ -291,11 +293,11 @@ describe('schema catalog of the live graph', () => {
 
   it('builds in well under 2 s on a graph of 100k nodes', { timeout: 180_000 }, async () => {
     const P = uniqueCollection('cat-perf');
-    const [pl, ol, tl] = [`PerfPerson${suffix()}`, `PerfOrg${suffix()}`, `PerfTask${suffix()}`].map(quoteName);
+    const [pl, ol, tl] = [`PerfPerson${suffix()}`, `PerfOrg${suffix()}`, `PerfTask${suffix()}`].map((l) => quoteName('Kgrag_' + l));
     try {
       // 60k people, 10k organisations, 30k tasks; 60k WORKS_FOR, 60k REPORTS_TO, 30k ASSIGNED_TO.
       await db.write(
-        `UNWIND range(0, 9999) AS i CREATE (:Entity:${ol} {collection: $P, id: $P + ':o' + i, name: 'Org ' + i, founded: 1900 + i % 120, sector: ['tech', 'retail', 'energy'][i % 3]})`,
+        `UNWIND range(0, 9999) AS i CREATE (:KgragEntity:${ol} {collection: $P, id: $P + ':o' + i, name: 'Org ' + i, founded: 1900 + i % 120, sector: ['tech', 'retail', 'energy'][i % 3]})`,
         { P },
       );
       for (let batch = 0; batch < 6; batch++) {
@@ -304,7 +306,7 @@ describe('schema catalog of the live graph', () => {
            WITH collect(o) AS orgs
            UNWIND range($from, $from + 9999) AS i
            WITH orgs[i % size(orgs)] AS o, i
-           CREATE (p:Entity:${pl} {collection: $P, id: $P + ':p' + i, name: 'Person ' + i, age: 20 + i % 50, hired: date('2000-01-01') + duration({days: i % 8000})})
+           CREATE (p:KgragEntity:${pl} {collection: $P, id: $P + ':p' + i, name: 'Person ' + i, age: 20 + i % 50, hired: date('2000-01-01') + duration({days: i % 8000})})
            CREATE (p)-[:WORKS_FOR {since: 2000 + i % 24}]->(o)`,
           { P, from: int(batch * 10_000) },
         );
@@ -316,7 +318,7 @@ describe('schema catalog of the live graph', () => {
          WITH people, i, people[i] AS p, people[(i * 7919 + 13) % size(people)] AS boss
          CREATE (p)-[:REPORTS_TO]->(boss)
          WITH people, i, p WHERE i < 30000
-         CREATE (t:Entity:${tl} {collection: $P, id: $P + ':t' + i, title: 'Task ' + i, status: ['open', 'done', 'blocked'][i % 3], due: date('2024-01-01') + duration({days: i % 365})})
+         CREATE (t:KgragEntity:${tl} {collection: $P, id: $P + ':t' + i, title: 'Task ' + i, status: ['open', 'done', 'blocked'][i % 3], due: date('2024-01-01') + duration({days: i % 365})})
          CREATE (t)-[:ASSIGNED_TO]->(p)`,
         { P },
       );
