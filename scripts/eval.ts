@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,10 +12,11 @@ import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
 import { runOcrEval } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
+import { CMRC_BASELINES, runCmrc } from './eval/cmrc.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
+const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', 'cmrc', '2wiki', 'extraction', 'ocr'];
 /** OCR renders and recognises 80 pages: run it when asked for by name. */
 const DEFAULT_SUITES = SUITES.filter((s) => s !== 'ocr');
 const { values, positionals } = parseArgs({
@@ -24,6 +25,8 @@ const { values, positionals } = parseArgs({
     modes: { type: 'string', default: 'vector,fulltext,hybrid' },
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
     json: { type: 'string' },
+    // Questions of the CMRC suite to ask (all 3,219 by default).
+    limit: { type: 'string' },
     pages: { type: 'string', default: '20' },
     noisy: { type: 'string', default: '10' },
   },
@@ -81,6 +84,19 @@ if (suites.includes('scifact')) {
     const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log);
     log(`published: all-MiniLM-L6-v2 vector ${SCIFACT_PUBLISHED.vector}, BM25 (bm25s) ${SCIFACT_PUBLISHED.bm25}`);
     report.scifact = { results, published: SCIFACT_PUBLISHED };
+  } finally {
+    await app.close();
+  }
+}
+if (suites.includes('cmrc')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log(`== CMRC 2018 dev through kgrag (embedding model ${app.embedder!.modelId})`);
+    const limit = values.limit ? Number(values.limit) : undefined;
+    const results = await runCmrc(app, values.bench, values.modes.split(',') as SearchMode[], log, { limit });
+    const b = CMRC_BASELINES;
+    log(`score.mjs baselines: BM25 bigrams ${b.bm25Bigrams}, e5 ${b.e5}, RRF(e5, BM25) ${b.rrfE5Bm25}, MiniLM ${b.minilm}`);
+    report.cmrc = { results, baselines: CMRC_BASELINES };
   } finally {
     await app.close();
   }

@@ -8,3 +8,9 @@ CREATE INDEX chunk_document IF NOT EXISTS FOR (c:Chunk) ON (c.documentId);
 // The english analyzer stems and drops stop words: BM25 over stems matches "proteins" to "protein".
 CREATE FULLTEXT INDEX chunk_fulltext IF NOT EXISTS FOR (c:Chunk) ON EACH [c.text, c.context]
   OPTIONS { indexConfig: { `fulltext.analyzer`: 'english' } };
+// Chinese, Japanese and Korean have no spaces between words: Lucene's CJK analyzer indexes
+// overlapping character bigrams (other words as the standard analyzer does, unstemmed). Neo4j
+// takes a second index on the same label and property list for a duplicate whatever its analyzer,
+// hence the properties in the other order.
+CREATE FULLTEXT INDEX chunk_fulltext_cjk IF NOT EXISTS FOR (c:Chunk) ON EACH [c.context, c.text]
+  OPTIONS { indexConfig: { `fulltext.analyzer`: 'cjk' } };

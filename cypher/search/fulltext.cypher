@@ -1,4 +1,5 @@
-CALL db.index.fulltext.queryNodes('chunk_fulltext', $query) YIELD node, score
+// $index: chunk_fulltext (English analyzer) or chunk_fulltext_cjk (bigrams), chosen by the query's script.
+CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
 WHERE node.collection IN $collections
 WITH node, score LIMIT $k
 MATCH (node)-[:PART_OF]->(d:Document)

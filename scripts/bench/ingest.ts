@@ -15,6 +15,7 @@ import type { Extractor } from '../../src/extraction/types.ts';
 import { ingest, type IngestSummary } from '../../src/ingest/pipeline.ts';
 import type { GeneratedCorpus } from './corpus.ts';
 import { measured } from './measure.ts';
+import { EMBEDDING_MODELS } from '../../src/embedding/models.ts';
 
 /** The baseline's own label and index names, so that it never touches kgrag's Chunk / chunk_embedding. */
 export const BASELINE = {
@@ -116,6 +117,7 @@ export async function chunksOf(app: Kgrag, collection: string): Promise<BenchChu
  */
 export async function embeddingCeiling(app: Kgrag, inputs: readonly string[], bytes: number, docs: number): Promise<Throughput & { batchSize: number }> {
   const { modelDir, modelId, batchSize } = app.config.embedding;
+  const prefix = EMBEDDING_MODELS[app.config.embedding.model].passagePrefix;
   env.allowRemoteModels = modelDir === undefined;
   if (modelDir) env.localModelPath = path.dirname(modelDir);
   const extract = await pipeline('feature-extraction', modelDir ? path.basename(modelDir) : modelId, {
@@ -125,7 +127,7 @@ export async function embeddingCeiling(app: Kgrag, inputs: readonly string[], by
     ...(modelDir ? {} : { cache_dir: path.join(app.config.home, 'models', 'hub') }),
   });
   try {
-    const sorted = [...inputs].sort((a, b) => b.length - a.length);
+    const sorted = [...inputs].map((t) => prefix + t).sort((a, b) => b.length - a.length);
     await extract(sorted.slice(0, batchSize), { pooling: 'mean', normalize: true }); // warm-up
     const { ms, peakRssMb } = await measured(async () => {
       for (let i = 0; i < sorted.length; i += batchSize) {

@@ -8,6 +8,12 @@ export interface ChunkOptions {
   overlapTokens: number;
   /** Word pieces of a text without special tokens (the embedder's `countTokens`). */
   countTokens: (text: string) => number;
+  /**
+   * Longest chunk text in characters; default `maxTokens × 8`. Tokenizers count an over-long
+   * "word" (a base64 blob, 50 MB without a space) as one unknown token, so a token budget alone
+   * does not bound a chunk.
+   */
+  maxChars?: number;
 }
 
 /**
@@ -15,10 +21,11 @@ export interface ChunkOptions {
  *
  * 1. Blocks are grouped into sections: a heading opens a section (headings with nothing between
  *    them share one), and the blocks under it that carry the same `headingPath` follow.
- * 2. Each section's text is cut into atoms, each within the section's token budget: a whole block
+ * 2. Each section's text is cut into atoms, each within the section's token and character budgets: a whole block
  *    when it fits, else its lines (list items, table rows, code lines), sentences, words, and word
  *    parts at punctuation or dictionary boundaries (URLs, CJK); a single run that still does not
- *    fit (a base64 blob) is cut by code points as a last resort.
+ *    fit (a base64 blob) is cut by code points as a last resort. Text over the character budget
+ *    is split before it is ever counted, so huge inputs cost linear time.
  * 3. Atoms are packed greedily into chunks; a chunk after the first in a section starts with up to
  *    `overlapTokens` of whole trailing sentences (else words) of the previous one.
  *
@@ -29,7 +36,8 @@ export interface ChunkOptions {
  */
 export function chunkDocument(doc: { title: string; blocks: Block[] }, options: ChunkOptions): ChunkDraft[] {
   validateOptions(options);
-  const ctx: Context = { text: documentText(doc.blocks), title: doc.title, options };
+  const maxChars = options.maxChars ?? options.maxTokens * DEFAULT_CHARS_PER_TOKEN;
+  const ctx: Context = { text: documentText(doc.blocks), title: doc.title, options, maxChars };
   const chunks: ChunkDraft[] = [];
   for (const section of groupSections(placeBlocks(doc.blocks, ctx.text))) {
     for (const chunk of chunkSection(section, ctx)) chunks.push({ ...chunk, index: chunks.length });
@@ -41,13 +49,17 @@ export function chunkDocument(doc: { title: string; blocks: Block[] }, options: 
 const SPECIAL_TOKENS = 2;
 /** Retries of a section with a smaller budget when a tokenizer does not add up across atoms. */
 const MAX_SECTION_ATTEMPTS = 4;
-/** WordPiece gives up on words over 100 characters; longer pieces only waste counting. */
-const MAX_CHARS_PER_TOKEN = 100;
+/**
+ * Default character budget per token: prose runs 3–5 characters per English word piece and
+ * 1–2 per Chinese token, so only runs no tokenizer can split hit this bound.
+ */
+const DEFAULT_CHARS_PER_TOKEN = 8;
 
 interface Context {
   text: string;
   title: string;
   options: ChunkOptions;
+  maxChars: number;
 }
 
 /** A half-open character range of the document text. */
@@ -74,9 +86,12 @@ interface Section {
 type Splitter = (text: string, span: Span) => Span[];
 
 function validateOptions(options: ChunkOptions): void {
-  const { maxTokens, overlapTokens } = options;
+  const { maxTokens, overlapTokens, maxChars } = options;
   if (!Number.isInteger(maxTokens) || maxTokens <= SPECIAL_TOKENS + 1) {
     throw new ChunkingError(`maxTokens must be an integer above ${SPECIAL_TOKENS + 1}, got ${maxTokens}`);
+  }
+  if (maxChars !== undefined && (!Number.isInteger(maxChars) || maxChars < 2)) {
+    throw new ChunkingError(`maxChars must be an integer of at least 2, got ${maxChars}`);
   }
   if (!Number.isInteger(overlapTokens) || overlapTokens < 0) {
     throw new ChunkingError(`overlapTokens must be a non-negative integer, got ${overlapTokens}`);
@@ -195,11 +210,13 @@ function packSection(
       ? overlapBefore(atoms, previous, Math.min(ctx.options.overlapTokens, budget - first.tokens), ctx)
       : undefined;
     let tokens = first.tokens + (overlap?.tokens ?? 0);
+    let start = overlap && first.end - overlap.start <= ctx.maxChars ? overlap.start : first.start;
     let j = i + 1;
-    while (j < atoms.length && tokens + atoms[j]!.tokens <= budget) tokens += atoms[j++]!.tokens;
+    while (j < atoms.length && tokens + atoms[j]!.tokens <= budget && atoms[j]!.end - start <= ctx.maxChars) {
+      tokens += atoms[j++]!.tokens;
+    }
 
     // The sum is exact for WordPiece; the one full count per chunk is the guarantee.
-    let start = overlap?.start ?? first.start;
     for (;;) {
       const end = atoms[j - 1]!.end;
       const text = ctx.text.slice(start, end);
@@ -336,8 +353,10 @@ function splittersFor(kind: Block['kind']): Splitter[] {
 type Measured = Omit<Atom, 'prose'>;
 
 function atomize(span: Span, splitters: readonly Splitter[], budget: number, ctx: Context): Measured[] {
-  const tokens = ctx.options.countTokens(ctx.text.slice(span.start, span.end));
-  if (tokens <= budget) return [{ start: span.start, end: span.end, tokens }];
+  if (span.end - span.start <= ctx.maxChars) {
+    const tokens = ctx.options.countTokens(ctx.text.slice(span.start, span.end));
+    if (tokens <= budget) return [{ start: span.start, end: span.end, tokens }];
+  }
   return splitFurther(span, splitters, budget, ctx);
 }
 
@@ -351,43 +370,58 @@ function splitFurther(span: Span, splitters: readonly Splitter[], budget: number
 }
 
 /**
- * Last resort for one unbreakable run longer than the budget (a base64 blob, a giant identifier):
- * the longest prefixes that fit, found by binary search over code point boundaries (never inside
- * a surrogate pair). This is the only place a chunk boundary can fall inside a word.
+ * Last resort for one unbreakable run over the budgets (a base64 blob, a giant identifier): the
+ * longest prefixes that fit, found by binary search within the character budget, never inside a
+ * surrogate pair. This is the only place a chunk boundary can fall inside a word.
  */
 function splitByCodePoints(span: Span, budget: number, ctx: Context): Measured[] {
-  const count = (s: number, e: number): number => ctx.options.countTokens(ctx.text.slice(s, e));
-  const ends: number[] = [];
-  for (let i = span.start; i < span.end; ) {
-    i += ctx.text.codePointAt(i)! > 0xffff ? 2 : 1;
-    ends.push(Math.min(i, span.end));
-  }
-  // No tokenizer packs more than this many characters per token; bounds each search.
-  const window = budget * MAX_CHARS_PER_TOKEN;
   const atoms: Measured[] = [];
-  let start = span.start;
-  let k = 0;
-  while (k < ends.length) {
-    let best = k;
-    let bestTokens = count(start, ends[k]!);
-    let lo = k + 1;
-    let hi = Math.min(ends.length - 1, k + window);
+  for (let start = span.start; start < span.end; ) {
+    const count = (end: number): number => ctx.options.countTokens(ctx.text.slice(start, end));
+    let hi = Math.min(span.end, start + ctx.maxChars);
+    if (isLowSurrogate(ctx.text, hi)) hi--;
+    // A run the tokenizer cannot split (one unknown token) fits whole: one count per window.
+    const whole = hi > start ? count(hi) : budget + 1;
+    if (whole <= budget) {
+      atoms.push({ start, end: hi, tokens: whole });
+      start = hi;
+      continue;
+    }
+    const first = codePointEnd(ctx.text, start);
+    let best = first;
+    let bestTokens = count(first);
+    let lo = first + 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const tokens = count(start, ends[mid]!);
+      const end = codePointBoundary(ctx.text, mid);
+      const tokens = end <= hi ? count(end) : budget + 1;
       if (tokens <= budget) {
-        best = mid;
+        best = end;
         bestTokens = tokens;
-        lo = mid + 1;
+        lo = end + 1;
       } else {
         hi = mid - 1;
       }
     }
-    atoms.push({ start, end: ends[best]!, tokens: bestTokens });
-    start = ends[best]!;
-    k = best + 1;
+    atoms.push({ start, end: best, tokens: bestTokens });
+    start = best;
   }
   return atoms;
+}
+
+/** End of the code point that starts at `i`. */
+function codePointEnd(text: string, i: number): number {
+  return i + (text.codePointAt(i)! > 0xffff ? 2 : 1);
+}
+
+/** `i`, or `i + 1` when `i` falls between the two halves of a surrogate pair. */
+function codePointBoundary(text: string, i: number): number {
+  return isLowSurrogate(text, i) && i > 0 ? i + 1 : i;
+}
+
+function isLowSurrogate(text: string, i: number): boolean {
+  const code = text.charCodeAt(i);
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { DEFAULT_EMBEDDING_MODEL, EMBEDDING_MODEL_KEYS, EMBEDDING_MODELS, type EmbeddingModelKey } from '../embedding/models.ts';
 import { ConfigError } from '../errors.ts';
 
 /**
@@ -24,9 +25,9 @@ const EnvSchema = z.object({
   KGRAG_NEO4J_PAGECACHE: z.string().regex(/^\d+[mg]$/i).default('4g'),
   KGRAG_NEO4J_TX_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   KGRAG_MODEL_DIR: z.string().optional(),
-  KGRAG_EMBEDDING_MODEL: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  KGRAG_EMBEDDING_MODEL: z.enum(EMBEDDING_MODEL_KEYS).default(DEFAULT_EMBEDDING_MODEL),
   KGRAG_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(8),
-  KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).default(256),
+  KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).optional(),
   KGRAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(1024).default(32),
   KGRAG_MAX_FILE_MB: z.coerce.number().positive().default(50),
   KGRAG_OCR_MAX_PAGES: z.coerce.number().int().min(0).default(50),
@@ -87,6 +88,8 @@ export interface KgragConfig {
   /** Working folder of kgrag: `.kgrag` under the current directory unless KGRAG_HOME says otherwise. */
   home: string;
   embedding: {
+    /** Which row of `EMBEDDING_MODELS`: prefixes, window, dimension, preparation. */
+    model: EmbeddingModelKey;
     /** Local transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx). Used as is, no hub. */
     modelDir: string | undefined;
     /** Model id on the hub, used when no modelDir is set. */
@@ -153,8 +156,6 @@ export interface LlmConfig {
   maxRetries: number;
 }
 
-export const DEFAULT_LOCAL_MODEL = 'all-MiniLM-L6-v2';
-
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   options: { cwd?: string; dotenv?: boolean } = {},
@@ -178,13 +179,15 @@ export function loadConfig(
   const parsedUri = new URL(uri);
   const loopback = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(parsedUri.hostname);
   const managed = e.KGRAG_LOCAL_DB ?? (e.NEO4J_URI === undefined || loopback);
-  if (e.KGRAG_CHUNK_OVERLAP >= e.KGRAG_CHUNK_TOKENS / 2) {
+  const spec = EMBEDDING_MODELS[e.KGRAG_EMBEDDING_MODEL];
+  const chunkTokens = e.KGRAG_CHUNK_TOKENS ?? spec.chunkTokens;
+  if (e.KGRAG_CHUNK_OVERLAP >= chunkTokens / 2) {
     throw new ConfigError('KGRAG_CHUNK_OVERLAP must be less than half of KGRAG_CHUNK_TOKENS');
   }
   let modelDir = e.KGRAG_MODEL_DIR ? path.resolve(cwd, e.KGRAG_MODEL_DIR) : undefined;
   if (!modelDir) {
     // The folder `npm run setup` prepares offline; used when present so no hub is needed.
-    const prepared = path.join(home, 'models', DEFAULT_LOCAL_MODEL);
+    const prepared = path.join(home, 'models', spec.name);
     if (existsSync(path.join(prepared, 'onnx', 'model.onnx'))) modelDir = prepared;
   }
   const llm: LlmConfig | undefined = e.KGRAG_LLM_MODEL
@@ -219,8 +222,8 @@ export function loadConfig(
       home: path.join(home, 'neo4j'),
     },
     home,
-    embedding: { modelDir, modelId: e.KGRAG_EMBEDDING_MODEL, batchSize: e.KGRAG_EMBEDDING_BATCH_SIZE },
-    chunking: { maxTokens: e.KGRAG_CHUNK_TOKENS, overlapTokens: e.KGRAG_CHUNK_OVERLAP },
+    embedding: { model: e.KGRAG_EMBEDDING_MODEL, modelDir, modelId: spec.hubId, batchSize: e.KGRAG_EMBEDDING_BATCH_SIZE },
+    chunking: { maxTokens: chunkTokens, overlapTokens: e.KGRAG_CHUNK_OVERLAP },
     ingest: {
       maxFileBytes: Math.round(e.KGRAG_MAX_FILE_MB * 1024 * 1024),
       fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,

@@ -12,17 +12,22 @@ import {
 import type { KgragConfig } from '../config/index.ts';
 import { EmbeddingError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logging.ts';
+import { EMBEDDING_MODELS, type EmbeddingModelSpec } from './models.ts';
 
 export interface Embedder {
   /** `basename(modelDir)` for a local folder, else the hub id. Stored with the embeddings. */
   readonly modelId: string;
   readonly dimension: number;
-  /** Model window in word pieces, including [CLS]/[SEP]. */
+  /**
+   * Tokens left for the text in the model window: [CLS]/[SEP] included, the model's
+   * `passage: `/`query: ` prefix already taken off.
+   */
   readonly maxTokens: number;
-  /** Mean-pooled, L2-normalised vectors, in input order. */
+  /** Mean-pooled, L2-normalised vectors, in input order (with the model's passage prefix). */
   embedDocuments(texts: string[]): Promise<number[][]>;
+  /** A search string's vector (with the model's query prefix). */
   embedQuery(text: string): Promise<number[]>;
-  /** Word pieces of `text` without [CLS]/[SEP]. */
+  /** Tokens of `text` by the model's own tokenizer, without special tokens or prefix. */
   countTokens(text: string): number;
   dispose(): Promise<void>;
 }
@@ -41,8 +46,6 @@ export interface EmbedderOptions {
   threads?: number;
 }
 
-/** The window all-MiniLM-L6-v2 was trained with; the default when the folder does not say. */
-const DEFAULT_MAX_TOKENS = 256;
 const REQUIRED_FILES = ['config.json', 'tokenizer.json', path.join('onnx', 'model.onnx')];
 
 interface ModelSource {
@@ -63,23 +66,24 @@ export async function createEmbedder(
   logger: Logger,
   options: EmbedderOptions = {},
 ): Promise<Embedder> {
+  const spec = EMBEDDING_MODELS[config.model];
   const source = resolveSource(config);
   const threads = options.threads;
   const started = performance.now();
   const { tokenizer, model } = await loadModel(source, threads, options.cacheDir);
-  const maxTokens = Math.min(
-    readMaxSeqLength(source.localDir) ?? DEFAULT_MAX_TOKENS,
+  const window = Math.min(
+    readMaxSeqLength(source.localDir) ?? spec.maxTokens,
     positiveLimit(tokenizer.model_max_length),
     positiveLimit((model.config as { max_position_embeddings?: unknown }).max_position_embeddings),
   );
-  const embedder = new TransformersEmbedder(source.modelId, tokenizer, model, maxTokens, config.batchSize);
+  const embedder = new TransformersEmbedder(source.modelId, tokenizer, model, window, spec, config.batchSize);
   // The probe both fixes the dimension from a real output and fails fast on a broken model.
   await embedder.probe();
   logger.info(
     {
       modelId: embedder.modelId,
       dimension: embedder.dimension,
-      maxTokens,
+      maxTokens: window,
       threads: threads ?? 'onnxruntime default',
       batchSize: config.batchSize,
       ms: Math.round(performance.now() - started),
@@ -160,6 +164,8 @@ function positiveLimit(limit: unknown): number {
 class TransformersEmbedder implements Embedder {
   readonly modelId: string;
   readonly maxTokens: number;
+  private readonly queryPrefix: string;
+  private readonly passagePrefix: string;
   private dim = 0;
   private disposed = false;
   /** ONNX Runtime already uses every core; concurrent runs would only contend. */
@@ -169,11 +175,16 @@ class TransformersEmbedder implements Embedder {
     modelId: string,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
-    maxTokens: number,
+    /** Model window including special tokens; inputs are cut there. */
+    private readonly window: number,
+    spec: EmbeddingModelSpec,
     private readonly batchSize: number,
   ) {
     this.modelId = modelId;
-    this.maxTokens = maxTokens;
+    this.queryPrefix = spec.queryPrefix;
+    this.passagePrefix = spec.passagePrefix;
+    // Chunks are budgeted without the prefix, so the prefix's tokens come off the window.
+    this.maxTokens = window - Math.max(this.countTokens(spec.queryPrefix), this.countTokens(spec.passagePrefix));
   }
 
   get dimension(): number {
@@ -191,12 +202,16 @@ class TransformersEmbedder implements Embedder {
   }
 
   async embedQuery(text: string): Promise<number[]> {
-    const [vector] = await this.embedDocuments([text]);
+    const [vector] = await this.embedAll([this.queryPrefix + text]);
     if (!vector) throw new EmbeddingError('The embedding model returned no vector for the query.');
     return vector;
   }
 
-  async embedDocuments(texts: string[]): Promise<number[][]> {
+  embedDocuments(texts: string[]): Promise<number[][]> {
+    return this.embedAll(this.passagePrefix ? texts.map((t) => this.passagePrefix + t) : texts);
+  }
+
+  private async embedAll(texts: string[]): Promise<number[][]> {
     if (this.disposed) throw new EmbeddingError('The embedder was disposed; create a new one.');
     // Similar lengths in one batch means less padding, which costs as much as real tokens.
     const order = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length || a - b);
@@ -229,7 +244,7 @@ class TransformersEmbedder implements Embedder {
       const inputs = this.tokenizer(batch, {
         padding: true,
         truncation: true,
-        max_length: this.maxTokens,
+        max_length: this.window,
       }) as EncodedBatch;
       const outputs = (await this.model(inputs)) as { last_hidden_state?: Tensor };
       if (!outputs.last_hidden_state) throw new Error('the model has no last_hidden_state output');

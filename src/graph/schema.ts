@@ -51,25 +51,24 @@ async function migrate(db: GraphExecutor, logger: Logger): Promise<void> {
 }
 
 async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity, logger: Logger): Promise<void> {
-  const [meta] = await db.read(cypher('schema/get-embedding-meta'));
+  const [meta] = await db.read(cypher('schema/get-embedding-meta'), { model: embedding.model });
   const storedModel = (meta?.model as string | null) ?? null;
   const storedDim = (meta?.dimension as number | null) ?? null;
+  // Chunks of documents embedded by any other model (a half-finished `kgrag reembed` included).
   const chunks = (meta?.chunks as number | undefined) ?? 0;
+  const otherModel = (meta?.otherModel as string | null) ?? storedModel;
   const [index] = await db.read(cypher('schema/show-vector-index'));
   const indexDim = (index?.dimension as number | undefined) ?? null;
 
-  const differs =
-    (storedModel !== null && storedModel !== embedding.model) ||
-    (storedDim !== null && storedDim !== embedding.dimension) ||
-    (indexDim !== null && indexDim !== embedding.dimension);
-  if (differs && chunks > 0) {
+  if (chunks > 0) {
     // Mixing vectors of two models in one index gives meaningless similarities: refuse.
     throw new ModelMismatchError(
-      `This database holds ${chunks} chunks embedded with "${storedModel ?? 'an unknown model'}" ` +
+      `This database holds ${chunks} chunks embedded with "${otherModel ?? 'an unknown model'}" ` +
         `(${storedDim ?? indexDim} dimensions), but kgrag is configured with "${embedding.model}" ` +
         `(${embedding.dimension} dimensions). Searches would compare vectors of different models. ` +
-        'Either configure the original model again (KGRAG_MODEL_DIR / KGRAG_EMBEDDING_MODEL), ' +
-        'use another database (NEO4J_DATABASE), or delete the documents and ingest them again.',
+        'Either run `kgrag reembed` to embed them again with the configured model (resumable), ' +
+        'configure the original model again (KGRAG_EMBEDDING_MODEL / KGRAG_MODEL_DIR), ' +
+        'or use another database (NEO4J_DATABASE).',
     );
   }
   if (indexDim !== null && indexDim !== embedding.dimension) {

@@ -72,6 +72,17 @@ export async function sharedVectorSearch(
   }
 }
 
+/** Scripts written without spaces between words, which the English analyzer would index per character. */
+const CJK_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * The chunk fulltext index that analyses `text` the way it is written: character bigrams when it
+ * contains Chinese, Japanese or Korean (also mixed with English), else the English stemmer.
+ */
+export function chunkFulltextIndex(text: string): 'chunk_fulltext' | 'chunk_fulltext_cjk' {
+  return CJK_SCRIPT.test(text) ? 'chunk_fulltext_cjk' : 'chunk_fulltext';
+}
+
 /** BM25 over chunk text and context (title, headings), restricted to `collections`. */
 export async function fulltextSearch(
   db: GraphExecutor,
@@ -81,7 +92,8 @@ export async function fulltextSearch(
 ): Promise<SearchResult[]> {
   const query = toLuceneQuery(text);
   if (!query || collections.length === 0 || k <= 0) return [];
-  const rows = await db.read(cypher('search/fulltext'), { query, collections, k: int(k) });
+  const index = chunkFulltextIndex(query);
+  const rows = await db.read(cypher('search/fulltext'), { index, query, collections, k: int(k) });
   return rows as unknown as SearchResult[];
 }
 
@@ -89,9 +101,11 @@ export async function fulltextSearch(
  * Turns free text into a Lucene query that matches any of its terms. User text is data, not
  * query syntax: every Lucene operator character is escaped and the boolean keywords are
  * lower-cased, so "C++ AND (x" cannot raise a parse error or change the query's meaning.
+ * NFKC as at ingest: full-width "ＲＡＧ" finds "RAG".
  */
 export function toLuceneQuery(text: string): string {
   const escaped = text
+    .normalize('NFKC')
     .replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, (c) => `\\${c}`)
     .replace(/\b(AND|OR|NOT|TO)\b/g, (w) => w.toLowerCase());
   return escaped

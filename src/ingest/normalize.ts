@@ -5,18 +5,6 @@
  * `segmentPlainText` (hard-wrapped plain text, which needs its paragraphs rebuilt).
  */
 
-/** Typographic ligatures that PDF producers and some fonts emit; they break word matching. */
-const LIGATURES: Readonly<Record<string, string>> = {
-  '\uFB00': 'ff',
-  '\uFB01': 'fi',
-  '\uFB02': 'fl',
-  '\uFB03': 'ffi',
-  '\uFB04': 'ffl',
-  '\uFB05': 'st',
-  '\uFB06': 'st',
-};
-const LIGATURE_RE = /[\uFB00-\uFB06]/g;
-
 /**
  * Invisible characters that only affect rendering: soft hyphen, zero-width space, word joiner,
  * BOM / zero-width no-break space, Mongolian vowel separator, and bidi marks/embeddings.
@@ -39,10 +27,6 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-export function expandLigatures(text: string): string {
-  return text.replace(LIGATURE_RE, (ch) => LIGATURES[ch] ?? ch);
-}
-
 /**
  * Removes soft hyphens, zero-width and control characters. A soft hyphen at the end of a line
  * marks a word split across lines, so the line break goes with it.
@@ -55,13 +39,15 @@ export function removeInvisible(text: string): string {
 }
 
 /**
- * Character-level normalisation: line breaks to LF, Unicode NFC, ligatures expanded, invisible
- * and control characters removed (\t and \n kept), exotic spaces to plain spaces. Does not touch
- * runs of whitespace, so it is safe for code.
+ * Character-level normalisation: line breaks to LF, Unicode NFKC, invisible and control
+ * characters removed (\t and \n kept), exotic spaces to plain spaces. NFKC folds what PDF fonts
+ * and East Asian input methods emit for the same text: ligatures ("ﬁ" → "fi"), Kangxi radicals
+ * ("⽆" U+2F46 → "无"), full-width letters, digits and punctuation ("ＲＡＧ２０２４？" → "RAG2024?").
+ * Does not touch runs of whitespace, so it is safe for code.
  */
 export function normalizeText(text: string): string {
   const lines = normalizeNewlines(text).replace(LINE_BREAK_LIKE_RE, '\n');
-  return removeInvisible(expandLigatures(lines.normalize('NFC'))).replace(UNICODE_SPACE_RE, ' ');
+  return removeInvisible(lines.normalize('NFKC')).replace(UNICODE_SPACE_RE, ' ');
 }
 
 /** Collapses spaces and tabs within one line and trims it. */

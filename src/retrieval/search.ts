@@ -1,8 +1,10 @@
 import type { SearchMode, SearchResult } from '../domain/types.ts';
-import type { QueryEmbedder } from '../embedding/lazy.ts';
+import type { Embedder } from '../embedding/embedder.ts';
+import type { LazyEmbedder, QueryEmbedder } from '../embedding/lazy.ts';
+import { modelReadsCjk } from '../embedding/models.ts';
 import { InputError } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
-import { fulltextSearch, vectorSearch } from '../graph/search.ts';
+import { chunkFulltextIndex, fulltextSearch, vectorSearch } from '../graph/search.ts';
 
 export interface SearchOptions {
   /** Collections the caller may read; nothing outside them is ever returned. */
@@ -39,12 +41,19 @@ export class Retriever {
     if (mode === 'fulltext') return fulltextSearch(this.db, text, options.collections, k);
     // Each list goes deeper than k so that a passage ranked moderately by both can rise.
     const depth = Math.min(Math.max(k * 2, 50), MAX_K);
-    const [vector, fulltext] = await Promise.all([
-      embed().then((e) => vectorSearch(this.db, e, options.collections, depth)),
-      fulltextSearch(this.db, text, options.collections, depth),
-    ]);
+    const [embedding, fulltext] = await Promise.all([embed(), fulltextSearch(this.db, text, options.collections, depth)]);
+    // A model that never learnt the query's script only adds noise to the fusion.
+    const model = this.embedder && modelIdOf(this.embedder);
+    if (model && !modelReadsCjk(model) && chunkFulltextIndex(text) === 'chunk_fulltext_cjk') return fulltext.slice(0, k);
+    const vector = await vectorSearch(this.db, embedding, options.collections, depth);
     return reciprocalRankFusion([vector, fulltext]).slice(0, k);
   }
+}
+
+/** The model behind an embedder (a lazy one once it has loaded, which embedding a query does). */
+function modelIdOf(embedder: QueryEmbedder): string | undefined {
+  const e = embedder as Partial<Embedder> & Partial<Pick<LazyEmbedder, 'loaded'>>;
+  return e.modelId ?? e.loaded?.modelId;
 }
 
 /** Fuses ranked lists by summing 1/(RRF_K + rank); the fused score replaces the originals. */

@@ -6,6 +6,7 @@ import { FakeEmbedder } from '../../src/embedding/fake.ts';
 import { ChunkingError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { requireModelDir } from '../model.ts';
+import { loadConfig } from '../../src/config/index.ts';
 
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ describe('chunkDocument with the real tokenizer', () => {
   let chunks: ChunkDraft[];
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ modelDir: requireModelDir(), modelId: 'unused', batchSize: 8 }, silentLogger());
+    embedder = await createEmbedder({ model: loadConfig().embedding.model, modelDir: requireModelDir(), modelId: 'unused', batchSize: 8 }, silentLogger());
     options = { maxTokens: embedder.maxTokens, overlapTokens: 32, countTokens: (t) => embedder.countTokens(t) };
     chunks = chunkDocument(doc, options);
   }, 120_000);

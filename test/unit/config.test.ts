@@ -25,6 +25,21 @@ describe('configuration', () => {
   });
 });
 
+describe('embedding model choice', () => {
+  it('takes every model setting from one row of the model table', () => {
+    expect(load({}).embedding).toMatchObject({ model: 'minilm', modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: undefined });
+    expect(load({}).chunking.maxTokens).toBe(256);
+    const e5 = load({ KGRAG_EMBEDDING_MODEL: 'e5' });
+    expect(e5.embedding).toMatchObject({ model: 'e5', modelId: 'Xenova/multilingual-e5-small' });
+    expect(e5.chunking.maxTokens).toBe(512);
+    expect(load({ KGRAG_EMBEDDING_MODEL: 'e5', KGRAG_CHUNK_TOKENS: '300' }).chunking.maxTokens).toBe(300);
+  });
+
+  it('refuses a model it has no settings for, naming the choices', () => {
+    expect(() => load({ KGRAG_EMBEDDING_MODEL: 'bge-m3' })).toThrow(/KGRAG_EMBEDDING_MODEL.*minilm.*e5/s);
+  });
+});
+
 describe('ids and collection names', () => {
   it('derives stable, collection-scoped document ids', () => {
     expect(documentId('a', '/x.md')).toBe(documentId('a', '/x.md'));

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/logging.ts';
 import { requireModelDir } from '../model.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const modelDir = requireModelDir();
+const modelDir = requireModelDir('minilm');
 
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -18,7 +18,7 @@ describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
   let embedder: Embedder;
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
+    embedder = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
   }, 120_000);
 
   afterAll(async () => {
@@ -84,10 +84,55 @@ describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
   });
 });
 
+describe('createEmbedder with the local multilingual-e5-small folder', () => {
+  let embedder: Embedder;
+
+  beforeAll(async () => {
+    embedder = await createEmbedder({ model: 'e5', modelDir: requireModelDir('e5'), modelId: 'unused', batchSize: 4 }, silentLogger());
+  }, 120_000);
+
+  afterAll(async () => {
+    await embedder?.dispose();
+  });
+
+  it('reports 384 dimensions and a 512-token window less the prefix', () => {
+    expect(embedder.modelId).toBe('multilingual-e5-small');
+    expect(embedder.dimension).toBe(384);
+    expect(embedder.maxTokens).toBeLessThan(512);
+    expect(embedder.maxTokens).toBeGreaterThan(505);
+  });
+
+  it('ranks the Chinese and English passages that answer a query first', async () => {
+    const passages = await embedder.embedDocuments([
+      '北京是中华人民共和国的首都。',
+      '知识图谱把实体和关系存储在图数据库中。',
+      'The recipe needs two eggs and a cup of flour.',
+    ]);
+    const best = async (q: string) => {
+      const v = await embedder.embedQuery(q);
+      const scores = passages.map((p) => dot(p, v));
+      return scores.indexOf(Math.max(...scores));
+    };
+    expect(await best('中国的首都是哪个城市？')).toBe(0);
+    expect(await best('什么是知识图谱?')).toBe(1);
+    expect(await best('how many eggs does the recipe use')).toBe(2);
+  });
+
+  it('embeds queries and passages with their own prefixes, counted outside the budget', async () => {
+    const text = '倒数排序融合';
+    const [passage] = await embedder.embedDocuments([text]);
+    const query = await embedder.embedQuery(text);
+    expect(dot(passage!, query)).toBeLessThan(0.999);
+    expect(dot(passage!, query)).toBeGreaterThan(0.8);
+    expect(embedder.countTokens('')).toBe(0);
+    expect(embedder.countTokens(text)).toBeLessThan(text.length + 1);
+  });
+});
+
 describe('createEmbedder errors', () => {
   it('explains how to get a model when the folder is missing', async () => {
     const missing = path.join(repoRoot, '.kgrag', 'models', 'no-such-model');
-    const attempt = createEmbedder({ modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
+    const attempt = createEmbedder({ model: 'minilm', modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
     await expect(attempt).rejects.toBeInstanceOf(EmbeddingError);
     await expect(attempt).rejects.toThrow(/npm run setup.*KGRAG_MODEL_DIR/s);
   });

@@ -11,9 +11,16 @@ import {
 } from '../../src/ingest/normalize.ts';
 
 describe('normalizeText', () => {
-  it('composes to NFC and expands ligatures', () => {
+  it('normalises to NFKC: composed accents, ligatures', () => {
     expect(normalizeText('Cafe\u0301')).toBe('Café');
     expect(normalizeText('\uFB01nance and \uFB02ow, e\uFB03cient')).toBe('finance and flow, efficient');
+  });
+
+  it('folds PDF compatibility characters and full-width forms (NFKC)', () => {
+    // Kangxi radicals that PDF fonts map Chinese characters to: ⽆ U+2F46, ⼈ U+2F08, ⾏ U+2F8F.
+    expect(normalizeText('\u2F46\u2F08\u2F8F驶')).toBe('无人行驶');
+    expect(normalizeText('ＲＡＧ２０２４年？（ＡＩ）')).toBe('RAG2024年?(AI)');
+    expect(normalizeText('中文。、“引号”')).toBe('中文。、“引号”');
   });
 
   it('removes soft hyphens, zero-width and control characters but keeps tabs and newlines', () => {

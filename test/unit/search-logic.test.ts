@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchResult } from '../../src/domain/types.ts';
 import { embeddingInput } from '../../src/domain/types.ts';
-import { toLuceneQuery } from '../../src/graph/search.ts';
+import { chunkFulltextIndex, toLuceneQuery } from '../../src/graph/search.ts';
 import { reciprocalRankFusion } from '../../src/retrieval/search.ts';
 
 const hit = (chunkId: string, score = 1): SearchResult => ({
@@ -43,5 +43,20 @@ describe('embedding input', () => {
   it('prefixes title and headings, dropping a heading equal to the title', () => {
     expect(embeddingInput('Guide', ['Guide', 'Setup'], 'Install it.')).toBe('Guide > Setup\nInstall it.');
     expect(embeddingInput('', [], 'Bare text')).toBe('Bare text');
+  });
+});
+
+describe('chunkFulltextIndex', () => {
+  it('uses the bigram index for Chinese, Japanese and Korean, also mixed with English', () => {
+    expect(chunkFulltextIndex('什么是倒数排序融合?')).toBe('chunk_fulltext_cjk');
+    expect(chunkFulltextIndex('RAG相比微调有哪些优点')).toBe('chunk_fulltext_cjk');
+    expect(chunkFulltextIndex('東京の人口')).toBe('chunk_fulltext_cjk');
+    expect(chunkFulltextIndex('서울')).toBe('chunk_fulltext_cjk');
+    expect(chunkFulltextIndex('reciprocal rank fusion')).toBe('chunk_fulltext');
+    expect(chunkFulltextIndex('Zürich café')).toBe('chunk_fulltext');
+  });
+
+  it('folds full-width forms in the query as ingest does', () => {
+    expect(toLuceneQuery('ＲＡＧ　检索')).toBe('RAG 检索');
   });
 });

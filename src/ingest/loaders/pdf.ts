@@ -212,17 +212,16 @@ async function extractPages(doc: PDFDocumentProxy, source: string): Promise<Page
 // ---------------------------------------------------------------------------------------------
 // Text normalisation
 
-const LIGATURES = /[\uFB00-\uFB06]/g;
 // Symbol-font bullets that arrive in the Private Use Area (Word's Symbol/Wingdings bullets).
 const PUA_BULLETS: Record<string, string> = { '\uF0B7': '•', '\uF0A7': '▪' };
 // C0/C1 controls (whitespace controls are turned into spaces first) and zero-width characters.
 const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B-\u200D\u2060\uFEFF]/g;
 
-/** NFC, ligatures expanded, soft hyphens and controls removed, whitespace collapsed, trimmed. */
+/** NFKC (ligatures, Kangxi radicals such as "⽆" → "无", full-width forms), soft hyphens and controls removed, whitespace collapsed, trimmed. */
 export function normalisePdfText(raw: string): string {
   return raw
     .replace(/\u00AD/g, '')
-    .replace(LIGATURES, (ch) => ch.normalize('NFKC'))
+    .normalize('NFKC')
     .replace(/[\uF0B7\uF0A7]/g, (ch) => PUA_BULLETS[ch] ?? ch)
     .replace(/[\t\n\v\f\r\u0085\u2028\u2029]/g, ' ')
     .replace(INVISIBLE, '')
