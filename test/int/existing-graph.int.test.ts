@@ -40,7 +40,10 @@ async function snapshot(app: Kgrag): Promise<Json> {
     { labels: GRAPH_LABELS },
   );
   const constraints = await app.db.read('SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN * ORDER BY name');
-  const indexes = await app.db.read('SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state RETURN * ORDER BY name');
+  // kgrag's own per-collection vector indexes (chunk_embedding_<hash>_<dim>) come with each new collection.
+  const indexes = await app.db.read(
+    "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state WHERE NOT name STARTS WITH 'chunk_embedding_' RETURN * ORDER BY name",
+  );
   return { nodes, rels, constraints, indexes };
 }
 
