@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,20 +10,25 @@ import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
+import { runOcrEval } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction'];
+const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
+/** OCR renders and recognises 80 pages: run it when asked for by name. */
+const DEFAULT_SUITES = SUITES.filter((s) => s !== 'ocr');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     modes: { type: 'string', default: 'vector,fulltext,hybrid' },
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
     json: { type: 'string' },
+    pages: { type: 'string', default: '20' },
+    noisy: { type: 'string', default: '10' },
   },
 });
-const suites = positionals.length ? positionals : SUITES;
+const suites = positionals.length ? positionals : DEFAULT_SUITES;
 const unknown = suites.filter((s) => !SUITES.includes(s));
 if (unknown.length) throw new Error(`Unknown suite(s) ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
 const log = (line: string) => process.stdout.write(line + '\n');
@@ -70,5 +75,9 @@ if (suites.includes('2wiki')) {
   } finally {
     await app.close();
   }
+}
+if (suites.includes('ocr')) {
+  log(`== OCR: rendered A4 pages at 150 dpi (SciFact English, CMRC 2018 Chinese), per language ${values.pages} clean and ${values.noisy} noisy`);
+  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), log });
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));

@@ -11,6 +11,7 @@ import type { AskResult } from './planner/types.ts';
 import { applySchema } from './graph/schema.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Retriever } from './retrieval/search.ts';
+import { closeParsePool } from './ingest/workers/pool.ts';
 
 /**
  * The running pieces of kgrag, built once per process (CLI command, server, test) and closed
@@ -85,6 +86,7 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     catalogs: new CatalogCache(db, { logger }),
     chat,
     async close() {
+      await closeParsePool();
       await embedder?.dispose();
       await lazy.dispose();
       await db.close();

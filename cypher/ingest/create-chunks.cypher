@@ -6,7 +6,8 @@ MATCH (d:Document {id: row.documentId})
 CREATE (c:Chunk {
   id: row.id, collection: d.collection, documentId: d.id, index: row.index, text: row.text,
   page: row.page, start: row.start, end: row.end, headingPath: row.headingPath,
-  context: row.context, tokenCount: row.tokenCount
+  context: row.context, tokenCount: row.tokenCount,
+  ocrConfidence: row.ocrConfidence, ocrLowConfidence: row.ocrLowConfidence
 })
 SET c:$(row.label)
 CREATE (c)-[:PART_OF]->(d)

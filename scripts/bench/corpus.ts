@@ -66,7 +66,7 @@ export function generateCorpus(abstracts: readonly Abstract[], docs: number, dir
 
 /** Removes a benchmark collection (chunks, entities, documents), in batches. */
 export async function dropCollection(app: Kgrag, collection: string): Promise<void> {
-  for (const label of ['Chunk', 'KgragEntity', 'Entity', 'Document']) {
+  for (const label of ['Chunk', 'KgragEntity', 'Document']) {
     await app.db.runSchema(
       `MATCH (n:${label} {collection: $collection}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
       { collection },

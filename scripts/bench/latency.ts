@@ -19,7 +19,7 @@ const WRITE_BATCH_CHUNKS = 2000;
 const BASE_VECTORS = 256;
 
 /** Deterministic PRNG (mulberry32), so that every run builds the same synthetic graph. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -33,6 +33,9 @@ export interface ChunkWrite {
   /** Title and heading path as one string, indexed for fulltext search beside the text. */
   context: string;
   tokenCount: number;
+  /** OCR confidence (0–1) of recognised text, and whether it is under the low-confidence mark; null for born-digital text. */
+  ocrConfidence?: number | null;
+  ocrLowConfidence?: boolean | null;
   embedding: number[];
 }
 

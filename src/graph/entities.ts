@@ -1,6 +1,7 @@
 import type { ChunkExtraction } from '../extraction/types.ts';
 import { chunkSource, factSourceMarker, parseFacts, type Fact } from '../domain/facts.ts';
 import {
+  canonicalType,
   resolveDocument,
   type EntityLookup,
   type ExistingEntity,
@@ -8,6 +9,7 @@ import {
 } from '../resolution/resolver.ts';
 import { fillNames, guessNameProperty } from './catalog.ts';
 import { cypher } from './cypher.ts';
+import { RESERVED_LABELS, isKgragLabel } from './names.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
 import { toLuceneQuery } from './search.ts';
 
@@ -38,15 +40,24 @@ async function graphNameProperty(tx: TxRunner, label: string): Promise<string | 
 /** The resolver's view of one collection, read inside the writing transaction (so it sees earlier documents). */
 function lookupIn(tx: TxRunner, collection: string, graph: boolean): EntityLookup {
   const nameKeys = new Map<string, Promise<string | undefined>>();
+  let labels: Promise<string[]> | undefined;
   return {
     ...(graph
       ? {
           async graphNodes(type: string, names: string[]) {
-            if (!nameKeys.has(type)) nameKeys.set(type, graphNameProperty(tx, type));
-            const key = await nameKeys.get(type);
-            if (!key || names.length === 0) return [];
-            const query = fillNames(cypher('entities/graph-nodes'), { __LABEL__: type, __NAME__: key });
-            return (await tx.run(query, { names, limit: int(names.length * 2 + 1) })) as Array<{ id: string; name: string }>;
+            if (names.length === 0) return [];
+            // The graph's labels of this type: the type itself, or a synonym of it (`Company` for Organization).
+            labels ??= tx.run(cypher('catalog/labels')).then((rows) => rows.map((r) => String(r.label)));
+            const ofType = (await labels).filter((l) => !isKgragLabel(l) && !RESERVED_LABELS.has(l) && canonicalType(l) === type);
+            const found: Array<{ id: string; name: string }> = [];
+            for (const label of ofType) {
+              if (!nameKeys.has(label)) nameKeys.set(label, graphNameProperty(tx, label));
+              const key = await nameKeys.get(label);
+              if (!key) continue;
+              const query = fillNames(cypher('entities/graph-nodes'), { __LABEL__: label, __NAME__: key });
+              found.push(...((await tx.run(query, { names, limit: int(names.length * 2 + 1) })) as Array<{ id: string; name: string }>));
+            }
+            return found;
           },
         }
       : {}),

@@ -154,7 +154,7 @@ function plainParams(list: RawReply['params']): Params {
 }
 
 /** Integers as driver integers: JSON numbers would reach Neo4j as floats, which SKIP, LIMIT and range() reject. */
-function driverParams(params: Params): Params {
+export function driverParams(params: Params): Params {
   const toDriver = (v: unknown): unknown => (typeof v === 'number' && Number.isSafeInteger(v) ? int(v) : v);
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.map(toDriver) : toDriver(v)]));
 }
