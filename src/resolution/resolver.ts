@@ -201,7 +201,7 @@ class DocumentClusters {
           .filter((full) => full !== short && full.type === short.type && standsFor(key, full, short.type)),
       );
       if (candidates.size === 1) union([...candidates][0]!, short);
-      else if (candidates.size > 1 || (short.type === 'Person' && !key.includes(' '))) ambiguous.add(short);
+      else if (candidates.size > 1 || (short.type === 'Person' && !key.includes(' ') && !HAN_FULL_NAME.test(key))) ambiguous.add(short);
     }
     return ambiguous;
   }
@@ -211,10 +211,16 @@ class DocumentClusters {
   }
 }
 
-/** "smith" stands for "jane smith"; "ibm" for "international business machines"; "acme" for "acme analytics". */
+/** A Chinese personal name is written without spaces: two to four characters are a full name (张伟, 欧阳明远). */
+const HAN_FULL_NAME = /^\p{Script=Han}{2,4}$/u;
+const HAN_ONLY = /^\p{Script=Han}+$/u;
+
+/** "smith" stands for "jane smith"; "ibm" for "international business machines"; "acme" for "acme analytics"; "云杉数据" for "云杉数据科技". */
 function standsFor(shortKey: string, full: Cluster, type: string): boolean {
   if (shortKey.includes(' ') && type === 'Person') return false;
   for (const fullKey of full.keys) {
+    // Chinese organisation names are not spaced: the short form is the start of the full name.
+    if (type !== 'Person' && HAN_ONLY.test(shortKey) && shortKey.length >= 2 && HAN_ONLY.test(fullKey) && fullKey.length > shortKey.length && fullKey.startsWith(shortKey)) return true;
     const tokens = fullKey.split(' ');
     if (tokens.length < 2) continue;
     if (type === 'Person' && (tokens[tokens.length - 1] === shortKey || tokens[0] === shortKey)) return true;
