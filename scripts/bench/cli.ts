@@ -4,6 +4,7 @@
  * example knowledge base with an exact answer (the parser's Cypher) and with a document answer.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,11 +12,15 @@ import { median } from './report.ts';
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '../kgrag.mjs');
+/** GNU time reports the child's CPU time: on a loaded machine wall time mostly measures the others. */
+const TIME = '/usr/bin/time';
 
 export interface WallTimes {
   /** Median of the runs, ms. */
   median: number;
   runs: number[];
+  /** Median CPU time (user + system) of the kgrag process, ms, when /usr/bin/time is there. */
+  cpuMedian?: number;
   loadAverage: number[];
 }
 
@@ -31,17 +36,29 @@ export interface CliReport {
 
 async function wallTimes(args: string[], runs: number): Promise<WallTimes & { stdout: string }> {
   const times: number[] = [];
+  const cpu: number[] = [];
+  const timed = existsSync(TIME);
   let stdout = '';
+  let stderr = '';
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    ({ stdout } = await run(process.execPath, args, { maxBuffer: 16 << 20 }).catch((err: { stdout?: string; code?: number }) => {
+    const [file, argv] = timed ? [TIME, ['-f', 'cpu %U %S', process.execPath, ...args]] : [process.execPath, args];
+    ({ stdout, stderr } = await run(file, argv, { maxBuffer: 16 << 20 }).catch((err: { stdout?: string; stderr?: string; code?: number }) => {
       // `ask` exits 2 when the knowledge base does not hold the answer: still a timed answer.
-      if (err.code === 2) return { stdout: err.stdout ?? '' };
+      if (err.code === 2) return { stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
       throw err;
     }));
     times.push(Math.round(performance.now() - t));
+    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+    if (m) cpu.push(Math.round((Number(m[1]) + Number(m[2])) * 1000));
   }
-  return { median: median(times), runs: times, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10), stdout };
+  return {
+    median: median(times),
+    runs: times,
+    ...(cpu.length ? { cpuMedian: median(cpu) } : {}),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+    stdout,
+  };
 }
 
 export async function measureCli(collection: string, asOf: string, runs = 5): Promise<CliReport> {

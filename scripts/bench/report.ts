@@ -133,12 +133,12 @@ export function printReport(r: BenchReport, log: Log): void {
     (r.machine.loadAverage ? `; load average at start ${r.machine.loadAverage.join(' / ')}` : ''));
   if (r.cli) {
     const c = r.cli;
-    const row = (name: string, t: { median: number; runs: number[]; loadAverage: number[] }) =>
-      log(`| ${name} | ${t.median} | ${t.runs.join(', ')} | ${t.loadAverage.join(' / ')} |`);
+    const row = (name: string, t: { median: number; runs: number[]; cpuMedian?: number; loadAverage: number[] }) =>
+      log(`| ${name} | ${t.median} | ${t.cpuMedian ?? '—'} | ${t.runs.join(', ')} | ${t.loadAverage.join(' / ')} |`);
     log('');
     log(`The kgrag command, wall time in ms, median of ${c.runs} (a new process per call); --help ÷ node -e 0 = ${c.helpRatio}:`);
-    log('| command | median | runs | load average after |');
-    log('| --- | --- | --- | --- |');
+    log('| command | wall median | CPU median (user + sys) | wall, every run | load average after |');
+    log('| --- | --- | --- | --- | --- |');
     row('`node -e 0`', c.nodeStart);
     row('`kgrag --help`', c.help);
     row(`\`kgrag ask\` exact (${c.askExact.strategy}): "${c.askExact.question}"`, c.askExact);

@@ -74,7 +74,7 @@ describe('the compiled package', () => {
     expect(result.rows).toEqual([expect.objectContaining({ count: companies })]);
     expect(exact.packages.has('@huggingface/transformers')).toBe(false);
 
-    const open = await packagesLoadedBy('ask', 'When do spring tides happen?', '--collection', collection, '--json');
+    const open = await packagesLoadedBy('ask', 'Which tides happen at new and full moon?', '--collection', collection, '--json');
     expect(JSON.parse(open.stdout).citations[0]).toMatchObject({ title: 'Tides' });
     expect(open.packages.has('@huggingface/transformers')).toBe(true);
   });
@@ -100,7 +100,7 @@ const kb = await openKnowledgeBase();
 try {
   const hits = await kb.search('why are some tides stronger', { collections: [process.argv[2]], k: 3 });
   const exact = await kb.ask('How many organizations are there?', { collections: [process.argv[2]] });
-  const open = await kb.ask('When do spring tides happen?', { collections: [process.argv[2]] });
+  const open = await kb.ask('Which tides happen at new and full moon?', { collections: [process.argv[2]] });
   console.log(JSON.stringify({ hits, exact, open }));
 } finally {
   await kb.close();
