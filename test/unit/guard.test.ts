@@ -132,8 +132,15 @@ describe('scopeToCollections', () => {
     expect(squash(scopeToCollections('MATCH (n) RETURN n', 'cs'))).toBe("MATCH (n) WHERE coalesce(n.collection, '@graph') IN $cs RETURN n");
   });
 
-  it('keeps anchored pattern predicates and refuses unanchored ones', () => {
-    expect(scoped('MATCH (a) WHERE (a)-[:R]->(:S) RETURN a.x AS x')).toBe(`MATCH (a) WHERE ${IN('a')} AND ((a)-[:R]->(:S)) RETURN a.x AS x`);
+  it('scopes anchored pattern predicates as EXISTS subqueries and refuses unanchored ones', () => {
+    // The neighbour may be a node the caller cannot read (the existing graph's node that a scoped
+    // chunk mentions): testing its label or property values would leak them.
+    expect(scoped('MATCH (a) WHERE (a)-[:R]->(:S {x: 1}) RETURN a.x AS x')).toBe(
+      `MATCH (a) WHERE ${IN('a')} AND (EXISTS { (a)-[:R]->(kgrag_n0:S {x: 1}) WHERE ${IN('a')} AND ${IN('kgrag_n0')} }) RETURN a.x AS x`,
+    );
+    expect(scoped('MATCH (a) WHERE NOT (a)-->() RETURN a.x AS x')).toBe(
+      `MATCH (a) WHERE ${IN('a')} AND (NOT EXISTS { (a)-->(kgrag_n0) WHERE ${IN('a')} AND ${IN('kgrag_n0')} }) RETURN a.x AS x`,
+    );
     refused(() => scopeToCollections('MATCH (a) WITH count(a) AS c RETURN c, (a)-->() AS leak'), /already matched/);
   });
 

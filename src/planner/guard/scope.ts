@@ -370,16 +370,22 @@ class Scoper {
   }
 
   /**
-   * A pattern predicate (`WHERE (a)-[:R]->(:B)`): Cypher gives it no WHERE of its own, so it must
-   * contain a node variable bound in `scope`; its other nodes are neighbours of a scoped node.
+   * A pattern predicate (`WHERE (a)-[:R]->(:B)`): it must contain a node variable bound in `scope`.
+   * Cypher gives it no WHERE of its own, and its other nodes may be out of scope (a node of the
+   * existing graph that a scoped chunk mentions), so it is rewritten as
+   * `EXISTS { (a)-[:R]->(n:B) WHERE <scope of every node> }`: otherwise it would be an oracle on the
+   * labels and property values of nodes the caller may not read.
    */
   private expressionPattern(open: number, scope: ReadonlySet<string>): ChainResult {
-    const result = this.chain(open, this.t.length, scope, false);
+    const t = this.t;
+    const result = this.chain(open, t.length, scope, true);
     if (!result.nodes.some((n) => n.name !== undefined && scope.has(n.name))) {
       throw new UnsafeQueryError(
         'A pattern inside an expression must start from a node the query has already matched (e.g. [(p)-[:R]->(x) | x.name] after MATCH (p)).',
       );
     }
+    this.edits.push({ at: t.at(open)!.start, remove: 0, insert: 'EXISTS { ', order: 2 });
+    this.edits.push({ at: t.at(result.end - 1)!.end, remove: 0, insert: ` WHERE ${this.condition(result.nodes)} }`, order: -1 });
     return result;
   }
 
