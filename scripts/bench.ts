@@ -13,6 +13,8 @@
  * latency: search (vector, hybrid) and ask (no LLM) latency p50/p95/p99 as the graph grows through
  *          --sizes chunks of synthetic data (see scripts/bench/latency.ts), beside the baseline's
  *          similaritySearch over the same vectors.
+ * catalog: schema-catalog build time on a generated graph of 100k nodes / 150k relationships
+ *          (cold, warm, whole graph); --catalog-scale 0.1 for a tenth of it.
  * Writes <out>/bench-<time>.json and .svg (and latest.json / latest.svg). Everything it writes to
  * the database is in `bench-*` collections and the baseline's own label, removed at the end.
  */
@@ -36,13 +38,15 @@ import {
   type KgragIngestRun,
   type Throughput,
 } from './bench/ingest.ts';
+import { measureCatalog } from './bench/catalog.ts';
 import { growSynthetic, measureLatency, syntheticSource } from './bench/latency.ts';
 import { timeEach } from './bench/measure.ts';
 import { printReport, renderSvg, summariseIngest, type BenchReport, type IngestReport, type SystemKey } from './bench/report.ts';
 
 const { values } = parseArgs({
   options: {
-    parts: { type: 'string', default: 'ingest,latency' },
+    parts: { type: 'string', default: 'ingest,latency,catalog' },
+    'catalog-scale': { type: 'string', default: '1' },
     docs: { type: 'string', default: '60' },
     repeat: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,10000,100000' },
@@ -187,6 +191,11 @@ try {
       log(`latency: ${size} chunks: vector p50 ${point.kgragVector.p50} ms, hybrid ${point.kgragHybrid.p50} ms, ask ${point.ask.p50} ms`);
     }
     await cleanUp();
+  }
+  if (parts.includes('catalog')) {
+    log('catalog: generating the graph…');
+    report.catalog = await measureCatalog(app.db, Number(values['catalog-scale']));
+    log(`catalog build, ${report.catalog.nodes} nodes / ${report.catalog.relationships} relationships: cold ${report.catalog.cold} ms, warm ${report.catalog.warm} ms, whole graph ${report.catalog.all} ms (target: warm well under 2 s)`);
   }
 } finally {
   await cleanUp();

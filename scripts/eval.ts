@@ -1,7 +1,8 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [graphs] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,21 +10,28 @@ import { parseArgs } from 'node:util';
 import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
+import { runGraphsEval } from './eval/graphs.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
 import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction'];
+const SUITES = ['questions', 'northwind', 'graphs', 'scifact', '2wiki', 'extraction'];
+/** Suites run when none is named; `graphs` wipes the database, so it runs only when asked for. */
+const DEFAULT_SUITES = SUITES.filter((s) => s !== 'graphs');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     modes: { type: 'string', default: 'vector,fulltext,hybrid' },
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
     json: { type: 'string' },
+    graphs: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    loaded: { type: 'boolean', default: false },
   },
 });
-const suites = positionals.length ? positionals : SUITES;
+const suites = positionals.length ? positionals : DEFAULT_SUITES;
 const unknown = suites.filter((s) => !SUITES.includes(s));
 if (unknown.length) throw new Error(`Unknown suite(s) ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
 const log = (line: string) => process.stdout.write(line + '\n');
@@ -41,6 +49,20 @@ if (suites.includes('questions')) {
 if (suites.includes('northwind')) {
   log('== kgrag ask, Northwind text2cypher questions (a graph kgrag did not build, no LLM)');
   report.northwind = await runNorthwindAsk(values.bench, log);
+}
+if (suites.includes('graphs')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask over HTTP, ../shared/bench/graphs text2cypher questions (no LLM; each graph loaded alone)');
+    report.graphs = await runGraphsEval(app, values.bench, log, {
+      ...(values.graphs ? { graphs: values.graphs.split(',') } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+      ...(values.only ? { only: new Set(values.only.split(',')) } : {}),
+      noLoad: values.loaded,
+    });
+  } finally {
+    await app.close();
+  }
 }
 if (suites.includes('extraction')) {
   // The main gold set was also used to develop the patterns; the held-out set was written without

@@ -1,6 +1,7 @@
 /** The benchmark report: its JSON shape, the printed tables and a hand-written SVG chart. */
 import type { KgragIngestRun, Throughput } from './ingest.ts';
 import type { LatencyPoint } from './latency.ts';
+import type { CatalogTimings } from './catalog.ts';
 import { ratio, type Latency } from './measure.ts';
 
 export type SystemKey = 'ceiling' | 'kgrag' | 'kgragPerDoc' | 'kgragExtract' | 'baseline';
@@ -46,6 +47,7 @@ export interface BenchReport {
   seconds?: number;
   ingest?: IngestReport;
   latency?: { synthetic: true; points: Array<LatencyPoint & { writeMs: { kgragMs: number; baselineMs: number } }> };
+  catalog?: CatalogTimings;
 }
 
 export function median(xs: readonly number[]): number {

@@ -25,7 +25,7 @@ import { runReadOnly } from './guard.ts';
 import { ground } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
-import type { AskResult, Citation, CypherRun, PlanStep, RetrievedContext, Strategy } from './types.ts';
+import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
 
 export interface AskDeps {
   db: GraphExecutor;
@@ -59,6 +59,8 @@ const DEFAULTS = { limit: 100, passages: 8, timeoutMs: 10_000 };
 const RETRIEVAL_DEPTH = 20;
 /** A hybrid answer follows at most this many nodes from the graph into the documents. */
 const MAX_BRIDGE_ROWS = 3;
+/** "Did you mean": interpretations offered at most. */
+const MAX_ALTERNATIVES = 3;
 
 export async function ask(deps: AskDeps, question: string, opts: AskOptions): Promise<AskResult> {
   const started = performance.now();
@@ -83,10 +85,13 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
       timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
     }
   };
+  /** Readings the parser was not sure of: offered when nothing else answers, never run. */
+  const alternatives: Interpretation[] = [];
   const finish = (r: Omit<AskResult, 'question' | 'plan' | 'timings' | 'cypher'> & { strategy: Strategy; message?: string }): AskResult => {
     timings.total = Math.round(performance.now() - started);
     const { strategy, message, ...rest } = r;
-    return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}) }, timings };
+    const offered = strategy === 'none' && alternatives.length ? { alternatives: alternatives.slice(0, MAX_ALTERNATIVES) } : {};
+    return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}), ...offered }, timings };
   };
 
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
@@ -104,9 +109,15 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   if (!parsed.ok) {
     parserMessage = parsed.reason;
     steps.push({ kind: 'parse', detail: `Not mapped onto the schema: ${parsed.reason}` });
+  } else if (parsed.doubts.length > 0 && parsed.unexplained.length === 0) {
+    // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
+    parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
+    steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+    alternatives.push(interpretation(parsed.spec, collections, parsed.doubts));
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+    alternatives.push(interpretation(parsed.spec, collections, [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]));
     // Hybrid: the part the graph does understand may name who or what the documents should be
     // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
     if (catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
@@ -288,7 +299,7 @@ async function resolveDescription(
   for (const name of namedIn(found.citations.map((c) => c.quote), context.entities, question).slice(0, MAX_BRIDGE_ROWS)) {
     const rewritten = withName(question, description, name);
     const parsed = parseQuestion(await ground(deps.db, catalog, rewritten, { collections: ctx.collections }), { asOf: ctx.asOf, limit: ctx.limit });
-    if (!parsed.ok || parsed.unexplained.length > 0) continue;
+    if (!parsed.ok || parsed.unexplained.length > 0 || parsed.doubts.length > 0) continue;
     const compiled = compile(parsed.spec, ctx.collections);
     const run = await runGuarded(deps.db, compiled.query, compiled.params, ctx.guard, 'parser', ctx.runs);
     if (!run) continue;
@@ -358,6 +369,12 @@ function renderRows(rows: Row[], truncated: boolean): string {
   const cells = rows.map((row) => Object.values(row).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))).join(', '));
   if (rows.length === 1 && Object.keys(rows[0]!).length === 1) return `${cells[0]}.`;
   return `${rows.length} rows${truncated ? ' (first ones shown)' : ''}: ${cells.slice(0, 20).join('; ')}${rows.length > 20 ? '; …' : ''}.`;
+}
+
+/** An uncertain parse as an interpretation: what it reads, why it is uncertain, the Cypher it would run. */
+function interpretation(spec: QuerySpec, collections: string[] | null, doubts: string[]): Interpretation {
+  const compiled = compile(spec, collections);
+  return { description: `${describeSpec(spec)} (${doubts.join(' ')})`, cypher: compiled.query, params: plainParams(compiled.params) };
 }
 
 /** One line for the plan: what the parser understood. */

@@ -22,7 +22,12 @@ export interface ParseOptions {
 
 export type ParseOutcome =
   /** `unexplained`: words of the question the parse did not use; the caller decides whether to trust it. */
-  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[] }
+  /**
+   * `doubts`: why the parse may not be what was asked (a quoted value or number left unplaced,
+   * two paths or readings competing, a ranking without its criterion). A parse with doubts is
+   * offered as an interpretation, never run as the answer.
+   */
+  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[] }
   | { ok: false; reason: string; notes: string[] };
 
 interface Slot {
@@ -33,6 +38,7 @@ interface Slot {
 
 export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const notes: string[] = [];
+  const doubts: string[] = [];
   const T = g.tokens;
   const words = T.map((t) => t.text);
   if (T.length === 0) return { ok: false, reason: 'The question is empty.', notes };
@@ -93,6 +99,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const outcome = valueSpec(g, slots, anchor.mention, anchor.property, durationUnit, opts, notes);
       if (outcome) return outcome;
     }
+  }
+  if (!target && !whoFirst) {
+    // "How many directors are there?": a role noun of a relationship names the nodes at its end
+    // (the relationship itself is required below, like any role noun's).
+    const role = g.relations.find((r) => r.role);
+    const ends = role ? [...new Set(g.relationships.filter((x) => x.type === role.type).map((x) => (role.role === 'agent' ? x.from : x.to)))] : [];
+    if (ends.length === 1) target = { label: ends[0]! };
   }
   if (!target) {
     // No noun names the target: the label whose properties and values the question uses.
@@ -158,6 +171,14 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     markUsed(slot.span);
     const cond = (a: ValueMention): Condition => ({ property: a.property, op: a.negated ? '<>' : '=', value: a.value, kind: 'string' });
     if (alt.isName) {
+      // "the service named 'java'": the noun before a name says whose name it is.
+      // (Only an apposition: "the service named X", "the application 'crm'", not "the projects Hannah Weber leads".)
+      const named = ['named', 'called'].includes(words[slot.span.start - 1] ?? '');
+      const before = slot.span.start - (named ? 1 : 0);
+      const noun = named || T[slot.span.start]!.quoted ? g.labels.find((m) => m.span.end === before) : undefined;
+      if (noun && noun.label !== alt.label && !slot.alternatives.some((a) => a.label === noun.label)) {
+        doubts.push(`"${alt.value}" is the name of a ${alt.label}, not of a ${noun.label}.`);
+      }
       const namesTarget = !target.mention || (target.mention && !/s$/.test(words[target.mention.span.end - 1]!) && Math.abs(target.mention.span.start - slot.span.end) <= 1);
       if (alt.label === target.label && namesTarget && !g.relations.some((r) => isSelfType(g, r.type, target.label))) {
         // The question names the target itself ("the HL7 feed connector task").
@@ -246,7 +267,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       markUsed({ start: t.index, end: t.index + 1 });
       continue;
     }
-    const prop = nearestProperty(g, t.index, [targetNode], (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
+    const prop = nearestProperty(g, t.index, holders, (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
     if (!prop.property) continue;
     const before = words.slice(Math.max(0, t.index - 3), t.index);
     const at = (set: string[]) => before.findIndex((w) => set.includes(w));
@@ -301,7 +322,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       return { ok: false, reason: `The graph has no relationship between ${target.label} and ${p.node.label} that the question could mean.`, notes };
     }
     if (path.ambiguous) {
-      // Two unrelated ways to connect and no word to choose: leave the node out rather than guess.
+      // Two unrelated ways to connect and no word to choose: not an answer, at most an interpretation.
+      doubts.push(`More than one relationship could connect ${p.node.label} "${describeNode(g, p.node)}" to ${target.label}.`);
       notes.push(`Ignored ${p.node.label} "${describeNode(g, p.node)}": more than one relationship could connect it and the question names none.`);
       continue;
     }
@@ -318,6 +340,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     if (!self) {
       // "customers of Acme" with no relationship between companies named: Acme is context, not a filter.
       notes.push(`Ignored ${alt.value}: no relationship between two ${target.label} nodes is named.`);
+      // Unless a stored value already says how the target relates ("customer companies": a category value).
+      if (targetNode.conditions.length === 0) doubts.push(`"${alt.value}" is left out: no relationship between two ${target.label} nodes is named.`);
       continue;
     }
     const node: NodeSpec = { v: fresh(), label: target.label, conditions: [], ids: alt.ids, names: [alt.value] };
@@ -382,6 +406,17 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
   }
 
+  doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
+  // A property the question names in full, on a node or relationship of the query, that the parse did not use.
+  const inQuery = new Set([...nodes.map((x) => x.label), ...edges.map((e) => `REL:${e.type}`)]);
+  const referenced = referencedProperties({ nodes, edges, exists, result });
+  for (const m of g.properties) {
+    if (m.score < 1 || !inQuery.has(m.label) || referenced.has(m.property.name)) continue;
+    if ([...Array(m.span.end - m.span.start).keys()].some((i) => used.has(m.span.start + i))) continue;
+    if ([...g.labels, ...g.values, ...g.relations].some((x) => overlaps(x.span, m.span))) continue;
+    if (m.property.name === nameProperty(g, m.label)) continue;
+    doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
+  }
   const nameProps: Record<string, string | undefined> = {};
   for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
   return {
@@ -389,7 +424,51 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     spec: { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit },
     notes,
     unexplained: unexplainedWords(g, used),
+    doubts,
   };
+}
+
+/**
+ * What the finished parse left unplaced or chose without a cue: a quoted value or a number it did
+ * not use ("port 80" with no port of the target), a ranking whose criterion the question does not
+ * name ("the top 3 services" ordered by nothing, or by their names).
+ */
+function resultDoubts(g: Grounding, result: ResultSpec, used: Set<number>, targetName: string | undefined): string[] {
+  const out: string[] = [];
+  for (const t of g.tokens) {
+    if (used.has(t.index)) continue;
+    if (t.quoted) out.push(`"${t.raw}" is not used.`);
+    else if (/\d/.test(t.text) && (parseNumber(t) !== undefined || parseIsoDate(t))) out.push(`The number ${t.raw} is not used.`);
+  }
+  const unused = (w: string) => g.tokens.some((t) => t.text === w && !used.has(t.index));
+  const superlative = ['top', 'bottom', 'highest', 'lowest', 'best', 'worst', 'most', 'least', 'fewest', 'largest', 'smallest', 'biggest', 'greatest', 'cheapest', 'oldest', 'newest', 'youngest', 'latest', 'earliest', 'longest', 'shortest'];
+  if (result.kind === 'list' && superlative.some(unused)) out.push('The question asks for a ranking but names nothing to rank by.');
+  if (result.kind === 'count' && (unused('each') || unused('per'))) out.push('The question asks for a count per group, not one count.');
+  if (unused('than') || unused('average') && result.kind !== 'aggregate' && !(result.kind === 'rank' && 'fn' in result.by && result.by.fn === 'avg')) out.push('A comparison or average is left unplaced.');
+  if (result.kind === 'rank' && !('count' in result.by) && result.by.property === targetName && !g.properties.some((p) => p.property.name === targetName && used.has(p.span.start))) {
+    out.push(`The ranking by ${targetName} is not asked for.`);
+  }
+  return out;
+}
+
+/** Every property name the query reads: conditions, the result's property, ranking and grouping, shown columns. */
+function referencedProperties(spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists' | 'result'>): Set<string> {
+  const out = new Set<string>();
+  for (const n of [...spec.nodes, ...spec.exists.flatMap((x) => x.nodes)]) for (const c of n.conditions) out.add(c.property);
+  for (const e of [...spec.edges, ...spec.exists.flatMap((x) => x.edges)]) for (const c of e.conditions ?? []) out.add(c.property);
+  const r = spec.result;
+  if (r.kind === 'aggregate' || r.kind === 'value') out.add(r.property);
+  if (r.kind === 'list') r.properties.forEach((p) => out.add(p));
+  if (r.kind === 'group') {
+    out.add(r.groupBy);
+    if (r.property) out.add(r.property);
+  }
+  if (r.kind === 'rank') {
+    if (!('count' in r.by)) out.add(r.by.property);
+    else for (const n of r.by.count.nodes) for (const c of n.conditions) out.add(c.property);
+    if (r.groupBy) out.add(r.groupBy);
+  }
+  return out;
 }
 
 /** Content words no mention covers: unknown names, properties the graph does not have. */
@@ -561,7 +640,7 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   notes.push(`${alt.value} (${alt.label}) → ${prop.name}`);
   const nameProps: Record<string, string | undefined> = {};
   for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
-  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()) };
+  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()), doubts: [] };
 }
 
 function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: string[]): ParseOutcome | undefined {
@@ -580,6 +659,7 @@ function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: s
     spec: { nodes: [node], edges: [], exists: [], result: { kind: 'chain', type }, nameProperty: nameProps, limit: opts.limit },
     notes,
     unexplained: [],
+    doubts: [],
   };
 }
 
