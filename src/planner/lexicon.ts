@@ -60,7 +60,7 @@ export function stem(word: string): string {
   let w = word.toLowerCase().replace(/[’']s$/, '');
   if (w.length <= 3) return w;
   const irregular = IRREGULAR[w];
-  if (irregular) return irregular;
+  if (irregular) return finalY(irregular);
   if (/^[a-z]+$/.test(w)) w = lemma(w);
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
@@ -71,7 +71,16 @@ export function stem(word: string): string {
   else if (w.endsWith('ing') && w.length > 5) w = undouble(w.slice(0, -3));
   if (w.endsWith('ly') && w.length > 5) w = w.slice(0, -2);
   if (w.endsWith('e') && w.length > 3) w = w.slice(0, -1);
-  return w;
+  return finalY(w);
+}
+
+/**
+ * A final y as i: a plural in -ies is a noun in -y ("categories") or in -ie ("movies",
+ * "smoothies"), and no lemmatiser knows every noun; "category" → categori and "smoothie" →
+ * smoothi meet their plurals either way.
+ */
+function finalY(w: string): string {
+  return w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}i` : w;
 }
 
 function undouble(w: string): string {

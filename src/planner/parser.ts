@@ -72,7 +72,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // ("Who is the office lead" still asks for a person: a singular noun may just qualify a role.)
     const first = labelMentions.filter((x) => x.span.start <= 4).sort((a, b) => a.span.start - b.span.start)[0];
     const m = first && (first.label === personLabel ? ['are', 'were', 'is', 'was'].includes(words[1] ?? '') : ['are', 'were'].includes(words[1] ?? '')) ? first : undefined;
-    target = m ? { label: m.label, subset: m.subset, mention: m } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
+    // "Who are the tasters of X": a role noun right after names the nodes at its end of the relationship.
+    const role = !m && ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? roleTarget(g, 4) : undefined;
+    target = m ? { label: m.label, subset: m.subset, mention: m } : role ? { label: role } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
   } else if (first) {
     target = { label: first.label, subset: first.subset, mention: first };
   }
@@ -103,9 +105,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   if (!target && !whoFirst) {
     // "How many directors are there?": a role noun of a relationship names the nodes at its end
     // (the relationship itself is required below, like any role noun's).
-    const role = g.relations.find((r) => r.role);
-    const ends = role ? [...new Set(g.relationships.filter((x) => x.type === role.type).map((x) => (role.role === 'agent' ? x.from : x.to)))] : [];
-    if (ends.length === 1) target = { label: ends[0]! };
+    const role = roleTarget(g, T.length);
+    if (role) target = { label: role };
   }
   if (!target) {
     // No noun names the target: the label whose properties and values the question uses.
@@ -355,7 +356,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const rel = g.relationships.find((x) => x.type === r.type && (x.from === target.label || x.to === target.label));
     if (!rel) continue;
     const negated = negatedBefore(words, r.span.start);
-    const hasNoun = /(?:er|ee|or)$/.test(words[r.span.start]!) || words[r.span.start - 1] === 'another' || words[r.span.start + 1] === 'another' || words[r.span.start + 2] === 'another';
+    const hasNoun = !!r.role || /(?:er|ee|or)$/.test(words[r.span.start]!) || words[r.span.start - 1] === 'another' || words[r.span.start + 1] === 'another' || words[r.span.start + 2] === 'another';
     if (!negated && !hasNoun) continue;
     const dir: 'out' | 'in' = rel.from === target.label ? 'out' : 'in';
     const other = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
@@ -551,6 +552,14 @@ function addCondition(node: NodeSpec, c: Condition): void {
 
 function negatedBefore(words: string[], at: number): boolean {
   return words.slice(Math.max(0, at - 3), at).some((w) => NEGATIONS.has(w) && w !== 'yet');
+}
+
+/** The label a role noun (before token `before`) stands for: the one end of its relationship type, when there is only one. */
+function roleTarget(g: Grounding, before: number): string | undefined {
+  const role = g.relations.find((r) => r.role && r.span.start < before);
+  if (!role) return undefined;
+  const ends = [...new Set(g.relationships.filter((x) => x.type === role.type).map((x) => (role.role === 'agent' ? x.from : x.to)))];
+  return ends.length === 1 ? ends[0] : undefined;
 }
 
 function findPersonLabel(g: Grounding): string | undefined {
