@@ -103,7 +103,9 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
     for (const l of labels) {
       const words = nameWords(l.label).map(stem);
       const last = words[words.length - 1]!;
-      const matches = words.length === 1 ? synonymsOf(last).includes(t.stem) : t.stem === last && words.slice(0, -1).every((w, i) => tokens[t.index - words.length + 1 + i]?.stem === w);
+      // A label of several words may be typed as its own name in one word ("DataCenter", "datacenters").
+      const asOneWord = words.length > 1 && t.stem === stem(nameWords(l.label).join(''));
+      const matches = words.length === 1 ? synonymsOf(last).includes(t.stem) : asOneWord || (t.stem === last && words.slice(0, -1).every((w, i) => tokens[t.index - words.length + 1 + i]?.stem === w));
       // "employees" names the Person nodes that have an employeeId.
       const subset = l.properties.find((p) => /(?:Id|ID|_id)$/.test(p.name) && stem(nameWords(p.name)[0]!) === t.stem && nameWords(p.name).length === 2);
       if (subset && subset.count < l.sampled && !insideName({ start: t.index, end: t.index + 1 })) {
@@ -111,7 +113,7 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
         continue;
       }
       if (matches) {
-        const span = { start: t.index - (words.length === 1 ? 0 : words.length - 1), end: t.index + 1 };
+        const span = { start: t.index - (words.length === 1 || asOneWord ? 0 : words.length - 1), end: t.index + 1 };
         if (!insideName(span)) labelMentions.push({ label: l.label, span });
       }
     }

@@ -209,6 +209,21 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     }
   }
 
+  // ---------------------------------------------------------------- "port 80", "rack 5"
+  // A noun followed by a number names the node by its number: the property named like the label.
+  for (const m of labelMentions) {
+    const t = T[m.span.end];
+    const value = t && !t.quoted && !used.has(t.index) ? parseNumber(t) : undefined;
+    if (value === undefined || !/\d/.test(t!.text)) continue;
+    const holder = m === target.mention || m.label === target.label ? targetNode : secondary.get(m.label);
+    const own = nameWords(m.label).map(stem);
+    const prop = g.labelInfo.get(m.label)?.properties.find((p) => nameWords(p.name).map(stem).join(' ') === own.join(' '));
+    if (!holder || !prop) continue;
+    const numeric = prop.types.some((x) => x === 'INTEGER' || x === 'FLOAT');
+    addCondition(holder, numeric ? { property: prop.name, op: '=', value, kind: 'number' } : { property: prop.name, op: '=', value: t!.raw, kind: 'string' });
+    markUsed({ start: m.span.start, end: m.span.end + 1 });
+  }
+
   // ---------------------------------------------------------------- comparisons
   const holders = [targetNode, ...secondary.values(), ...(countOf ? [countOf.node] : [])];
   /** Counts of related nodes compared with a number, connected once the paths are known. */
@@ -418,8 +433,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     if (m.property.name === nameProperty(g, m.label)) continue;
     doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
   }
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  const nameProps = displayProperties(g);
   return {
     ok: true,
     spec: { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit },
@@ -562,6 +576,19 @@ function roleTarget(g: Grounding, before: number): string | undefined {
   return ends.length === 1 ? ends[0] : undefined;
 }
 
+/**
+ * The property answers show for each label: its display name, or else the one string property
+ * every node has (a switch's "ip"), rather than an opaque element id.
+ */
+function displayProperties(g: Grounding): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [label, info] of g.labelInfo) {
+    const strings = info.properties.filter((p) => p.count >= info.sampled && p.types.length === 1 && p.types[0] === 'STRING' && !(g.kgrag && p.name === 'collection'));
+    out[label] = info.nameProperty ?? (strings.length === 1 ? strings[0]!.name : undefined);
+  }
+  return out;
+}
+
 function findPersonLabel(g: Grounding): string | undefined {
   const labels = [...g.labelInfo.keys()];
   return (
@@ -647,8 +674,7 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
     ...(duration ? { temporal: duration === 'days' ? (until ? 'until-days' : 'days') : 'years', asOf: opts.asOf } : {}),
   };
   notes.push(`${alt.value} (${alt.label}) → ${prop.name}`);
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  const nameProps = displayProperties(g);
   return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()), doubts: [] };
 }
 
@@ -660,8 +686,7 @@ function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: s
   const type = cued[0] ?? (selfTypes.length === 1 ? selfTypes[0] : undefined);
   if (!type) return undefined;
   notes.push(`${alt.value}: the ${type} chain up to its end`);
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  const nameProps = displayProperties(g);
   const node: NodeSpec = { v: 'n0', label: alt.label, conditions: [], ids: alt.ids, names: [alt.value] };
   return {
     ok: true,
