@@ -54,7 +54,7 @@ const inText = (text: string, v: string) => new RegExp(`(^|[^\\p{L}\\p{N}])${esc
 interface AskBody {
   answer?: string;
   rows?: unknown[];
-  cypher?: Array<{ origin: string; query: string }>;
+  cypher?: Array<{ origin: string; query: string; error?: string }>;
   plan?: { strategy?: string; message?: string; alternatives?: unknown };
   timings?: Record<string, number>;
 }
@@ -132,7 +132,7 @@ export async function runGraphsEval(
         score.results.push({
           id: q.id, type: q.type, verdict, ms: Math.round(took), question: q.question, gold: q.gold.slice(0, 20),
           answer: out.answer?.slice(0, 300), cypher: out.cypher?.filter((c) => c.origin === 'parser').map((c) => c.query).join('\n'),
-          rows: out.rows?.slice(0, 5), message: message ?? out.plan?.message, alternatives: out.plan?.alternatives, timings: out.timings,
+          rows: out.rows?.slice(0, 5), message: message ?? [out.plan?.message, ...(out.cypher ?? []).flatMap((c) => (c.error ? [`${c.origin} query refused: ${c.error}`] : []))].filter(Boolean).join(' '), alternatives: out.plan?.alternatives, timings: out.timings,
         });
       }
       ms.sort((a, b) => a - b);

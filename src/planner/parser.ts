@@ -58,7 +58,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // Inside a longer name ("Project Atlas") the word is part of the name.
     if (slots.some((s) => s.alternatives.every((a) => a.isName) && overlaps(s.span, m.span) && s.span.end - s.span.start > m.span.end - m.span.start)) return false;
     // "the HL7 feed connector task": the noun belongs to the name next to it.
-    if (slots.some((s) => s.alternatives.some((a) => a.isName && a.label === m.label) && (s.span.end === m.span.start || m.span.end === s.span.start))) return false;
+    // (Also "the service named 'java'", "a rack called X".)
+    const gap = ['named', 'called'].includes(words[m.span.end] ?? '') ? 1 : 0;
+    if (slots.some((s) => s.alternatives.some((a) => a.isName && a.label === m.label) && (s.span.end === m.span.start || m.span.end + gap === s.span.start))) return false;
     // "customer companies": a stored value of a label that another noun already names is a filter.
     const asValue = slots.some((s) => overlaps(s.span, m.span) && s.alternatives.some((a) => !a.isName && a.label === m.label));
     return !(asValue && g.labels.some((o) => o !== m && o.label === m.label && !overlaps(o.span, m.span)));
@@ -194,6 +196,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const node: NodeSpec = { v: fresh(), label: alt.label, conditions: [], ids: alt.ids, names: [alt.value] };
       pending.push({ node, at: slot.span.start });
       continue;
+    }
+    // "a ship via code '1'": the question names the property just before the value; another property holding it is a guess.
+    const namedBefore = g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)));
+    if (namedBefore && !g.properties.some((m) => m.label === alt.label && m.property.name === alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3)) {
+      doubts.push(`"${alt.value}" is a ${alt.property}, but the question names ${namedBefore.property.name}.`);
     }
     const holder =
       alt.label === target.label && !(countOf && countOf.node.label === alt.label && slot.span.start > countOf.at - 3)
@@ -415,6 +422,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     ? { kind: 'check' }
     : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel });
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
+  if (countOf && result.kind === 'rank' && 'count' in result.by && nodes.slice(1).some((x) => x.label === countOf.node.label)) {
+    // "customers with the most products in the Seafood category": the filter is on the counted
+    // nodes, which a count over all of them would ignore.
+    doubts.push(`The ${countOf.node.label} nodes counted and the ${countOf.node.label} nodes filtered may be the same; the count would ignore the filter.`);
+  }
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
     const path = bestPath(g, [targetNode], countOf.node, countOf.at, words, used, mentionsAt);
