@@ -197,8 +197,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       pending.push({ node, at: slot.span.start });
       continue;
     }
-    // "a ship via code '1'": the question names the property just before the value; another property holding it is a guess.
-    const namedBefore = g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)));
+    // "a ship via code '1'": the question names the property just before a quoted value; another property holding it is a guess.
+    const namedBefore = T[slot.span.start]!.quoted && g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)));
     if (namedBefore && !g.properties.some((m) => m.label === alt.label && m.property.name === alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3)) {
       doubts.push(`"${alt.value}" is a ${alt.property}, but the question names ${namedBefore.property.name}.`);
     }
