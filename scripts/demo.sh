@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci
-[[ -f ui/dist/index.html ]] || node ui/build.mjs
+[[ -f dist/cli/main.js && -f ui/dist/index.html ]] || npm run build
 bash scripts/setup.sh
 node scripts/kgrag.mjs db start
 bash scripts/load-demo.sh demo

@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [graphs] [scifact] [2wiki] [extraction] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [graphs] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
@@ -12,13 +12,14 @@ import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runGraphsEval } from './eval/graphs.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
+import { runOcrEval } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'graphs', 'scifact', '2wiki', 'extraction'];
-/** Suites run when none is named; `graphs` wipes the database, so it runs only when asked for. */
-const DEFAULT_SUITES = SUITES.filter((s) => s !== 'graphs');
+const SUITES = ['questions', 'northwind', 'graphs', 'scifact', '2wiki', 'extraction', 'ocr'];
+/** Run only when asked for by name: `graphs` wipes the database; OCR renders and recognises 80 pages. */
+const DEFAULT_SUITES = SUITES.filter((s) => s !== 'graphs' && s !== 'ocr');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -29,6 +30,8 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     loaded: { type: 'boolean', default: false },
+    pages: { type: 'string', default: '20' },
+    noisy: { type: 'string', default: '10' },
   },
 });
 const suites = positionals.length ? positionals : DEFAULT_SUITES;
@@ -92,5 +95,9 @@ if (suites.includes('2wiki')) {
   } finally {
     await app.close();
   }
+}
+if (suites.includes('ocr')) {
+  log(`== OCR: rendered A4 pages at 150 dpi (SciFact English, CMRC 2018 Chinese), per language ${values.pages} clean and ${values.noisy} noisy`);
+  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), log });
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));

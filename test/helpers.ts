@@ -7,6 +7,7 @@ import { loadConfig, type KgragConfig } from '../src/config/index.ts';
 import type { IngestOptions } from '../src/ingest/pipeline.ts';
 import { ingest } from '../src/ingest/pipeline.ts';
 import { silentLogger } from '../src/logging.ts';
+import { dropCollectionIndexes } from '../src/graph/collection-index.ts';
 
 /** A collection name no other test uses: integration tests isolate themselves by collection. */
 export function uniqueCollection(prefix = 't'): string {
@@ -22,6 +23,7 @@ export async function openTestApp(overrides: (c: KgragConfig) => void = () => un
 /** Removes everything a test wrote into its collections. */
 export async function dropCollections(app: Kgrag, collections: string[]): Promise<void> {
   await app.db.write('MATCH (n) WHERE n.collection IN $collections DETACH DELETE n', { collections });
+  for (const c of collections) await dropCollectionIndexes(app.db, c);
 }
 
 export function ingestInto(app: Kgrag, inputs: string[], options: IngestOptions) {

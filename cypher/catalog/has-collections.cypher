@@ -6,6 +6,6 @@ CALL db.propertyKeys() YIELD propertyKey
 WITH collect(propertyKey) AS keys
 RETURN 'collection' IN keys AND (
   EXISTS { MATCH (d:Document) WHERE d.collection IS NOT NULL } OR
-  EXISTS { MATCH (e:Entity) WHERE e.collection IS NOT NULL } OR
+  EXISTS { MATCH (e:KgragEntity) WHERE e.collection IS NOT NULL } OR
   EXISTS { MATCH (n) WHERE n.collection IS NOT NULL }
 ) AS scoped

@@ -1,4 +1,4 @@
 // Node count of one label within the caller's collections (a label scan with a filter).
 MATCH (n:__LABEL__)
-WHERE n.collection IN $collections
+WHERE coalesce(n.collection, '@graph') IN $collections
 RETURN count(n) AS count

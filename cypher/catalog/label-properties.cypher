@@ -2,7 +2,7 @@
 // first $sampleSize nodes in scope (no full scan). One row per (key, type); the null key row
 // appears once per sampled node, so its `present` is the sample size.
 MATCH (n:__LABEL__)
-WHERE $collections IS NULL OR n.collection IN $collections
+WHERE $collections IS NULL OR coalesce(n.collection, '@graph') IN $collections
 WITH n LIMIT $sampleSize
 UNWIND [null] + [k IN keys(n) WHERE NOT k IN $skipKeys] AS key
 WITH key, n[key] AS value

@@ -1,7 +1,7 @@
 // The most frequent values of each property over the same sample: short strings, elements of
 // string lists, and scalars of $sampleTypes. Long texts and vectors are never read as samples.
 MATCH (n:__LABEL__)
-WHERE $collections IS NULL OR n.collection IN $collections
+WHERE $collections IS NULL OR coalesce(n.collection, '@graph') IN $collections
 WITH n LIMIT $sampleSize
 UNWIND [k IN keys(n) WHERE NOT k IN $skipKeys] AS key
 WITH key, n[key] AS value

@@ -1,9 +1,9 @@
 // Directed (from, to) label patterns of one relationship type and their property types, over
 // the first $sampleSize relationships in scope. Each end is named by its most specific label:
-// the one with the lowest $rank (fewest nodes; kgrag's generic Entity ranks last). The null key
+// the one with the lowest $rank (fewest nodes; kgrag's umbrella KgragEntity is unranked, so last). The null key
 // row appears once per relationship, so its `present` counts the pattern.
 MATCH (a)-[r:__TYPE__]->(b)
-WHERE $collections IS NULL OR (a.collection IN $collections AND b.collection IN $collections)
+WHERE $collections IS NULL OR (coalesce(a.collection, '@graph') IN $collections AND coalesce(b.collection, '@graph') IN $collections)
 WITH a, r, b LIMIT $sampleSize
 WITH r,
   reduce(best = null, l IN labels(a) |

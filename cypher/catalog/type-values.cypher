@@ -1,7 +1,7 @@
 // The most frequent property values per (from, to) pattern of one relationship type, over the
 // same sample and with the same label choice as type-patterns.
 MATCH (a)-[r:__TYPE__]->(b)
-WHERE $collections IS NULL OR (a.collection IN $collections AND b.collection IN $collections)
+WHERE $collections IS NULL OR (coalesce(a.collection, '@graph') IN $collections AND coalesce(b.collection, '@graph') IN $collections)
 WITH a, r, b LIMIT $sampleSize
 WITH r,
   reduce(best = null, l IN labels(a) |

@@ -2,6 +2,6 @@
 CALL () {
   MATCH (d:Document) RETURN DISTINCT d.collection AS collection
   UNION
-  MATCH (e:Entity) RETURN DISTINCT e.collection AS collection
+  MATCH (e:KgragEntity) RETURN DISTINCT e.collection AS collection
 }
 RETURN collection ORDER BY collection

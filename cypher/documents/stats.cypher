@@ -3,11 +3,11 @@
 CALL () {
   MATCH (d:Document) RETURN DISTINCT d.collection AS collection
   UNION
-  MATCH (e:Entity) RETURN DISTINCT e.collection AS collection
+  MATCH (e:KgragEntity) RETURN DISTINCT e.collection AS collection
 }
 RETURN collection,
        COUNT { (:Document {collection: collection}) } AS documents,
        COUNT { (:Chunk {collection: collection}) } AS chunks,
-       COUNT { (:Entity {collection: collection}) } AS entities,
-       COUNT { (:Entity {collection: collection})-[]->(:Entity) } AS relationships
+       COUNT { (:KgragEntity {collection: collection}) } AS entities,
+       COUNT { (:KgragEntity {collection: collection})-[]->(:KgragEntity) } AS relationships
 ORDER BY collection

@@ -1,6 +1,6 @@
 // Withdraws a document's claims from the relationships between the entities it mentions; a
 // relationship that no other document or import asserts is deleted.
-MATCH (:Chunk {documentId: $documentId})-[:MENTIONS]->(:Entity)-[r]-(:Entity)
+MATCH (:Chunk {documentId: $documentId})-[:MENTIONS]->(:KgragEntity)-[r]-(:KgragEntity)
 WHERE $documentId IN coalesce(r.documentIds, [])
 WITH DISTINCT r
 SET r.documentIds = [d IN r.documentIds WHERE d <> $documentId],

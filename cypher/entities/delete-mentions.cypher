@@ -1,2 +1,2 @@
-MATCH (:Chunk {documentId: $documentId})-[m:MENTIONS]->(:Entity)
+MATCH (:Chunk {documentId: $documentId})-[m:MENTIONS]->()
 DELETE m

@@ -1,2 +1,2 @@
-MATCH (:Chunk {documentId: $documentId})-[:MENTIONS]->(e:Entity)
+MATCH (:Chunk {documentId: $documentId})-[:MENTIONS]->(e:KgragEntity)
 RETURN collect(DISTINCT e.id) AS ids

@@ -1,8 +1,8 @@
 // Relationship types come from sanitised data. A property is set by the first source that states
 // it and never overwritten; every claim (and so every disagreeing value) is kept in `facts`.
 UNWIND $relations AS rel
-MATCH (a:Entity {id: rel.sourceId})
-MATCH (b:Entity {id: rel.targetId})
+MATCH (a:KgragEntity {id: rel.sourceId})
+MATCH (b:KgragEntity {id: rel.targetId})
 MERGE (a)-[r:$(rel.type)]->(b)
 ON CREATE SET r.createdAt = datetime()
 FOREACH (k IN keys(rel.properties) | SET r[k] = coalesce(r[k], rel.properties[k]))

@@ -4,9 +4,9 @@
 // Relationships this file asserted earlier that the row no longer names are withdrawn: the file
 // leaves their importSources, and a relationship nothing else asserts any more is deleted.
 UNWIND $rows AS row
-MATCH (a:Entity {collection: $collection, importKey: row.importKey})
+MATCH (a:KgragEntity {collection: $collection, importKey: row.importKey})
 CALL (a, row) {
-  MATCH (a)-[r:{{type}}]-(other:Entity)
+  MATCH (a)-[r:{{type}}]-(other:KgragEntity)
   WHERE $source IN coalesce(r.importSources, [])
     AND ((startNode(r) = a AND $outgoing) OR (endNode(r) = a AND NOT $outgoing))
     AND NOT coalesce(other.importKey, '') IN row.targetKeys
@@ -17,7 +17,7 @@ CALL (a, row) {
 }
 WITH a, row
 UNWIND row.targets AS target
-OPTIONAL MATCH (b:Entity {collection: $collection, importKey: target.importKey})
+OPTIONAL MATCH (b:KgragEntity {collection: $collection, importKey: target.importKey})
 CALL (a, b, row) {
   WITH a, b, row WHERE b IS NOT NULL
   WITH row, CASE WHEN $outgoing THEN a ELSE b END AS s, CASE WHEN $outgoing THEN b ELSE a END AS e

@@ -5,9 +5,9 @@
 // normalised name without an import key (created from documents) is adopted, keeping its id,
 // mentions and relationships; failing that, a node is created.
 UNWIND $rows AS row
-OPTIONAL MATCH (existing:Entity {collection: $collection, importKey: row.importKey})
+OPTIONAL MATCH (existing:KgragEntity {collection: $collection, importKey: row.importKey})
 CALL (row, existing) {
-  OPTIONAL MATCH (candidate:Entity {collection: $collection, type: $type, normalizedName: row.normalizedName})
+  OPTIONAL MATCH (candidate:KgragEntity {collection: $collection, type: $type, normalizedName: row.normalizedName})
   WHERE existing IS NULL AND row.mayAdopt AND candidate.importKey IS NULL
   RETURN candidate AS adoptee
   ORDER BY candidate.id
@@ -15,7 +15,7 @@ CALL (row, existing) {
 }
 WITH row, existing, adoptee,
      CASE WHEN existing IS NOT NULL THEN 'existing' WHEN adoptee IS NOT NULL THEN 'adopted' ELSE 'created' END AS outcome
-MERGE (n:Entity {id: coalesce(existing.id, adoptee.id, row.id)})
+MERGE (n:KgragEntity {id: coalesce(existing.id, adoptee.id, row.id)})
   ON CREATE SET n.collection = $collection, n.createdAt = datetime()
 SET n{{labels}}
 // This file's earlier facts are replaced; facts from other sources are kept.

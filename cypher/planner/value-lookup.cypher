@@ -1,7 +1,7 @@
 // Which short string properties of one label hold one of the question's phrases (case-insensitive),
 // and on which nodes; acronyms ($acronyms, lower case) match values by their initials. Bounded: at most $scan nodes are read per label, $maxIds ids per value.
 MATCH (n:__LABEL__)
-WHERE $collections IS NULL OR n.collection IN $collections
+WHERE $collections IS NULL OR coalesce(n.collection, '@graph') IN $collections
 WITH n LIMIT $scan
 UNWIND $props AS key
 WITH n, key, n[key] AS value

@@ -2,8 +2,12 @@
 // often, the closest to the question when its embedding is given (the pool bounds the vector
 // arithmetic for entities named everywhere).
 UNWIND $entityIds AS entityId
-MATCH (e:Entity {id: entityId})
-WHERE e.collection IN $collections
+CALL (entityId) {
+  MATCH (e:KgragEntity {id: entityId}) RETURN e
+  UNION
+  MATCH (e) WHERE elementId(e) = entityId AND e.collection IS NULL RETURN e
+}
+WITH entityId, e WHERE coalesce(e.collection, '@graph') IN $collections
 CALL (e) {
   MATCH (c:Chunk)-[m:MENTIONS]->(e)
   WHERE c.collection IN $collections AND NOT c.id IN $exclude
@@ -12,4 +16,4 @@ CALL (e) {
   RETURN c, m ORDER BY similarity DESC, m.count DESC, c.id
   LIMIT $fanout
 }
-RETURN e.id AS entityId, c.id AS chunkId, m.surfaces AS surfaces
+RETURN entityId, c.id AS chunkId, m.surfaces AS surfaces

@@ -23,10 +23,10 @@ export async function createCatalogGraph(db: GraphExecutor, collection: string, 
   const n = Math.round(100_000 * scale);
   const [orgs, people, tasks] = [n / 10, (n * 6) / 10, (n * 3) / 10].map(Math.round) as [number, number, number];
   const suffix = randomBytes(4).toString('hex');
-  const [pl, ol, tl] = [`PerfPerson${suffix}`, `PerfOrg${suffix}`, `PerfTask${suffix}`].map(quoteName);
+  const [pl, ol, tl] = [`PerfPerson${suffix}`, `PerfOrg${suffix}`, `PerfTask${suffix}`].map((l) => quoteName('Kgrag_' + l));
   const P = collection;
   await db.write(
-    `UNWIND range(0, $orgs - 1) AS i CREATE (:Entity:${ol} {collection: $P, id: $P + ':o' + i, name: 'Org ' + i, founded: 1900 + i % 120, sector: ['tech', 'retail', 'energy'][i % 3]})`,
+    `UNWIND range(0, $orgs - 1) AS i CREATE (:KgragEntity:${ol} {collection: $P, id: $P + ':o' + i, name: 'Org ' + i, founded: 1900 + i % 120, sector: ['tech', 'retail', 'energy'][i % 3]})`,
     { P, orgs: int(orgs) },
   );
   const batch = 10_000;
@@ -36,7 +36,7 @@ export async function createCatalogGraph(db: GraphExecutor, collection: string, 
        WITH collect(o) AS orgs
        UNWIND range($from, $to - 1) AS i
        WITH orgs[i % size(orgs)] AS o, i
-       CREATE (p:Entity:${pl} {collection: $P, id: $P + ':p' + i, name: 'Person ' + i, age: 20 + i % 50, hired: date('2000-01-01') + duration({days: i % 8000})})
+       CREATE (p:KgragEntity:${pl} {collection: $P, id: $P + ':p' + i, name: 'Person ' + i, age: 20 + i % 50, hired: date('2000-01-01') + duration({days: i % 8000})})
        CREATE (p)-[:WORKS_FOR {since: 2000 + i % 24}]->(o)`,
       { P, from: int(from), to: int(Math.min(people, from + batch)) },
     );
@@ -48,7 +48,7 @@ export async function createCatalogGraph(db: GraphExecutor, collection: string, 
      WITH people, i, people[i] AS p, people[(i * 7919 + 13) % size(people)] AS boss
      CREATE (p)-[:REPORTS_TO]->(boss)
      WITH people, i, p WHERE i < $tasks
-     CREATE (t:Entity:${tl} {collection: $P, id: $P + ':t' + i, title: 'Task ' + i, status: ['open', 'done', 'blocked'][i % 3], due: date('2024-01-01') + duration({days: i % 365})})
+     CREATE (t:KgragEntity:${tl} {collection: $P, id: $P + ':t' + i, title: 'Task ' + i, status: ['open', 'done', 'blocked'][i % 3], due: date('2024-01-01') + duration({days: i % 365})})
      CREATE (t)-[:ASSIGNED_TO]->(p)`,
     { P, tasks: int(tasks) },
   );

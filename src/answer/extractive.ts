@@ -1,4 +1,4 @@
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError } from '../errors.ts';
 import type { Citation, ContextPassage, RetrievedContext } from '../planner/types.ts';
 import { containsName } from '../retrieval/terms.ts';
@@ -18,7 +18,7 @@ import { splitSentences, type SentenceSpan } from './sentences.ts';
 
 export interface ExtractiveOptions {
   /** Adds the model's sentence similarity to the word-based score (re-ranks the best candidates). */
-  embedder?: Embedder;
+  embedder?: QueryEmbedder;
   /** Most sentences in the answer, 1 to 3 (default 3; usually one suffices). */
   maxSentences?: number;
 }
@@ -152,7 +152,7 @@ function scoreSentence(c: Candidate, q: QuestionAnalysis, idf: (t: string) => nu
   c.score = lexical * (c.typed ? 1 : 0.75) + prior;
 }
 
-async function addSimilarity(embedder: Embedder, question: string, candidates: Candidate[]): Promise<void> {
+async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[]): Promise<void> {
   const top = [...candidates].sort((a, b) => b.score - a.score).slice(0, EMBED_CANDIDATES);
   const [q, ...vectors] = await embedder.embedDocuments([question, ...top.map((c) => c.span.text)]);
   top.forEach((c, i) => {

@@ -6,6 +6,8 @@ import { NotFoundError, InputError } from '../errors.ts';
 import { collectionStats, deleteDocument, getDocument, listDocuments } from '../graph/documents.ts';
 import { getEntity } from '../graph/entities.ts';
 import { validateMapping } from '../import/mapping.ts';
+import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections } from '../planner/guard.ts';
+import { driverParams } from '../planner/text2cypher.ts';
 import type { AskResult } from '../planner/types.ts';
 import { readScope, requireRole, writeScope, type Principal } from './auth/principal.ts';
 import { ALL_COLLECTIONS, type KeyStore } from './auth/keys.ts';
@@ -25,7 +27,12 @@ export interface ApiContext {
   /** Called after every write: schema catalogs and the typed GraphQL schema may have changed. */
   onWrite(): void;
   signal?: AbortSignal;
+  /** Counts `units` of work against the caller's rate limit (asks and searches cost more than reads). */
+  charge?(units: number): Promise<void>;
 }
+
+/** Rate-limit units per operation: what it costs the server, relative to a plain read (1). */
+export const WORK = { ask: 10, search: 3 } as const;
 
 export const LIMITS = {
   pageSize: 100,
@@ -34,6 +41,11 @@ export const LIMITS = {
   neighbourhoodHops: 3,
   neighbourhoodNodes: 500,
   entityDetailItems: 200,
+  /** Deeper pages are refused: Neo4j's SKIP takes a 64-bit integer, and nobody pages a million rows. */
+  maxOffset: 1_000_000,
+  cypherRows: 1000,
+  cypherChars: 10_000,
+  cypherTimeoutMs: 10_000,
 } as const;
 
 /** Ids are opaque strings of kgrag's own alphabet: anything else cannot name an item. */
@@ -86,6 +98,7 @@ export async function deleteDocumentOp(ctx: ApiContext, id: string): Promise<{ i
 }
 
 export async function searchOp(ctx: ApiContext, input: { text: string; k: number; mode: 'vector' | 'fulltext' | 'hybrid'; collections?: string[] | undefined }) {
+  await ctx.charge?.(WORK.search);
   const collections = await scope(ctx, input.collections);
   const results = await retrieverOf(ctx.app).search(input.text, { collections, k: input.k, mode: input.mode });
   return results.map(({ chunkId, documentId, collection, title, source, page: p, text, score }) => ({
@@ -93,15 +106,40 @@ export async function searchOp(ctx: ApiContext, input: { text: string; k: number
   }));
 }
 
+/** The collections a read runs over, or null for a graph kgrag did not build, read whole by keys that grant everything. */
+async function readScopeOrForeign(ctx: ApiContext, requested: string[] | undefined): Promise<string[] | null> {
+  const granted = await readScope(ctx.app, ctx.principal, requested);
+  const foreign = granted.length === 0 && !requested?.length && ctx.principal.collections.includes(ALL_COLLECTIONS);
+  return foreign ? null : granted.length ? granted : [NO_COLLECTION];
+}
+
 export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined }): Promise<AskResult> {
-  const granted = await readScope(ctx.app, ctx.principal, input.collections);
-  // A graph without collections (one kgrag did not build) is read whole, by keys that grant everything only.
-  const foreign = granted.length === 0 && !input.collections?.length && ctx.principal.collections.includes(ALL_COLLECTIONS);
+  await ctx.charge?.(WORK.ask);
   return askKgrag(ctx.app, input.question, {
-    collections: foreign ? null : granted.length ? granted : [NO_COLLECTION],
+    collections: await readScopeOrForeign(ctx, input.collections),
     ...(input.asOf ? { asOf: input.asOf } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+}
+
+/**
+ * The caller's own Cypher, through the same guard as generated queries: one read-only statement,
+ * EXPLAIN-checked, every MATCH scoped to the caller's collections, a row cap and a timeout.
+ */
+export async function readCypherOp(
+  ctx: ApiContext,
+  input: { query: string; params?: Record<string, unknown> | undefined; limit: number; collections?: string[] | undefined },
+) {
+  if (input.query.length > LIMITS.cypherChars) throw new InputError(`The query is longer than ${LIMITS.cypherChars} characters`);
+  const collections = await readScopeOrForeign(ctx, input.collections);
+  const query = collections === null ? input.query : scopeToCollections(input.query, COLLECTIONS_PARAM);
+  // The guard sets `$collections` itself, over any parameter of that name.
+  const result = await runReadOnly(ctx.app.db, query, driverParams(input.params ?? {}), {
+    collections,
+    limit: Math.min(input.limit, LIMITS.cypherRows),
+    timeoutMs: LIMITS.cypherTimeoutMs,
+  });
+  return { query: result.query, rows: result.rows, truncated: result.truncated };
 }
 
 export async function listEntitiesOp(

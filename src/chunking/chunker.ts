@@ -226,14 +226,26 @@ function makeChunk(
   tokenCount: number,
 ): ChunkWithoutIndex {
   const page = blockAt(section.blocks, span.start).block.page;
+  const ocrConfidence = lowestOcrConfidence(section.blocks, span);
   return {
     text,
     ...(page === undefined ? {} : { page }),
+    ...(ocrConfidence === undefined ? {} : { ocrConfidence }),
     start: span.start,
     end: span.end,
     headingPath: [...path],
     tokenCount,
   };
+}
+
+/** The weakest OCR confidence among the blocks a span overlaps, so that a chunk is never trusted more than its worst line. */
+function lowestOcrConfidence(blocks: readonly PlacedBlock[], span: Span): number | undefined {
+  let lowest: number | undefined;
+  for (const { block, start, end } of blocks) {
+    if (end <= span.start || start >= span.end || block.ocrConfidence === undefined) continue;
+    lowest = Math.min(lowest ?? 1, block.ocrConfidence);
+  }
+  return lowest;
 }
 
 /** The block a chunk's first character comes from (overlap may start in an earlier block). */

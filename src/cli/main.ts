@@ -8,6 +8,7 @@ import { registerIngestCommand } from './commands/ingest.ts';
 import { registerSchemaCommand } from './commands/schema.ts';
 import { registerSearchCommand } from './commands/search.ts';
 import { registerKeysCommands } from './commands/keys.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { createContext } from './context.ts';
 import { printError } from './output.ts';
@@ -35,6 +36,7 @@ registerEntityCommands(context);
 registerSchemaCommand(context);
 registerServeCommand(context);
 registerKeysCommands(context);
+registerMcpCommand(context);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,19 @@ export function chunkId(docId: string, index: number): string {
 
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * The reserved scope of every node without a `collection` property: a graph kgrag did not build,
+ * in the same database as kgrag's collections. It is read like a collection (API keys grant it,
+ * `--collection @graph` names it, the local CLI user sees it by default) but never written to. No
+ * collection can be called so: collection names start with a letter or digit.
+ */
+export const GRAPH_SCOPE = '@graph';
+
+/** A name a read may be scoped to: a collection or the existing graph's GRAPH_SCOPE. */
+export function validateReadScope(name: string): string {
+  return name === GRAPH_SCOPE ? name : validateCollection(name);
+}
+
 export function validateCollection(name: string): string {
   if (!COLLECTION_NAME.test(name)) {
     throw new InputError(

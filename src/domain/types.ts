@@ -15,6 +15,8 @@ export interface Block {
   /** 1-based page number, where the format has pages (PDF). */
   page?: number;
   headingPath: string[];
+  /** Text recognised by OCR: the recogniser's mean confidence, 0–1. */
+  ocrConfidence?: number;
 }
 
 export type Metadata = Record<string, string | number | boolean | null>;
@@ -47,6 +49,8 @@ export interface ChunkDraft {
   text: string;
   /** First page the chunk's text comes from (PDF). */
   page?: number;
+  /** Lowest OCR confidence (0–1) of the recognised text in the chunk; absent for born-digital text. */
+  ocrConfidence?: number;
   /** Character offsets of the chunk in `documentText(blocks)`; end is exclusive. */
   start: number;
   end: number;

@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import { GraphError, InputError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging.ts';
-import { cypher, quoteName } from './cypher.ts';
+import { cypher, labelExpression, quoteName } from './cypher.ts';
+import { ENTITY_LABEL, META_LABEL, displayName, patternName, presentedLabel } from './names.ts';
+import { isChunkLabel } from './collection-index.ts';
 import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
 
 /**
@@ -17,9 +19,14 @@ import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
  *
  * Collections: when the graph carries `collection` properties and the caller names collections,
  * every count, property and sample comes only from nodes of those collections (relationships:
- * both ends), and labels or types with nothing in them are left out, names included. A graph
- * without any `collection` property (a foreign graph) is read whole and reported with
- * `collections: null`.
+ * both ends), and labels or types with nothing in them are left out, names included. Nodes
+ * without a `collection` (a graph kgrag did not build, beside kgrag's collections) count as the
+ * reserved scope `@graph`. A graph without any `collection` property (a foreign graph alone) is
+ * read whole and reported with `collections: null`.
+ *
+ * kgrag's entities are stored under labels of their own (`Kgrag_Person`, see src/graph/names.ts)
+ * and shown under their type (`Person`), merged with a graph's own `Person` when both exist;
+ * `LabelInfo.stored` names the stored labels.
  *
  * Not persisted in the database: a build takes a fraction of a second (about 0.2 s warm, under 1 s
  * cold, on 100k nodes and 150k relationships), a stored copy would go stale across processes, needs write access on a read path, and would hold values
@@ -53,6 +60,12 @@ export interface LabelInfo {
   properties: PropertyInfo[];
   /** The property that looks like the display name (name, title, …), when one is present on most nodes. */
   nameProperty?: string;
+  /**
+   * The labels stored in the graph that this label stands for, when that is not just `label`:
+   * kgrag's entities of type Person are stored as `Kgrag_Person`, beside a graph's own `Person`
+   * nodes if it has any. Write it into Cypher with `labelExpression`.
+   */
+  stored?: string[];
 }
 
 /** One directed pattern `(:from)-[:type]->(:to)`; each end named by its most specific label. */
@@ -110,10 +123,8 @@ export interface CatalogOptions {
 
 /** kgrag's lexical graph: reported under `internal`. */
 export const INTERNAL_LABELS: ReadonlySet<string> = new Set(['Document', 'Chunk']);
-/** kgrag's bookkeeping node: never part of the catalog. */
-const HIDDEN_LABELS: ReadonlySet<string> = new Set(['KgragMeta']);
-/** kgrag's umbrella label of every entity: the least specific name for a relationship end. */
-const GENERIC_LABELS: ReadonlySet<string> = new Set(['Entity']);
+/** kgrag's bookkeeping node and the umbrella label of its entities (each also has its type's label): never part of the catalog. */
+const HIDDEN_LABELS: ReadonlySet<string> = new Set([META_LABEL, ENTITY_LABEL]);
 
 /** Vectors are never sampled, on any graph. */
 const ALWAYS_SKIPPED_KEYS = ['embedding'];
@@ -180,12 +191,13 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   };
   const limit = pLimit(concurrency);
 
+  const groups = labelGroups(labelNames);
   const labelInfos = (
-    await Promise.all(labelNames.filter((l) => !HIDDEN_LABELS.has(l)).map((l) => limit(() => describeLabel(db, settings, l))))
+    await Promise.all([...groups].map(([label, stored]) => limit(() => describeLabel(db, settings, label, stored))))
   ).filter((l): l is LabelInfo => l !== null);
   const rank = labelRank(labelInfos);
   const patterns = (
-    await Promise.all(typeNames.map((t) => limit(() => describeType(db, settings, t, rank))))
+    await Promise.all(typeNames.map((t) => limit(() => describeType(db, settings, t, rank, groups))))
   ).flat();
 
   const isInternal = (p: RelationshipInfo) => INTERNAL_LABELS.has(p.from) || INTERNAL_LABELS.has(p.to);
@@ -211,24 +223,37 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   return catalog;
 }
 
-/** `(:Person)-[:REPORTS_TO]->(:Person)`, names quoted only where Cypher would need it. */
-export function patternName(p: Pick<RelationshipInfo, 'from' | 'to' | 'type'>): string {
-  return `(:${displayName(p.from)})-[:${displayName(p.type)}]->(:${displayName(p.to)})`;
+/**
+ * Catalog labels and the stored labels each stands for: kgrag's `Kgrag_Person` is shown as
+ * `Person`, together with a graph's own `Person` when both exist (the graph's first).
+ */
+function labelGroups(stored: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const label of [...stored].sort((a, b) => Number(a !== presentedLabel(a)) - Number(b !== presentedLabel(b)) || a.localeCompare(b))) {
+    if (HIDDEN_LABELS.has(label) || isChunkLabel(label)) continue;
+    const shown = presentedLabel(label);
+    groups.set(shown, [...(groups.get(shown) ?? []), label]);
+  }
+  return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** A label or type as written in Cypher: bare when it can be, else backtick-quoted. */
-export function displayName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteName(name);
+/** Writes a catalog label as a Cypher label expression (its stored labels): for compile() and lookups. */
+export function labelMatcher(catalog: Pick<SchemaCatalog, 'labels' | 'internal'>): (label: string) => string {
+  const stored = new Map([...catalog.labels, ...catalog.internal.labels].map((l) => [l.label, l.stored ?? [l.label]]));
+  return (label) => labelExpression(stored.get(label) ?? [label]);
 }
+
+// Display helpers live in names.ts so that printing a catalog needs no database code.
+export { displayName, patternName };
 
 // ---------------------------------------------------------------------------------------------
 // Labels
 
-async function describeLabel(db: GraphExecutor, s: Settings, label: string): Promise<LabelInfo | null> {
+async function describeLabel(db: GraphExecutor, s: Settings, label: string, stored: string[]): Promise<LabelInfo | null> {
   const scope = { collections: s.collections, sampleSize: int(s.sampleSize), skipKeys: s.skipKeys };
   let statRows: Row[];
   try {
-    statRows = await run(db, s, 'catalog/label-properties', { __LABEL__: label }, { ...scope, rangeTypes: RANGE_TYPES });
+    statRows = await run(db, s, 'catalog/label-properties', { __LABEL__: stored }, { ...scope, rangeTypes: RANGE_TYPES });
   } catch (err) {
     // Without a sample we do not know whether the label has nodes in scope: leave it out.
     warnOnTimeout(s, err, `label ${label} left out: sampling its nodes timed out`);
@@ -236,24 +261,31 @@ async function describeLabel(db: GraphExecutor, s: Settings, label: string): Pro
   }
   const sampled = sampledCount(statRows);
   if (sampled === 0) return null;
-  const count = sampled < s.sampleSize ? sampled : await countLabel(db, s, label, sampled);
+  const count = sampled < s.sampleSize ? sampled : await countLabel(db, s, label, stored, sampled);
   let valueRows: Row[] = [];
   try {
-    valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: label }, { ...scope, ...valueParams(s) });
+    valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: stored }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `label ${label}: example values left out (timed out)`);
   }
   const properties = assembleProperties(statRows, valueRows, s.maxSamples);
   const nameProperty = guessNameProperty(properties, sampled);
-  return { label, count, sampled, properties, ...(nameProperty ? { nameProperty } : {}) };
+  return {
+    label,
+    count,
+    sampled,
+    properties,
+    ...(nameProperty ? { nameProperty } : {}),
+    ...(stored.length !== 1 || stored[0] !== label ? { stored } : {}),
+  };
 }
 
 /** The sample was full: count the label (count store, or a filtered scan within collections). */
-async function countLabel(db: GraphExecutor, s: Settings, label: string, sampled: number): Promise<number> {
+async function countLabel(db: GraphExecutor, s: Settings, label: string, stored: string[], sampled: number): Promise<number> {
   try {
     const rows = s.collections
-      ? await run(db, s, 'catalog/label-count-in-collections', { __LABEL__: label }, { collections: s.collections })
-      : await run(db, s, 'catalog/label-count', { __LABEL__: label }, {});
+      ? await run(db, s, 'catalog/label-count-in-collections', { __LABEL__: stored }, { collections: s.collections })
+      : await run(db, s, 'catalog/label-count', { __LABEL__: stored }, {});
     return Number(rows[0]?.count ?? sampled);
   } catch (err) {
     warnOnTimeout(s, err, `label ${label}: counting timed out, count is at least ${sampled}`);
@@ -272,7 +304,13 @@ export function guessNameProperty(properties: PropertyInfo[], sampled: number): 
 // ---------------------------------------------------------------------------------------------
 // Relationship types
 
-async function describeType(db: GraphExecutor, s: Settings, type: string, rank: Record<string, number>): Promise<RelationshipInfo[]> {
+async function describeType(
+  db: GraphExecutor,
+  s: Settings,
+  type: string,
+  rank: Record<string, number>,
+  groups: Map<string, string[]>,
+): Promise<RelationshipInfo[]> {
   const ranking = { rank, unranked: int(Object.keys(rank).length + 2) };
   const scope = { collections: s.collections, sampleSize: int(s.sampleSize), skipKeys: s.skipKeys, ...ranking };
   let statRows: Row[];
@@ -299,7 +337,7 @@ async function describeType(db: GraphExecutor, s: Settings, type: string, rank: 
     patterns.push({ type, from, to, count: sampled, sampled, properties: assembleProperties(rows, values, s.maxSamples) });
   }
   // A sample smaller than sampleSize saw every relationship of the type in scope: its counts are exact.
-  if (sampledCount(statRows) >= s.sampleSize) await countPatterns(db, s, type, patterns, ranking);
+  if (sampledCount(statRows) >= s.sampleSize) await countPatterns(db, s, type, patterns, ranking, groups);
   return patterns;
 }
 
@@ -307,21 +345,29 @@ async function describeType(db: GraphExecutor, s: Settings, type: string, rank: 
  * Counts of a type whose sample was full. Within collections: one exact grouped scan of the type.
  * Whole graph: the count store's bound per pattern (no scan, so it scales to any graph).
  */
-async function countPatterns(db: GraphExecutor, s: Settings, type: string, patterns: RelationshipInfo[], ranking: Params): Promise<void> {
+async function countPatterns(
+  db: GraphExecutor,
+  s: Settings,
+  type: string,
+  patterns: RelationshipInfo[],
+  ranking: Params,
+  groups: Map<string, string[]>,
+): Promise<void> {
   try {
     if (s.collections) {
       const rows = await run(db, s, 'catalog/type-pattern-counts-in-collections', { __TYPE__: type }, { collections: s.collections, ...ranking });
       for (const row of rows) {
         if (typeof row.fromLabel !== 'string' || typeof row.toLabel !== 'string') continue;
-        const known = patterns.find((p) => p.from === row.fromLabel && p.to === row.toLabel);
+        const [from, to] = [presentedLabel(row.fromLabel), presentedLabel(row.toLabel)];
+        const known = patterns.find((p) => p.from === from && p.to === to);
         // A rare pattern the sample missed is still listed, without property statistics.
         if (known) known.count = Number(row.count);
-        else patterns.push({ type, from: row.fromLabel, to: row.toLabel, count: Number(row.count), sampled: 0, properties: [] });
+        else patterns.push({ type, from, to, count: Number(row.count), sampled: 0, properties: [] });
       }
       return;
     }
     for (const p of patterns) {
-      const [row] = await run(db, s, 'catalog/pattern-count-bound', { __FROM__: p.from, __TYPE__: type, __TO__: p.to }, {});
+      const [row] = await run(db, s, 'catalog/pattern-count-bound', { __FROM__: groups.get(p.from) ?? p.from, __TYPE__: type, __TO__: groups.get(p.to) ?? p.to }, {});
       p.count = Math.max(p.sampled, Math.min(Number(row?.outgoing ?? 0), Number(row?.incoming ?? 0)));
       p.estimated = true;
     }
@@ -332,18 +378,18 @@ async function countPatterns(db: GraphExecutor, s: Settings, type: string, patte
 }
 
 /**
- * Rank of each label for naming relationship ends: fewer nodes means more specific (Person before
- * a catch-all label); kgrag's Entity always last.
+ * Rank of each stored label for naming relationship ends: fewer nodes means more specific (Person
+ * before a catch-all label). Hidden labels (kgrag's KgragEntity) are unranked, so always last.
  */
 function labelRank(labels: LabelInfo[]): Record<string, number> {
-  const ordered = [...labels].sort(
-    (a, b) => Number(GENERIC_LABELS.has(a.label)) - Number(GENERIC_LABELS.has(b.label)) || a.count - b.count || a.label.localeCompare(b.label),
-  );
-  return Object.fromEntries(ordered.map((l, i) => [l.label, i]));
+  const ordered = [...labels].sort((a, b) => a.count - b.count || a.label.localeCompare(b.label));
+  return Object.fromEntries(ordered.flatMap((l, i) => (l.stored ?? [l.label]).map((stored) => [stored, i])));
 }
 
+/** The (from, to) pair of a row, each end as the catalog shows it. */
 function patternKey(row: Row): string {
-  return JSON.stringify([row.fromLabel ?? null, row.toLabel ?? null]);
+  const shown = (label: unknown) => (typeof label === 'string' ? presentedLabel(label) : null);
+  return JSON.stringify([shown(row.fromLabel), shown(row.toLabel)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +503,7 @@ function valueTypeSupport(db: GraphExecutor): Promise<'valueType' | 'fallback'> 
  * Runs a catalog statement for one label or relationship type. Names come from db.labels() /
  * db.relationshipTypes() and are backtick-quoted into their placeholders; every value is a parameter.
  */
-function run(db: GraphExecutor, s: Settings, file: string, names: Record<string, string>, params: Params): Promise<Row[]> {
+function run(db: GraphExecutor, s: Settings, file: string, names: Record<string, string | readonly string[]>, params: Params): Promise<Row[]> {
   let query = fillNames(cypher(file), names);
   if (s.typeFunction === 'fallback') query = query.split('valueType(value)').join(`(${cypher('catalog/value-type-fallback')})`);
   return db.read(query, params, { timeoutMs: s.timeoutMs });
@@ -467,11 +513,12 @@ function run(db: GraphExecutor, s: Settings, file: string, names: Record<string,
  * Puts quoted names into the `__LABEL__`-style placeholders of a statement, in one pass: a name
  * that itself contains a placeholder (or `$&`) is inserted literally and never rescanned.
  */
-export function fillNames(template: string, names: Record<string, string>): string {
+export function fillNames(template: string, names: Record<string, string | readonly string[]>): string {
   const filled = template.replace(/__[A-Z]+__/g, (placeholder) => {
     const name = names[placeholder];
     if (name === undefined) throw new Error(`No name given for ${placeholder}`);
-    return quoteName(name);
+    // Several names: a label expression matching any of them (a catalog label's stored labels).
+    return typeof name === 'string' ? quoteName(name) : labelExpression(name);
   });
   for (const placeholder of Object.keys(names)) {
     if (!template.includes(placeholder)) throw new Error(`Catalog statement has no ${placeholder}`);

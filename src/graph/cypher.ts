@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GRAPH_SCOPE } from '../domain/ids.ts';
 
 /** Cypher lives in `cypher/<area>/<name>.cypher`, one statement per file, loaded by name. */
 const CYPHER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cypher');
@@ -32,6 +33,19 @@ function stripComments(text: string): string {
  */
 export function quoteName(name: string): string {
   return '`' + name.replaceAll('`', '``') + '`';
+}
+
+/**
+ * The scope test of one node in generated Cypher: its collection is one of the caller's, where a
+ * node without a `collection` (a graph kgrag did not build) belongs to the reserved GRAPH_SCOPE.
+ */
+export function inScope(variable: string, param = 'collections'): string {
+  return `coalesce(${variable}.collection, '${GRAPH_SCOPE}') IN $${param}`;
+}
+
+/** A label expression matching any of the stored labels a catalog label stands for: `Person|Kgrag_Person`. */
+export function labelExpression(stored: string | readonly string[]): string {
+  return (typeof stored === 'string' ? [stored] : stored).map(quoteName).join('|');
 }
 
 /** A file of several schema statements, each ending with `;`. */

@@ -1,6 +1,8 @@
+import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { Metadata } from '../domain/types.ts';
 import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
+import { chunkLabel } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
@@ -31,6 +33,9 @@ export interface ChunkWrite {
   /** Title and heading path as one string, indexed for fulltext search beside the text. */
   context: string;
   tokenCount: number;
+  /** OCR confidence (0–1) of recognised text, and whether it is under the low-confidence mark; null for born-digital text. */
+  ocrConfidence?: number | null;
+  ocrLowConfidence?: boolean | null;
   embedding: number[];
 }
 
@@ -118,7 +123,7 @@ export async function writeNewDocuments(db: GraphExecutor, items: readonly Docum
 
 /** The chunks of the documents (already written), PART_OF them, and NEXT between consecutive chunks of each. */
 async function createChunks(tx: TxRunner, items: ReadonlyArray<Pick<DocumentReplacement, 'doc' | 'chunks'>>): Promise<void> {
-  const rows = items.flatMap((it) => it.chunks.map((c) => ({ ...chunkParams(c), documentId: it.doc.id })));
+  const rows = items.flatMap((it) => it.chunks.map((c) => ({ ...chunkParams(c), documentId: it.doc.id, label: chunkLabel(it.doc.collection) })));
   for (let i = 0; i < rows.length; i += CHUNK_BATCH) {
     await tx.run(cypher('ingest/create-chunks'), { chunks: rows.slice(i, i + CHUNK_BATCH) });
   }
@@ -235,9 +240,12 @@ export async function deleteDocument(
   });
 }
 
+/** Every collection that holds something, and GRAPH_SCOPE last when the database also holds a graph kgrag did not build. */
 export async function listCollections(db: GraphExecutor): Promise<string[]> {
-  const rows = await db.read(cypher('documents/collections'));
-  return rows.map((r) => r.collection as string);
+  const [rows, [graph]] = await Promise.all([db.read(cypher('documents/collections')), db.read(cypher('documents/has-graph'))]);
+  const names = rows.map((r) => r.collection as string);
+  // Only beside collections: a database that holds nothing else is read whole, without scoping.
+  return names.length > 0 && graph?.graph === true ? [...names, GRAPH_SCOPE] : names;
 }
 
 export interface CollectionStats {

@@ -1,28 +1,76 @@
 import type { ChunkExtraction } from '../extraction/types.ts';
 import { chunkSource, factSourceMarker, parseFacts, type Fact } from '../domain/facts.ts';
 import {
+  canonicalType,
   resolveDocument,
   type EntityLookup,
   type ExistingEntity,
   type ResolutionPlan,
 } from '../resolution/resolver.ts';
+import { fillNames, guessNameProperty } from './catalog.ts';
 import { cypher } from './cypher.ts';
+import { RESERVED_LABELS, isKgragLabel } from './names.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
 import { toLuceneQuery } from './search.ts';
 
 /** Entity candidates per fuzzy lookup: enough to find a near-duplicate among namesakes. */
 const CANDIDATES = 10;
 
+/** Nodes sampled per label to find a graph's display-name property. */
+const NAME_SAMPLE = 500;
+/** A display name identifies its node: at least this share of the sampled values are distinct. */
+const UNIQUE_ENOUGH = 0.9;
+
+/**
+ * The property that names the nodes of one label of a graph kgrag did not build: a string that
+ * most nodes have, whose values are (nearly) unique — what a name is, structurally — and among
+ * such, the one the catalog's display-name rule prefers (name, title, …Name). None: no linking.
+ */
+async function graphNameProperty(tx: TxRunner, label: string): Promise<string | undefined> {
+  const rows = await tx.run(fillNames(cypher('entities/graph-name-keys'), { __LABEL__: label }), { sampleSize: int(NAME_SAMPLE) });
+  const sampled = Number(rows[0]?.sampled ?? 0);
+  if (sampled === 0) return undefined;
+  const unique = rows
+    .filter((r) => Number(r.distinct) >= UNIQUE_ENOUGH * Number(r.present))
+    .map((r) => ({ name: String(r.key), types: ['STRING'], count: Number(r.present), samples: [] }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  return guessNameProperty(unique, sampled);
+}
+
 /** The resolver's view of one collection, read inside the writing transaction (so it sees earlier documents). */
-function lookupIn(tx: TxRunner, collection: string): EntityLookup {
+function lookupIn(tx: TxRunner, collection: string, graph: boolean): EntityLookup {
+  const nameKeys = new Map<string, Promise<string | undefined>>();
+  let labels: Promise<string[]> | undefined;
   return {
+    ...(graph
+      ? {
+          async graphNodes(type: string, names: string[]) {
+            if (names.length === 0) return [];
+            // The graph's labels of this type: the type itself, or a synonym of it (`Company` for Organization).
+            labels ??= tx.run(cypher('catalog/labels')).then((rows) => rows.map((r) => String(r.label)));
+            const ofType = (await labels).filter((l) => !isKgragLabel(l) && !RESERVED_LABELS.has(l) && canonicalType(l) === type);
+            const found: Array<{ id: string; name: string }> = [];
+            for (const label of ofType) {
+              if (!nameKeys.has(label)) nameKeys.set(label, graphNameProperty(tx, label));
+              const key = await nameKeys.get(label);
+              if (!key) continue;
+              const query = fillNames(cypher('entities/graph-nodes'), { __LABEL__: label, __NAME__: key });
+              found.push(...((await tx.run(query, { names, limit: int(names.length * 2 + 1) })) as Array<{ id: string; name: string }>));
+            }
+            return found;
+          },
+        }
+      : {}),
     async byNormalizedNames(items) {
       return (await tx.run(cypher('entities/by-normalized-names'), { collection, items })) as unknown as ExistingEntity[];
     },
-    async candidates(type, name) {
-      const query = toLuceneQuery(name);
-      if (!query) return [];
-      return (await tx.run(cypher('entities/candidates'), { collection, type, query, limit: int(CANDIDATES) })) as unknown as ExistingEntity[];
+    async candidates(items) {
+      const queries = items.map((it, i) => ({ i: int(i), type: it.type, query: toLuceneQuery(it.name) })).filter((q) => q.query);
+      const out: ExistingEntity[][] = items.map(() => []);
+      if (queries.length === 0) return out;
+      const rows = await tx.run(cypher('entities/candidates'), { collection, items: queries, limit: int(CANDIDATES) });
+      for (const row of rows) out[row.i as number] = row.candidates as ExistingEntity[];
+      return out;
     },
   };
 }
@@ -34,12 +82,11 @@ export async function writeDocumentGraph(
   documentId: string,
   extractions: ChunkExtraction[],
 ): Promise<ResolutionPlan['stats']> {
-  const plan = await resolveDocument(collection, extractions, lookupIn(tx, collection));
+  const [state] = await tx.run(cypher('documents/has-graph'));
+  const plan = await resolveDocument(collection, extractions, lookupIn(tx, collection, state?.graph === true));
   if (plan.entities.length) await tx.run(cypher('entities/upsert'), { collection, entities: plan.entities });
-  if (plan.mentions.length) {
-    await tx.run(cypher('entities/mentions'), {
-      mentions: plan.mentions.map((m) => ({ ...m, count: int(m.count) })),
-    });
+  for (const [file, mentions] of [['entities/mentions', plan.mentions], ['entities/graph-mentions', plan.graphMentions]] as const) {
+    if (mentions.length) await tx.run(cypher(file), { mentions: mentions.map((m) => ({ ...m, count: int(m.count) })) });
   }
   if (plan.relations.length) await tx.run(cypher('entities/relations'), { documentId, relations: plan.relations });
   return plan.stats;

@@ -1,5 +1,6 @@
 import { ModelMismatchError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
+import { ensureCollectionIndex } from './collection-index.ts';
 import { cypher, cypherStatements } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
 
@@ -19,11 +20,34 @@ export async function applySchema(
   logger: Logger,
   opts: { awaitSeconds?: number } = {},
 ): Promise<void> {
+  await migrate(db, logger);
   for (const file of ['schema/constraints', 'schema/entities']) {
     for (const statement of cypherStatements(file)) await db.runSchema(statement);
   }
   if (embedding) await ensureVectorIndex(db, embedding, logger);
   await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(opts.awaitSeconds ?? 300) });
+}
+
+/** Version of kgrag's graph model: 2 = entities under labels of their own (KgragEntity, Kgrag_<Type>). */
+const MODEL_VERSION = 2;
+
+/**
+ * Brings a database kgrag wrote with an earlier graph model up to date, once (idempotent: the
+ * version is recorded in KgragMeta, and each step is safe to repeat if it was interrupted).
+ */
+async function migrate(db: GraphExecutor, logger: Logger): Promise<void> {
+  const [state] = await db.read(cypher('schema/legacy-state'));
+  if (Number(state?.version ?? 0) >= MODEL_VERSION) return;
+  const legacy = Number(state?.legacy ?? 0);
+  if (legacy > 0) {
+    logger.info({ entities: legacy }, 'moving entities to kgrag\'s own labels');
+    await db.runSchema(cypher('schema/migrate-entities'));
+  }
+  // The old names are dropped only where kgrag was at work before; elsewhere they may be a user's.
+  if (legacy > 0 || Number(state?.meta ?? 0) > 0) {
+    for (const statement of cypherStatements('schema/drop-legacy')) await db.runSchema(statement);
+  }
+  await db.write(cypher('schema/set-schema-version'), { version: int(MODEL_VERSION) });
 }
 
 async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity, logger: Logger): Promise<void> {
@@ -58,5 +82,9 @@ async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity
       model: embedding.model,
       dimension: int(embedding.dimension),
     });
+  }
+  // Chunks written before collections had vector indexes of their own get theirs now.
+  for (const row of await db.read(cypher('schema/chunk-collections'))) {
+    await ensureCollectionIndex(db, String(row.collection), embedding.dimension);
   }
 }

@@ -1,5 +1,5 @@
 import { cypher, quoteName } from '../graph/cypher.ts';
-import { isSafePropertyKey, isSafeRelType } from '../graph/names.ts';
+import { ENTITY_LABEL, isSafePropertyKey, isSafeRelType, storedLabel } from '../graph/names.ts';
 import type { FieldType, Mapping, PropertyMapping, RelationshipMapping } from './mapping.ts';
 
 /**
@@ -12,9 +12,9 @@ import type { FieldType, Mapping, PropertyMapping, RelationshipMapping } from '.
 const LABEL_SHAPE = /^[A-Z][A-Za-z0-9]{0,63}$/;
 
 export function upsertEntitiesQuery(mapping: Mapping): string {
-  const labels = [...new Set(['Entity', mapping.entityType, mapping.label])];
+  const labels = [...new Set([mapping.entityType, mapping.label])].map((l) => storedLabel(checked(l, LABEL_SHAPE.test(l), 'label')));
   return fillTemplate(cypher('import/upsert-entities'), {
-    labels: labels.map((l) => ':' + quoteName(checked(l, LABEL_SHAPE.test(l), 'label'))).join(''),
+    labels: [ENTITY_LABEL, ...labels].map((l) => ':' + quoteName(l)).join(''),
     properties: Object.entries(mapping.properties)
       .map(([name, spec]) => nodeAssignment(name, spec))
       .join(''),

@@ -14,7 +14,7 @@
  *    - declared `text/markdown` → markdown; declared `application/x-ndjson` (and kin) → jsonl;
  *    - anything else → text. A valid text file named `.pdf` or `.docx` is therefore loaded as
  *      text: its content is readable, and refusing it would help nobody.
- * 3. Not clean text: file-type's signature detection. DOCX (also a ZIP whose entries include
+ * 3. Not clean text: file-type's signature detection. PNG, JPEG, TIFF, WebP and BMP → image (OCR). DOCX (also a ZIP whose entries include
  *    `word/document.xml`, or a truncated ZIP named .docx) → docx; a password-protected Office
  *    file → unsupported, encrypted; any other known format → unsupported, named ("PNG image",
  *    "ZIP archive (not a Word document)").
@@ -36,6 +36,8 @@ export type DetectedType =
   | { kind: BinaryKind; mimeType: string }
   /** `encoding` is a WHATWG encoding label for TextDecoder ('utf-8', 'utf-16le', 'windows-1252' ...). */
   | { kind: TextKind; mimeType: string; encoding: string }
+  /** A raster image, read through OCR. */
+  | { kind: 'image'; mimeType: string }
   | { kind: 'unsupported'; reason: string; encrypted?: boolean };
 
 export const MIME_TYPES: Readonly<Record<DocumentKind, string>> = {
@@ -241,7 +243,18 @@ async function signatureOf(bytes: Uint8Array): Promise<FileTypeResult | undefine
   }
 }
 
+/** Raster formats OCR reads, by file-type's extension: the bytes decide, not the file name. */
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  tif: 'image/tiff',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+};
+
 function classifySignature(signature: FileTypeResult, bytes: Uint8Array, ext: string): DetectedType {
+  const image = IMAGE_TYPES[signature.ext];
+  if (image) return { kind: 'image', mimeType: image };
   if (DOCX_TYPES.has(signature.ext)) return { kind: 'docx', mimeType: MIME_TYPES.docx };
   if (signature.ext === 'zip') {
     // Entry names are stored uncompressed, so a plain scan finds the main part. A truncated

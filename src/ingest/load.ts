@@ -15,11 +15,14 @@ import type { DetectedType } from './detect.ts';
 import { fetchUrl, formatBytes } from './fetch.ts';
 import type { JsonlFields } from './loaders/jsonl.ts';
 import type { LoaderResult } from './loaders/text.ts';
+import { DEFAULT_OCR_LIMITS, type OcrLimits } from './ocr.ts';
 
 export interface LoadOptions {
   maxFileBytes: number;
   fetchTimeoutMs: number;
   allowPrivateUrls: boolean;
+  /** OCR limits per document; without it, the defaults (src/ingest/ocr.ts). */
+  ocr?: OcrLimits;
   jsonl?: JsonlFields;
 }
 
@@ -105,7 +108,7 @@ export async function* loadSource(source: string, options: LoadOptions): AsyncGe
       yield* loadJsonlSource(raw.bytes, detected.encoding, raw.origin, fallbackTitle, options);
       return;
     }
-    const result = await parseDocument(raw.bytes, detected, raw.origin, fallbackTitle);
+    const result = await parseDocument(raw.bytes, detected, raw.origin, fallbackTitle, options.ocr ?? DEFAULT_OCR_LIMITS);
     const blocks = result.blocks.filter((b) => b.text.trim() !== '');
     if (blocks.length === 0) {
       throw new LoadError('EMPTY_DOCUMENT', `${raw.origin} contains no text.${emptyHint(detected)}`);
@@ -185,7 +188,7 @@ function unsupportedError(detected: Extract<DetectedType, { kind: 'unsupported' 
   }
   return new LoadError(
     'UNSUPPORTED_TYPE',
-    `${source}: unsupported content (${detected.reason}). Supported: PDF, Word (.docx), HTML, Markdown, plain text, JSON Lines.`,
+    `${source}: unsupported content (${detected.reason}). Supported: PDF, Word (.docx), HTML, Markdown, plain text, JSON Lines, and images (PNG, JPEG, TIFF, WebP, BMP) through OCR.`,
   );
 }
 
@@ -211,14 +214,20 @@ async function readUrl(url: string, options: LoadOptions): Promise<RawSource> {
 }
 
 /** The format loaders are imported on first use: pdf.js and mammoth are slow to load. */
-async function parseDocument(bytes: Uint8Array, detected: DetectedType, source: string, fallbackTitle: string): Promise<LoaderResult> {
+async function parseDocument(bytes: Uint8Array, detected: DetectedType, source: string, fallbackTitle: string, ocr: OcrLimits): Promise<LoaderResult> {
   switch (detected.kind) {
     case 'unsupported':
       throw unsupportedError(detected, source);
     case 'pdf': {
       const { loadPdf } = await import('./loaders/pdf.ts');
-      const pdf = await loadPdf(bytes, { source, fallbackTitle });
+      const pdf = await loadPdf(bytes, { source, fallbackTitle, ocr });
       return { title: pdf.title, blocks: pdf.blocks, metadata: { ...pdf.metadata, pageCount: pdf.pageCount } };
+    }
+    case 'image': {
+      if (ocr.maxPages < 1) throw new LoadError('UNSUPPORTED_TYPE', `${source} is an image and OCR is off (KGRAG_OCR_MAX_PAGES=0).`);
+      const { ocrImage, ocrMetadata } = await import('./ocr.ts');
+      const blocks = await ocrImage(bytes, source, ocr);
+      return { title: fallbackTitle, blocks, metadata: ocrMetadata(blocks, 1) };
     }
     case 'docx': {
       const { loadDocx } = await import('./loaders/docx.ts');
@@ -278,7 +287,8 @@ export function titleFromName(origin: string): string {
 }
 
 function emptyHint(detected: DetectedType): string {
-  return detected.kind === 'pdf' ? ' It may be a scanned PDF (images of text); run OCR on it first.' : '';
+  if (detected.kind === 'image') return ' No text was recognised in the image.';
+  return detected.kind === 'pdf' ? ' It may be a scanned PDF with OCR turned off (KGRAG_OCR_MAX_PAGES=0).' : '';
 }
 
 /** Our own errors pass through; anything a parser throws means the file could not be parsed. */

@@ -11,9 +11,9 @@
 import { extractiveAnswer } from '../answer/extractive.ts';
 import { llmAnswer } from '../answer/llm.ts';
 import { renderStructured } from '../answer/structured.ts';
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError, KgragError, errorMessage } from '../errors.ts';
-import type { CatalogCache, SchemaCatalog } from '../graph/catalog.ts';
+import { labelMatcher, type CatalogCache, type SchemaCatalog } from '../graph/catalog.ts';
 import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import { silentLogger, type Logger } from '../logging.ts';
@@ -31,7 +31,7 @@ export interface AskDeps {
   db: GraphExecutor;
   catalogs: CatalogCache;
   /** Needed for vector and hybrid retrieval; without it retrieval is fulltext only. */
-  embedder?: Embedder;
+  embedder?: QueryEmbedder;
   /** When configured: text-to-Cypher and written answers. */
   chat?: ChatModel;
   logger?: Logger;
@@ -113,15 +113,15 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
     parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
-    alternatives.push(interpretation(parsed.spec, collections, parsed.doubts));
+    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), parsed.doubts));
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
-    alternatives.push(interpretation(parsed.spec, collections, [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]));
+    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]));
     // Hybrid: the part the graph does understand may name who or what the documents should be
     // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
     if (catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
-      const compiled = compile(parsed.spec, collections);
+      const compiled = compile(parsed.spec, collections, labelMatcher(catalog));
       const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
       const rows = run ? finishRows(parsed.spec, run.rows) : [];
       if (rows.length > 0 && rows.length <= MAX_BRIDGE_ROWS) {
@@ -132,7 +132,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   } else {
     steps.push({ kind: 'parse', detail: describeSpec(parsed.spec), ...(parsed.notes.length ? {} : {}) });
     for (const note of parsed.notes) steps.push({ kind: 'note', detail: note });
-    const compiled = compile(parsed.spec, collections);
+    const compiled = compile(parsed.spec, collections, labelMatcher(catalog));
     const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
     if (run) structured = { spec: parsed.spec, rows: finishRows(parsed.spec, run.rows), truncated: run.truncated };
   }
@@ -300,7 +300,7 @@ async function resolveDescription(
     const rewritten = withName(question, description, name);
     const parsed = parseQuestion(await ground(deps.db, catalog, rewritten, { collections: ctx.collections }), { asOf: ctx.asOf, limit: ctx.limit });
     if (!parsed.ok || parsed.unexplained.length > 0 || parsed.doubts.length > 0) continue;
-    const compiled = compile(parsed.spec, ctx.collections);
+    const compiled = compile(parsed.spec, ctx.collections, labelMatcher(catalog));
     const run = await runGuarded(deps.db, compiled.query, compiled.params, ctx.guard, 'parser', ctx.runs);
     if (!run) continue;
     const rows = finishRows(parsed.spec, run.rows);
@@ -372,8 +372,8 @@ function renderRows(rows: Row[], truncated: boolean): string {
 }
 
 /** An uncertain parse as an interpretation: what it reads, why it is uncertain, the Cypher it would run. */
-function interpretation(spec: QuerySpec, collections: string[] | null, doubts: string[]): Interpretation {
-  const compiled = compile(spec, collections);
+function interpretation(spec: QuerySpec, collections: string[] | null, labels: Parameters<typeof compile>[2], doubts: string[]): Interpretation {
+  const compiled = compile(spec, collections, labels);
   return { description: `${describeSpec(spec)} (${doubts.join(' ')})`, cypher: compiled.query, params: plainParams(compiled.params) };
 }
 

@@ -3,7 +3,7 @@
  * Every value is a parameter; every label, type and property name comes from the schema catalog
  * and is quoted. Every node the statement matches is restricted to the caller's collections.
  */
-import { quoteName } from '../graph/cypher.ts';
+import { inScope, quoteName } from '../graph/cypher.ts';
 import { int, type Params } from '../graph/executor.ts';
 
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'contains' | 'startsWith' | 'endsWith' | 'in' | 'notIn' | 'isNull' | 'isNotNull';
@@ -95,7 +95,12 @@ export interface CompiledQuery {
   answerColumn: string;
 }
 
-export function compile(spec: QuerySpec, collections: string[] | null): CompiledQuery {
+/**
+ * `labelOf` writes a catalog label as Cypher: by default the label itself; for a catalog label
+ * that stands for several stored labels (kgrag's `Kgrag_Person` beside a graph's `Person`), the
+ * catalog's label expression (see `labelMatcher` in src/graph/catalog.ts).
+ */
+export function compile(spec: QuerySpec, collections: string[] | null, labelOf: (label: string) => string = quoteName): CompiledQuery {
   const params: Params = {};
   let n = 0;
   const param = (value: unknown): string => {
@@ -104,7 +109,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     return `$${name}`;
   };
   if (collections) params.collections = collections;
-  const scope = (v: string) => (collections ? [`${v}.collection IN $collections`] : []);
+  const scope = (v: string) => (collections ? [inScope(v)] : []);
 
   const nodeWhere = (node: NodeSpec): string[] => [
     ...scope(node.v),
@@ -113,7 +118,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     ...node.conditions.map((c) => condition(node.v, c, param)),
   ];
   const pattern = (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => {
-    const end = (v: string) => (bound.has(v) ? `(${v})` : `(${v}:${quoteName(labels.get(v)!)})`);
+    const end = (v: string) => (bound.has(v) ? `(${v})` : `(${v}:${labelOf(labels.get(v)!)})`);
     const length = e.variable ? `*1..${e.hops ?? 6}` : e.hops && e.hops > 1 ? `*${e.hops}` : '';
     const rel = `[${e.v ?? ''}:${quoteName(e.type)}${length}]`;
     return e.dir === 'out' ? `${end(e.from)}-${rel}->${end(e.to)}` : `${end(e.from)}<-${rel}-${end(e.to)}`;
@@ -123,7 +128,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
   const target = spec.nodes[0]!;
   const lines: string[] = [];
   const bound = new Set<string>();
-  lines.push(`MATCH (${target.v}:${quoteName(target.label)})`);
+  lines.push(`MATCH (${target.v}:${labelOf(target.label)})`);
   const where = nodeWhere(target);
   for (const ex of spec.exists) where.push(existsClause(ex, labels, bound, target.v, nodeWhere, pattern, param));
   if (where.length) lines.push(`WHERE ${where.join(' AND ')}`);
@@ -134,7 +139,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     lines.push(`MATCH ${e.variable ? `walk_${fresh} = ` : ''}${pattern(e, labels, bound)}`);
     const node = spec.nodes.find((x) => x.v === fresh);
     const w = node ? nodeWhere(node) : scope(fresh);
-    if (collections && e.variable) w.push(`all(x IN nodes(walk_${fresh}) WHERE x.collection IN $collections)`);
+    if (collections && e.variable) w.push(`all(x IN nodes(walk_${fresh}) WHERE ${inScope('x')})`);
     if (e.v) w.push(...(e.conditions ?? []).map((c) => condition(e.v!, c, param)));
     if (w.length) lines.push(`WHERE ${w.join(' AND ')}`);
     bound.add(fresh);
@@ -157,7 +162,7 @@ export function compile(spec: QuerySpec, collections: string[] | null): Compiled
     case 'chain': {
       // The longest walk: up to a node with nowhere further to go (cycles stop at 20 hops).
       lines.push(`MATCH walk = (${t})-[:${quoteName(r.type)}*1..20]->(top)`);
-      lines.push(`WHERE NOT (top)-[:${quoteName(r.type)}]->()${collections ? ' AND all(x IN nodes(walk) WHERE x.collection IN $collections)' : ''}`);
+      lines.push(`WHERE NOT (top)-[:${quoteName(r.type)}]->()${collections ? ` AND all(x IN nodes(walk) WHERE ${inScope('x')})` : ''}`);
       lines.push(`WITH walk ORDER BY length(walk) DESC LIMIT 1`);
       lines.push(`UNWIND range(1, length(walk)) AS level`);
       const p = spec.nameProperty[target.label];

@@ -86,7 +86,7 @@ export interface GroundOptions {
 export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question: string, opts: GroundOptions): Promise<Grounding> {
   const tokens = tokenize(question);
   const kgrag = catalog.internal.documents || catalog.collections !== null;
-  const labels = catalog.labels.filter((l) => !(kgrag && l.label === 'Entity'));
+  const labels = catalog.labels;
   const labelInfo = new Map(labels.map((l) => [l.label, l]));
   const visible = (p: PropertyInfo) => !(kgrag && KGRAG_HIDDEN.has(p.name));
 
@@ -333,7 +333,7 @@ async function lookupValues(
         .filter((p) => !allValuesKnown(l, p) || p.samples.some((v) => couldMatch(String(v).toLowerCase(), params.phrases, acronyms)))
         .map((p) => p.name);
       if (props.length === 0) return [];
-      const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });
+      const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.stored ?? l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });
       return rows.map((r) => ({ label: l.label, nameProperty: l.nameProperty, row: r }));
     }),
   );

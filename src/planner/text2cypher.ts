@@ -154,7 +154,7 @@ function plainParams(list: RawReply['params']): Params {
 }
 
 /** Integers as driver integers: JSON numbers would reach Neo4j as floats, which SKIP, LIMIT and range() reject. */
-function driverParams(params: Params): Params {
+export function driverParams(params: Params): Params {
   const toDriver = (v: unknown): unknown => (typeof v === 'number' && Number.isSafeInteger(v) ? int(v) : v);
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.map(toDriver) : toDriver(v)]));
 }
@@ -199,6 +199,7 @@ function systemPrompt(boundary: string, schemaText: string, limit: number): stri
     '',
     'Query rules:',
     '- Use only labels, relationship types (in the direction shown) and properties from the schema; names are case-sensitive.',
+    '- A label shown as A|B (the same kind of node stored under two labels) is written exactly so: (p:A|B).',
     '- Every value taken from the question (names, numbers, dates, words) is a parameter: write $name in the query and',
     '  list it in "params" as {"name": "name", "value": ...}. Do not write such values into the query text.',
     '- Example values show how values are spelled in the graph. When the exact spelling is uncertain, compare',
@@ -234,12 +235,16 @@ function userPrompt(boundary: string, question: string): string {
  * JSON, on one line, shortened.
  */
 export function renderCatalog(catalog: SchemaCatalog): string {
+  // A label stored under several names (kgrag's Kgrag_Person beside a graph's Person) is shown as
+  // the label expression a query must use: (:Person|Kgrag_Person).
+  const stored = new Map(catalog.labels.map((l) => [l.label, (l.stored ?? [l.label]).map(displayName).join('|')]));
+  const label = (name: string) => stored.get(name) ?? displayName(name);
   const lines: string[] = ['Node labels (node count): properties as name: TYPE, with example values'];
-  for (const l of catalog.labels.slice(0, MAX_LABELS)) lines.push(...renderLabel(l));
+  for (const l of catalog.labels.slice(0, MAX_LABELS)) lines.push(...renderLabel(l, label));
   if (catalog.labels.length > MAX_LABELS) lines.push(`(${catalog.labels.length - MAX_LABELS} less frequent labels left out)`);
   if (catalog.labels.length === 0) lines.push('(none)');
   lines.push('', 'Relationships (count): (:From)-[:TYPE]->(:To), with their properties');
-  for (const r of catalog.relationships.slice(0, MAX_RELATIONSHIPS)) lines.push(renderRelationship(r));
+  for (const r of catalog.relationships.slice(0, MAX_RELATIONSHIPS)) lines.push(renderRelationship(r, label));
   if (catalog.relationships.length > MAX_RELATIONSHIPS) {
     lines.push(`(${catalog.relationships.length - MAX_RELATIONSHIPS} less frequent patterns left out)`);
   }
@@ -254,16 +259,16 @@ export function renderCatalog(catalog: SchemaCatalog): string {
   return lines.join('\n');
 }
 
-function renderLabel(l: LabelInfo): string[] {
-  const head = `(:${displayName(l.label)}) ${l.count}${l.nameProperty ? `, display name: ${displayName(l.nameProperty)}` : ''}`;
+function renderLabel(l: LabelInfo, label: (name: string) => string): string[] {
+  const head = `(:${label(l.label)}) ${l.count}${l.nameProperty ? `, display name: ${displayName(l.nameProperty)}` : ''}`;
   const props = l.properties.slice(0, MAX_PROPERTIES).map((p) => `  ${renderProperty(p)}`);
   if (l.properties.length > MAX_PROPERTIES) props.push(`  (${l.properties.length - MAX_PROPERTIES} more properties left out)`);
   return [head, ...props];
 }
 
-function renderRelationship(r: RelationshipInfo): string {
+function renderRelationship(r: RelationshipInfo, label: (name: string) => string): string {
   const props = r.properties.slice(0, MAX_PROPERTIES).map(renderProperty);
-  return `${patternName(r)} ${r.estimated ? '~' : ''}${r.count}${props.length > 0 ? `; ${props.join('; ')}` : ''}`;
+  return `(:${label(r.from)})-[:${displayName(r.type)}]->(:${label(r.to)}) ${r.estimated ? '~' : ''}${r.count}${props.length > 0 ? `; ${props.join('; ')}` : ''}`;
 }
 
 function renderProperty(p: PropertyInfo): string {

@@ -10,7 +10,10 @@ import { acronymOf, entityId, normalizeName } from './normalize.ts';
  * Smith" … "Smith"; "International Business Machines (IBM)" … "IBM"), then each cluster is linked
  * to an entity the collection already holds — an imported record or an entity from another
  * document — or becomes a new entity. Nothing is ever linked across collections: the lookup is
- * bound to one collection.
+ * bound to one collection. A graph kgrag did not build, in the same database, is consulted first:
+ * a cluster whose name is exactly the display name of one of its nodes of the same label (a
+ * document's "Keanu Reeves" and an existing `:Person {name: 'Keanu Reeves'}`) is linked to that
+ * node by MENTIONS only; kgrag never writes properties, labels or other relationships there.
  */
 
 export interface ExistingEntity {
@@ -26,8 +29,16 @@ export interface ExistingEntity {
 export interface EntityLookup {
   /** Entities of the collection with one of these (type, normalizedName) pairs. */
   byNormalizedNames(items: Array<{ type: string; key: string }>): Promise<ExistingEntity[]>;
-  /** Entities of the collection whose name or aliases resemble `name` (fulltext), for fuzzy matching. */
-  candidates(type: string, name: string): Promise<ExistingEntity[]>;
+  /**
+   * For each item, entities of the collection and type whose name or aliases resemble its name
+   * (fulltext), for fuzzy matching: one list per item, in order. One call per document, not one per name.
+   */
+  candidates(items: Array<{ type: string; name: string }>): Promise<ExistingEntity[][]>;
+  /**
+   * Nodes of a graph kgrag did not build with label `type` whose display name is one of `names`
+   * exactly (id: the node's elementId). Absent: no such graph.
+   */
+  graphNodes?(type: string, names: string[]): Promise<Array<{ id: string; name: string }>>;
 }
 
 export interface EntityWrite {
@@ -61,11 +72,13 @@ export interface RelationWrite {
   evidence: string | null;
 }
 
-export type ResolutionMethod = MatchMethod | 'new';
+export type ResolutionMethod = MatchMethod | 'new' | 'graph';
 
 export interface ResolutionPlan {
   entities: EntityWrite[];
   mentions: MentionWrite[];
+  /** Mentions of nodes of the graph kgrag did not build (entityId: their elementId). */
+  graphMentions: MentionWrite[];
   relations: RelationWrite[];
   stats: { mentions: number; linked: number; created: number; dropped: number; relations: number };
 }
@@ -256,8 +269,15 @@ export async function resolveDocument(
   const resolved = await linkToGraph(collection, roots, lookup);
   const entities: EntityWrite[] = [];
   const mentions: MentionWrite[] = [];
+  const graphMentions: MentionWrite[] = [];
   for (const c of roots) {
     const r = resolved.get(c)!;
+    if (r.method === 'graph') {
+      for (const [chunkId, surfaces] of c.chunks) {
+        graphMentions.push({ chunkId, entityId: r.id, surfaces: [...new Set(surfaces)], count: surfaces.length, method: r.method, score: r.score });
+      }
+      continue;
+    }
     const names = new Set([...c.surfaces.keys(), ...c.aliases]);
     const aliases = [...names].filter((n) => n.toLowerCase() !== r.name.toLowerCase()).sort();
     entities.push({
@@ -282,6 +302,8 @@ export async function resolveDocument(
       const s = clusters.find(rel.source.name, rel.source.type);
       const t = clusters.find(rel.target.name, rel.target.type);
       if (!type || !s || !t || ambiguous.has(s) || ambiguous.has(t)) continue;
+      // The graph kgrag did not build gets no relationships from documents, only MENTIONS.
+      if (resolved.get(s)!.method === 'graph' || resolved.get(t)!.method === 'graph') continue;
       const sourceId = resolved.get(s)!.id;
       const targetId = resolved.get(t)!.id;
       if (sourceId === targetId) continue;
@@ -306,6 +328,7 @@ export async function resolveDocument(
   return {
     entities,
     mentions,
+    graphMentions,
     relations: [...relations.values()],
     stats: { mentions: mentionCount, linked, created: roots.length - linked, dropped, relations: relations.size },
   };
@@ -326,17 +349,26 @@ interface Resolution {
 
 async function linkToGraph(collection: string, clusters: Cluster[], lookup: EntityLookup): Promise<Map<Cluster, Resolution>> {
   const out = new Map<Cluster, Resolution>();
-  const items = clusters.flatMap((c) => [...c.keys].map((key) => ({ type: c.type, key })));
+  const graph = await linkToExistingGraph(clusters, lookup);
+  const items = clusters.filter((c) => !graph.has(c)).flatMap((c) => [...c.keys].map((key) => ({ type: c.type, key })));
   const exact = items.length ? await lookup.byNormalizedNames(items) : [];
-  for (const c of clusters) {
+  for (const [c, r] of graph) out.set(c, r);
+  const named = clusters.filter((c) => !graph.has(c)).map((c) => {
     const name = canonicalName(c);
     const canonicalKey = normalizeName(name, c.type);
     const hits = exact.filter((e) => e.type === c.type && c.keys.has(e.normalizedName));
-    let best = pickExisting(hits, canonicalKey);
+    return { c, name, canonicalKey, exact: pickExisting(hits, canonicalKey) };
+  });
+  // Fuzzy candidates for every cluster without an exact hit, in one look-up.
+  const fuzzy = named.filter((n) => !n.exact);
+  const found = fuzzy.length ? await lookup.candidates(fuzzy.map((n) => ({ type: n.c.type, name: n.name }))) : [];
+  const candidatesOf = new Map(fuzzy.map((n, i) => [n.c, found[i] ?? []]));
+  for (const { c, name, canonicalKey, exact: hit } of named) {
+    let best = hit;
     let method: ResolutionMethod = best ? (best.normalizedName === canonicalKey ? 'exact' : 'alias') : 'new';
     let score = best ? 1 : 0;
     if (!best) {
-      const candidates = (await lookup.candidates(c.type, name)).filter((e) => e.type === c.type);
+      const candidates = (candidatesOf.get(c) ?? []).filter((e) => e.type === c.type);
       for (const candidate of candidates) {
         if (candidate.type !== c.type) continue;
         const names = [name, ...c.aliases];
@@ -360,6 +392,29 @@ async function linkToGraph(collection: string, clusters: Cluster[], lookup: Enti
       }
     }
     out.set(c, best ? { id: best.id, name: best.name, method, score } : { id: entityId(collection, c.type, canonicalKey), name, method: 'new', score: 1 });
+  }
+  return out;
+}
+
+/**
+ * Clusters named exactly like exactly one node of the existing graph's label of the same type: its
+ * names as written (surfaces and aliases), compared with the display name as stored, so that the
+ * lookup can use the graph's own index on that property. Two nodes with the name: not linked.
+ */
+async function linkToExistingGraph(clusters: Cluster[], lookup: EntityLookup): Promise<Map<Cluster, Resolution>> {
+  const out = new Map<Cluster, Resolution>();
+  if (!lookup.graphNodes) return out;
+  const byType = new Map<string, Cluster[]>();
+  for (const c of clusters) byType.set(c.type, [...(byType.get(c.type) ?? []), c]);
+  for (const [type, group] of byType) {
+    const namesOf = (c: Cluster) => [...new Set([...c.surfaces.keys(), ...c.aliases])];
+    const nodes = await lookup.graphNodes(type, [...new Set(group.flatMap(namesOf))]);
+    if (nodes.length === 0) continue;
+    for (const c of group) {
+      const names = new Set(namesOf(c));
+      const hits = [...new Map(nodes.filter((n) => names.has(n.name)).map((n) => [n.id, n])).values()];
+      if (hits.length === 1) out.set(c, { id: hits[0]!.id, name: hits[0]!.name, method: 'graph', score: 1 });
+    }
   }
   return out;
 }

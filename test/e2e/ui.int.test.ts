@@ -52,13 +52,13 @@ describe('web UI', () => {
     });
     // A small graph of our own: a hub with people around it, one of them named with markup.
     await app.db.write(
-      `CREATE (hub:Entity:Project {id: $c + ':orion', collection: $c, type: 'Project', name: 'Project Orion', normalizedName: 'project orion', aliases: ['Orion'], budget: 1200000})
+      `CREATE (hub:KgragEntity:Kgrag_Project {id: $c + ':orion', collection: $c, type: 'Project', name: 'Project Orion', normalizedName: 'project orion', aliases: ['Orion'], budget: 1200000})
        WITH hub
        UNWIND range(1, 8) AS i
-       CREATE (p:Entity:Person {id: $c + ':p' + i, collection: $c, type: 'Person', name: 'Orion member ' + i, normalizedName: 'orion member ' + i})
+       CREATE (p:KgragEntity:Kgrag_Person {id: $c + ':p' + i, collection: $c, type: 'Person', name: 'Orion member ' + i, normalizedName: 'orion member ' + i})
        CREATE (p)-[:WORKS_ON {confidence: 1.0}]->(hub)
        WITH hub, collect(p) AS people
-       CREATE (x:Entity:Person {id: $c + ':x', collection: $c, type: 'Person', name: $evil, normalizedName: 'zanzibar', aliases: [$evil, '<b>alias</b>'], note: '<img src=x onerror=window.__pwned=3>'})
+       CREATE (x:KgragEntity:Kgrag_Person {id: $c + ':x', collection: $c, type: 'Person', name: $evil, normalizedName: 'zanzibar', aliases: [$evil, '<b>alias</b>'], note: '<img src=x onerror=window.__pwned=3>'})
        CREATE (x)-[:LEADS]->(hub)
        WITH x, people[0] AS first
        CREATE (first)-[:REPORTS_TO]->(x)`,

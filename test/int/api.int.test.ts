@@ -105,9 +105,9 @@ describe('HTTP API', () => {
     secretDocId = (summary.outcomes[0] as { documentId: string }).documentId;
     secretTaskId = `${B}:task`;
     await app.db.write(
-      `CREATE (t:Entity:Task {id: $c + ':task', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', taskId: 'T999', mergerCodename: 'Bluebird'})
-       CREATE (p:Entity:Person {id: $c + ':marta', collection: $c, type: 'Person', name: 'Marta Kowalczyk', normalizedName: 'marta kowalczyk'})
-       CREATE (v:Entity:Vault {id: $c + ':vault', collection: $c, type: 'Vault', name: 'Zephyr vault', normalizedName: 'zephyr vault', code: '7781-QX'})
+      `CREATE (t:KgragEntity:Kgrag_Task {id: $c + ':task', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', taskId: 'T999', mergerCodename: 'Bluebird'})
+       CREATE (p:KgragEntity:Kgrag_Person {id: $c + ':marta', collection: $c, type: 'Person', name: 'Marta Kowalczyk', normalizedName: 'marta kowalczyk'})
+       CREATE (v:KgragEntity:Kgrag_Vault {id: $c + ':vault', collection: $c, type: 'Vault', name: 'Zephyr vault', normalizedName: 'zephyr vault', code: '7781-QX'})
        CREATE (t)-[:ASSIGNED_TO]->(p), (p)-[:GUARDS]->(v)`,
       { c: B },
     );
@@ -489,15 +489,15 @@ describe('HTTP API', () => {
     });
 
     it('rate limits per key and times requests out', async () => {
-      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 3, requestTimeoutMs: 30 } });
+      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 10, requestTimeoutMs: 30 } });
       const url = (await strict.listen(0, '127.0.0.1')).url;
       try {
         const get = (key: string) => fetch(`${url}/v1/collections`, { headers: { authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 3; i++) expect((await get(keys.readerA)).status).toBe(200);
+        for (let i = 0; i < 10; i++) expect((await get(keys.readerA)).status).toBe(200);
         const limited = await get(keys.readerA);
         expect(limited.status).toBe(429);
         expect(((await limited.json()) as Json).error.code).toBe('RATE_LIMITED');
-        // Another key has its own budget.
+        // Another key has its own budget; an ask costs 10 units of it.
         expect((await get(keys.readerB)).status).toBe(200);
         const slow = await fetch(`${url}/v1/ask`, {
           method: 'POST',

@@ -37,10 +37,10 @@ describe('ask with an LLM', () => {
     );
     chat = createChatModel(config.llm as LlmConfig, silentLogger(), { retryBaseDelayMs: 5 });
     await app.db.write(
-      `CREATE (apollo:Entity:Project {id: $c + ':p', collection: $c, type: 'Project', name: 'Apollo'})
-       CREATE (:Entity:Person {id: $c + ':a', collection: $c, type: 'Person', name: 'Ada'})-[:WORKS_ON {role: 'lead'}]->(apollo)
-       CREATE (:Entity:Person {id: $c + ':b', collection: $c, type: 'Person', name: 'Bob'})-[:WORKS_ON {role: 'dev'}]->(apollo)
-       CREATE (:Entity:Person {id: $o + ':s', collection: $o, type: 'Person', name: 'Spy'})-[:WORKS_ON {role: 'lead'}]->(:Entity:Project {id: $o + ':p', collection: $o, type: 'Project', name: 'Apollo'})`,
+      `CREATE (apollo:KgragEntity:Kgrag_Project {id: $c + ':p', collection: $c, type: 'Project', name: 'Apollo'})
+       CREATE (:KgragEntity:Kgrag_Person {id: $c + ':a', collection: $c, type: 'Person', name: 'Ada'})-[:WORKS_ON {role: 'lead'}]->(apollo)
+       CREATE (:KgragEntity:Kgrag_Person {id: $c + ':b', collection: $c, type: 'Person', name: 'Bob'})-[:WORKS_ON {role: 'dev'}]->(apollo)
+       CREATE (:KgragEntity:Kgrag_Person {id: $o + ':s', collection: $o, type: 'Person', name: 'Spy'})-[:WORKS_ON {role: 'lead'}]->(:KgragEntity:Kgrag_Project {id: $o + ':p', collection: $o, type: 'Project', name: 'Apollo'})`,
       { c: collection, o: other },
     );
     await ingestInto(app, [files.path('mentoring.md')], { collection });
@@ -54,8 +54,8 @@ describe('ask with an LLM', () => {
 
   it('lets the LLM write Cypher for what the parser cannot map, refusing and repairing a write', async () => {
     const replies = [
-      cypherReply("MATCH (p:Person) SET p.name = 'pwned' RETURN p.name AS name"),
-      cypherReply('MATCH (p:Person)-[w:WORKS_ON]->(:Project {name: $project}) WHERE w.role = $role RETURN p.name AS name', [
+      cypherReply("MATCH (p:Kgrag_Person) SET p.name = 'pwned' RETURN p.name AS name"),
+      cypherReply('MATCH (p:Kgrag_Person)-[w:WORKS_ON]->(:Kgrag_Project {name: $project}) WHERE w.role = $role RETURN p.name AS name', [
         { name: 'project', value: 'Apollo' },
         { name: 'role', value: 'lead' },
       ]),
@@ -70,7 +70,7 @@ describe('ask with an LLM', () => {
     // The caller's collections were injected into the model's query: the other collection's lead never shows.
     expect(llmRuns[1]!.query).toContain('$collections');
     expect(llmRuns[1]!.params.collections).toEqual([collection]);
-    expect((await app.db.read("MATCH (p:Person {name: 'pwned'}) RETURN count(p) AS n"))[0]!.n).toBe(0);
+    expect((await app.db.read("MATCH (p:Kgrag_Person {name: 'pwned'}) RETURN count(p) AS n"))[0]!.n).toBe(0);
   });
 
   it('answers an open question in the LLM\'s words with validated, numbered citations', async () => {

@@ -20,9 +20,9 @@ describe('ask: structured, semantic and none, on the example knowledge base', ()
     await loadExampleKb(app, kb);
     // The other collection: a blocked task, a "Jane Smith" with reports, a secret document.
     await app.db.write(
-      `CREATE (t:Entity:Task {id: $c + ':t', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'blocked', estimateHours: 1000.0})
-       CREATE (j:Entity:Person {id: $c + ':j', collection: $c, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith', salaryUsd: 999999})
-       CREATE (s:Entity:Person {id: $c + ':s', collection: $c, type: 'Person', name: 'Shadow Report', normalizedName: 'shadow report', salaryUsd: 1})
+      `CREATE (t:KgragEntity:Kgrag_Task {id: $c + ':t', collection: $c, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'blocked', estimateHours: 1000.0})
+       CREATE (j:KgragEntity:Kgrag_Person {id: $c + ':j', collection: $c, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith', salaryUsd: 999999})
+       CREATE (s:KgragEntity:Kgrag_Person {id: $c + ':s', collection: $c, type: 'Person', name: 'Shadow Report', normalizedName: 'shadow report', salaryUsd: 1})
        CREATE (s)-[:REPORTS_TO]->(j), (t)-[:ASSIGNED_TO]->(s)`,
       { c: other },
     );

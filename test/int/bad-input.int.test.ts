@@ -43,7 +43,7 @@ describe('bad input in a batch', () => {
       const failures: Record<string, { code: string; error: string }> = {};
       for (const o of summary.outcomes) if (o.status === 'failed') failures[o.source.split('/').pop()!] = o;
       expect(failures['empty.txt']).toMatchObject({ code: 'EMPTY_DOCUMENT' });
-      expect(failures['picture.png']).toMatchObject({ code: 'UNSUPPORTED_TYPE' });
+      expect(failures['picture.png']).toMatchObject({ code: 'CORRUPT_FILE' });
       expect(failures['junk.bin']).toMatchObject({ code: 'UNSUPPORTED_TYPE' });
       expect(failures['broken.pdf']).toMatchObject({ code: 'CORRUPT_FILE' });
       expect(failures['big.txt']).toMatchObject({ code: 'TOO_LARGE' });

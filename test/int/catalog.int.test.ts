@@ -79,16 +79,16 @@ describe('schema catalog of the live graph', () => {
   beforeAll(async () => {
     db = await GraphExecutor.connect(loadConfig().neo4j, silentLogger());
     await db.write(
-      `CREATE (ada:Entity:Person {collection: $A, id: $A + ':ada', name: 'Ada Byron', title: 'CTO', hireDate: date('2019-03-01'), normalizedName: 'ada byron', embedding: [0.1, 0.2]})
-       CREATE (bob:Entity:Person {collection: $A, id: $A + ':bob', name: 'Bob Stone', title: 'Engineer', hireDate: date('2021-06-15'), tags: ['backend', 'oncall']})
-       CREATE (cy:Entity:Person {collection: $A, id: $A + ':cy', name: 'Cy Young', title: 'Engineer', hireDate: date('2023-01-09'), tags: ['frontend']})
-       CREATE (acme:Entity:Organization {collection: $A, id: $A + ':acme', name: 'Acme', founded: 1999})
+      `CREATE (ada:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':ada', name: 'Ada Byron', title: 'CTO', hireDate: date('2019-03-01'), normalizedName: 'ada byron', embedding: [0.1, 0.2]})
+       CREATE (bob:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':bob', name: 'Bob Stone', title: 'Engineer', hireDate: date('2021-06-15'), tags: ['backend', 'oncall']})
+       CREATE (cy:KgragEntity:Kgrag_Person {collection: $A, id: $A + ':cy', name: 'Cy Young', title: 'Engineer', hireDate: date('2023-01-09'), tags: ['frontend']})
+       CREATE (acme:KgragEntity:Kgrag_Organization {collection: $A, id: $A + ':acme', name: 'Acme', founded: 1999})
        CREATE (bob)-[:REPORTS_TO]->(ada), (cy)-[:REPORTS_TO]->(ada)
        CREATE (ada)-[:WORKS_FOR {since: date('2019-03-01'), role: 'executive'}]->(acme)
        CREATE (bob)-[:WORKS_FOR {since: date('2021-06-15'), role: 'staff'}]->(acme)
        WITH bob, cy
        UNWIND range(1, 6) AS i
-       CREATE (t:Entity:Task {collection: $A, id: $A + ':t' + i, title: 'Task ' + i, status: CASE WHEN i % 2 = 0 THEN 'completed' ELSE 'open' END,
+       CREATE (t:KgragEntity:Kgrag_Task {collection: $A, id: $A + ':t' + i, title: 'Task ' + i, status: CASE WHEN i % 2 = 0 THEN 'completed' ELSE 'open' END,
                               due: date('2024-01-01') + duration({days: i}), priority: i % 3,
                               description: CASE WHEN i = 1 THEN $longText END})
        WITH t, CASE WHEN i % 2 = 0 THEN bob ELSE cy END AS assignee
@@ -97,10 +97,10 @@ describe('schema catalog of the live graph', () => {
     );
     // Collection B: the same labels with a value only B has, plus a label, type and property only B has.
     await db.write(
-      `CREATE (z:Entity:Person {collection: $B, id: $B + ':z', name: $secret, title: $secret, hireDate: date('1901-01-01'), codename: $secret})
-       CREATE (t:Entity:Task {collection: $B, id: $B + ':t', title: $secret, status: $secret + '-status', due: date('1900-01-01'), priority: 99})
+      `CREATE (z:KgragEntity:Kgrag_Person {collection: $B, id: $B + ':z', name: $secret, title: $secret, hireDate: date('1901-01-01'), codename: $secret})
+       CREATE (t:KgragEntity:Kgrag_Task {collection: $B, id: $B + ':t', title: $secret, status: $secret + '-status', due: date('1900-01-01'), priority: 99})
        CREATE (t)-[:ASSIGNED_TO {note: $secret}]->(z)
-       CREATE (s:Entity:${quoteName(secretLabel)} {collection: $B, id: $B + ':s', name: $secret})
+       CREATE (s:KgragEntity:${quoteName('Kgrag_' + secretLabel)} {collection: $B, id: $B + ':s', name: $secret})
        CREATE (z)-[:${quoteName(secretType)}]->(s)`,
       { B, secret },
     );
@@ -133,7 +133,9 @@ describe('schema catalog of the live graph', () => {
 
     expect(label(catalog, 'Organization').count).toBe(1);
     expect(property(label(catalog, 'Organization'), 'founded')).toMatchObject({ types: ['INTEGER'], min: 1999, max: 1999 });
-    expect(label(catalog, 'Entity').count).toBe(10);
+    // kgrag's umbrella label is bookkeeping; its types are shown without their stored prefix.
+    expect(catalog.labels.map((l) => l.label)).not.toContain('KgragEntity');
+    expect(label(catalog, 'Person').stored).toEqual(['Kgrag_Person']);
 
     const task = label(catalog, 'Task');
     expect(task.count).toBe(6);
@@ -182,9 +184,9 @@ describe('schema catalog of the live graph', () => {
     expect(assigned.estimated).toBeUndefined();
     // A pattern the sample missed is still listed from the exact count, without property statistics.
     await db.write(
-      `CREATE (p:Entity:Person {collection: $C, id: $C + ':p', name: 'Pat'})
-       CREATE (p)-[:MANAGES {since: 2020}]->(:Entity:Organization {collection: $C, id: $C + ':o', name: 'Org'})
-       CREATE (p)-[:MANAGES {since: 2021}]->(:Entity:Task {collection: $C, id: $C + ':t', title: 'Plan'})`,
+      `CREATE (p:KgragEntity:Kgrag_Person {collection: $C, id: $C + ':p', name: 'Pat'})
+       CREATE (p)-[:MANAGES {since: 2020}]->(:KgragEntity:Kgrag_Organization {collection: $C, id: $C + ':o', name: 'Org'})
+       CREATE (p)-[:MANAGES {since: 2021}]->(:KgragEntity:Kgrag_Task {collection: $C, id: $C + ':t', title: 'Plan'})`,
       { C },
     );
     const tiny = await buildCatalog(db, { collections: [C], sampleSize: 1 });
@@ -257,8 +259,8 @@ describe('schema catalog of the live graph', () => {
 
   it('handles labels, types and property keys that need quoting', async () => {
     await db.write(
-      `CREATE (a:Entity:${quoteName(weirdLabel)} {collection: $A, id: $A + ':odd1', \`odd key\`: 'x', \`back\`\`tick\`: 1})
-       CREATE (b:Entity:${quoteName(weirdLabel)} {collection: $A, id: $A + ':odd2'})
+      `CREATE (a:KgragEntity:${quoteName('Kgrag_' + weirdLabel)} {collection: $A, id: $A + ':odd1', \`odd key\`: 'x', \`back\`\`tick\`: 1})
+       CREATE (b:KgragEntity:${quoteName('Kgrag_' + weirdLabel)} {collection: $A, id: $A + ':odd2'})
        CREATE (a)-[:${quoteName(weirdType)} {\`odd key\`: 'y'}]->(b)`,
       { A },
     );
@@ -279,7 +281,7 @@ describe('schema catalog of the live graph', () => {
     expect(cache.get([A])).toBe(first); // concurrent callers share one build
     const catalog = await first;
     expect(catalog.labels.map((l) => l.label)).not.toContain('Project');
-    await db.write(`CREATE (:Entity:Project {collection: $A, id: $A + ':p', name: 'Apollo'})`, { A });
+    await db.write(`CREATE (:KgragEntity:Kgrag_Project {collection: $A, id: $A + ':p', name: 'Apollo'})`, { A });
     expect(await cache.get([A])).toBe(catalog); // still cached
     expect(await cache.get([B, A])).not.toBe(catalog); // another key
     cache.invalidate();

@@ -58,7 +58,7 @@ describe('knowledge graph from documents', () => {
     app = await openTestApp();
     // An imported employee record, as `kgrag import` writes it.
     await app.db.write(
-      `CREATE (:Entity:Person {id: $id, collection: $c, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith',
+      `CREATE (:KgragEntity:Kgrag_Person {id: $id, collection: $c, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith',
         aliases: [], importKey: 'Person:E1', importSources: ['employees.csv'], title: 'CEO'})`,
       { id: imported, c: A },
     );
@@ -141,7 +141,7 @@ describe('knowledge graph from documents', () => {
     expect(inB.map((e) => e.name).sort()).toEqual(['Emily Doe', 'Globex']);
     expect(inB.every((e) => e.collection === B)).toBe(true);
     expect(await getEntity(app.db, imported, [B])).toBeNull();
-    const [row] = await app.db.read('MATCH (a:Entity)-[r]-(b:Entity) WHERE a.collection <> b.collection RETURN count(r) AS n');
+    const [row] = await app.db.read('MATCH (a:KgragEntity)-[r]-(b:KgragEntity) WHERE a.collection <> b.collection RETURN count(r) AS n');
     expect(row?.n).toBe(0);
   });
 });

@@ -95,11 +95,11 @@ describe('kgrag import against Neo4j', () => {
   /** Everything the collection holds, for comparing states. */
   async function snapshot(collection: string): Promise<unknown> {
     const nodes = await app.db.read(
-      'MATCH (n:Entity {collection: $collection}) RETURN n.importKey AS key, labels(n) AS labels, properties(n) AS props ORDER BY key',
+      'MATCH (n:KgragEntity {collection: $collection}) RETURN n.importKey AS key, labels(n) AS labels, properties(n) AS props ORDER BY key',
       { collection },
     );
     const rels = await app.db.read(
-      `MATCH (a:Entity {collection: $collection})-[r]->(b:Entity)
+      `MATCH (a:KgragEntity {collection: $collection})-[r]->(b:KgragEntity)
        RETURN a.importKey AS a, type(r) AS type, b.importKey AS b, properties(r) AS props ORDER BY a, type, b`,
       { collection },
     );
@@ -131,7 +131,7 @@ describe('kgrag import against Neo4j', () => {
       expect(summary).toMatchObject({ rows: 5, created: 5, updated: 0, adopted: 0, skipped: 0, relationships: 4, errorCount: 0, errors: [] });
 
       const types = await one<Record<string, string>>(
-        `MATCH (n:Employee:Person:Entity {collection: $C, importKey: 'Employee:E2'})
+        `MATCH (n:Kgrag_Employee:Kgrag_Person:KgragEntity {collection: $C, importKey: 'Employee:E2'})
          RETURN valueType(n.hireDate) AS hireDate, valueType(n.salary) AS salary, valueType(n.rating) AS rating,
                 valueType(n.remote) AS remote, valueType(n.lastLogin) AS lastLogin, toString(n.hireDate) AS hired,
                 n.lastLogin.epochMillis = datetime('2024-05-02T07:30:00Z').epochMillis AS sameInstant, toString(n.lastLogin) AS login, n.type AS type, n.name AS name,
@@ -153,7 +153,7 @@ describe('kgrag import against Neo4j', () => {
         importSources: ['employees.csv'],
       });
       const chain = await app.db.read(
-        `MATCH (e:Employee {collection: $C})-[:REPORTS_TO]->(m:Employee) RETURN e.importKey AS e, m.importKey AS m ORDER BY e`,
+        `MATCH (e:Kgrag_Employee {collection: $C})-[:REPORTS_TO]->(m:Kgrag_Employee) RETURN e.importKey AS e, m.importKey AS m ORDER BY e`,
         { C },
       );
       expect(chain).toEqual([
@@ -163,12 +163,12 @@ describe('kgrag import against Neo4j', () => {
         { e: 'Employee:E5', m: 'Employee:E1' },
       ]);
       const rel = await one<Record<string, unknown>>(
-        `MATCH (:Employee {collection: $C, importKey: 'Employee:E2'})-[r:REPORTS_TO]->() RETURN r.importSources AS importSources, r.sources AS sources, r.confidence AS confidence`,
+        `MATCH (:Kgrag_Employee {collection: $C, importKey: 'Employee:E2'})-[r:REPORTS_TO]->() RETURN r.importSources AS importSources, r.sources AS sources, r.confidence AS confidence`,
         { C },
       );
       expect(rel).toEqual({ importSources: ['employees.csv'], sources: [], confidence: 1 });
       // An empty cell is no value: E5 has no rating.
-      expect(await one(`MATCH (n:Employee {collection: $C, importKey: 'Employee:E5'}) RETURN n.rating IS NULL AS none`, { C })).toEqual({ none: true });
+      expect(await one(`MATCH (n:Kgrag_Employee {collection: $C, importKey: 'Employee:E5'}) RETURN n.rating IS NULL AS none`, { C })).toEqual({ none: true });
     });
 
     it('links tasks to employees imported from another file, reporting a key that matches nobody', async () => {
@@ -178,7 +178,7 @@ describe('kgrag import against Neo4j', () => {
         { row: 4, message: `row 4, column assignee: no Employee with key 'E99' in collection "${C}" (ASSIGNED_TO not created)` },
       ]);
       const assigned = await app.db.read(
-        `MATCH (t:Task {collection: $C})-[r:ASSIGNED_TO]->(e:Employee) RETURN t.importKey AS t, e.importKey AS e, r.plannedHours AS hours ORDER BY t, e`,
+        `MATCH (t:Kgrag_Task {collection: $C})-[r:ASSIGNED_TO]->(e:Kgrag_Employee) RETURN t.importKey AS t, e.importKey AS e, r.plannedHours AS hours ORDER BY t, e`,
         { C },
       );
       expect(assigned).toEqual([
@@ -187,7 +187,7 @@ describe('kgrag import against Neo4j', () => {
         { t: 'Task:T2', e: 'Employee:E5', hours: 3 },
       ]);
       // The row with the unknown assignee still loaded its node.
-      expect(await one(`MATCH (t:Task {collection: $C, importKey: 'Task:T3'}) RETURN toString(t.due) AS due`, { C })).toEqual({ due: '2024-04-30' });
+      expect(await one(`MATCH (t:Kgrag_Task {collection: $C, importKey: 'Task:T3'}) RETURN toString(t.due) AS due`, { C })).toEqual({ due: '2024-04-30' });
     });
 
     it('changes nothing when the same files are imported again', async () => {
@@ -209,7 +209,7 @@ describe('kgrag import against Neo4j', () => {
         const summary = await run('employees.csv', employees, C);
         expect(summary).toMatchObject({ created: 0, updated: 2, unchanged: 3, relationships: 4, errorCount: 0 });
         const carla = await one<Record<string, unknown>>(
-          `MATCH (n:Employee {collection: $C, importKey: 'Employee:E3'}) RETURN n.title AS title, n.salary AS salary,
+          `MATCH (n:Kgrag_Employee {collection: $C, importKey: 'Employee:E3'}) RETURN n.title AS title, n.salary AS salary,
              [(n)-[:REPORTS_TO]->(m) | m.importKey] AS managers,
              [f IN n.facts WHERE f STARTS WITH 'title' | f] AS titleFacts`,
           { C },
@@ -220,8 +220,8 @@ describe('kgrag import against Neo4j', () => {
           managers: ['Employee:E1'],
           titleFacts: [['title', '"Lead Engineer"', 'import:employees.csv#row4'].join(FACT_SEPARATOR)],
         });
-        expect(await one(`MATCH (n:Employee {collection: $C, importKey: 'Employee:E4'}) RETURN n.rating IS NULL AS cleared`, { C })).toEqual({ cleared: true });
-        expect(await one(`MATCH (:Employee {collection: $C})-[r:REPORTS_TO]->() RETURN count(r) AS n`, { C })).toEqual({ n: 4 });
+        expect(await one(`MATCH (n:Kgrag_Employee {collection: $C, importKey: 'Employee:E4'}) RETURN n.rating IS NULL AS cleared`, { C })).toEqual({ cleared: true });
+        expect(await one(`MATCH (:Kgrag_Employee {collection: $C})-[r:REPORTS_TO]->() RETURN count(r) AS n`, { C })).toEqual({ n: 4 });
       } finally {
         writeFileSync(files.path('employees.csv'), EMPLOYEES);
       }
@@ -233,7 +233,7 @@ describe('kgrag import against Neo4j', () => {
       expect(summary.warnings).toEqual(['no record of people.json has the field "hired" that the mapping reads']);
       const titleOf = () =>
         one<Record<string, unknown>>(
-          `MATCH (n:Employee {collection: $C, importKey: 'Employee:E2'})
+          `MATCH (n:Kgrag_Employee {collection: $C, importKey: 'Employee:E2'})
            RETURN n.title AS title, toString(n.hireDate) AS hireDate, n.aliases AS aliases, n.importSources AS importSources,
                   [f IN n.facts WHERE f STARTS WITH 'title' | f] AS titleFacts`,
           { C },
@@ -282,7 +282,7 @@ describe('kgrag import against Neo4j', () => {
       'row 8, column hire_date: a value is required',
     ]);
     expect(summary.errors.map((e) => e.row)).toEqual([3, 4, 4, 5, 6, 7, 8]);
-    const loaded = await app.db.read('MATCH (n:Employee {collection: $C}) RETURN n.importKey AS k, n.name AS name ORDER BY k', { C });
+    const loaded = await app.db.read('MATCH (n:Kgrag_Employee {collection: $C}) RETURN n.importKey AS k, n.name AS name ORDER BY k', { C });
     expect(loaded).toEqual([
       { k: 'Employee:M1', name: 'Ann Lee' },
       { k: 'Employee:M6', name: 'Di Fox' },
@@ -302,21 +302,21 @@ describe('kgrag import against Neo4j', () => {
   it('adopts an entity extracted from documents instead of duplicating it', async () => {
     const C = newCollection();
     await app.db.write(
-      `CREATE (e:Entity:Person {id: 'ent_extracted_jane', collection: $C, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith', aliases: ['J. Smith']})
+      `CREATE (e:KgragEntity:Kgrag_Person {id: 'ent_extracted_jane', collection: $C, type: 'Person', name: 'Jane Smith', normalizedName: 'jane smith', aliases: ['J. Smith']})
        CREATE (:Chunk {id: $chunk, collection: $C, text: 'Jane Smith leads Acme.'})-[:MENTIONS]->(e)`,
       { C, chunk: `${C}:chunk0` },
     );
     const summary = await run('employees.csv', employees, C);
     expect(summary).toMatchObject({ created: 4, adopted: 1, errorCount: 0 });
     const jane = await one<Record<string, unknown>>(
-      `MATCH (n:Entity {collection: $C, normalizedName: 'jane smith'})
+      `MATCH (n:KgragEntity {collection: $C, normalizedName: 'jane smith'})
        RETURN collect(n.id) AS ids, collect(n.importKey) AS keys, collect(labels(n)) AS labels,
               collect(n.aliases) AS aliases, count { (:Chunk)-[:MENTIONS]->(n) } AS mentions,
-              count { (:Employee)-[:REPORTS_TO]->(n) } AS reports`,
+              count { (:Kgrag_Employee)-[:REPORTS_TO]->(n) } AS reports`,
       { C },
     );
     expect(jane).toMatchObject({ ids: ['ent_extracted_jane'], keys: ['Employee:E1'], aliases: [['J. Smith']], mentions: 1, reports: 2 });
-    expect((jane.labels as string[][])[0]!.sort()).toEqual(['Employee', 'Entity', 'Person']);
+    expect((jane.labels as string[][])[0]!.sort()).toEqual(['KgragEntity', 'Kgrag_Employee', 'Kgrag_Person']);
     // A second import finds it by its import key now.
     expect(await run('employees.csv', employees, C)).toMatchObject({ created: 0, adopted: 0, unchanged: 5 });
   });
@@ -327,16 +327,16 @@ describe('kgrag import against Neo4j', () => {
     await run('employees.csv', employees, A);
     await run('employees.csv', employees, B);
     const rows = await app.db.read(
-      `MATCH (n:Employee {importKey: 'Employee:E1'}) WHERE n.collection IN [$A, $B] RETURN n.collection AS c, n.id AS id ORDER BY c`,
+      `MATCH (n:Kgrag_Employee {importKey: 'Employee:E1'}) WHERE n.collection IN [$A, $B] RETURN n.collection AS c, n.id AS id ORDER BY c`,
       { A, B },
     );
     expect(rows).toHaveLength(2);
     expect(rows[0]!.id).not.toBe(rows[1]!.id);
-    expect(await one('MATCH (a:Entity)-[r]-(b:Entity) WHERE a.collection = $A AND b.collection <> $A RETURN count(r) AS n', { A })).toEqual({ n: 0 });
+    expect(await one('MATCH (a:KgragEntity)-[r]-(b:KgragEntity) WHERE a.collection = $A AND b.collection <> $A RETURN count(r) AS n', { A })).toEqual({ n: 0 });
     // Tasks in B only find B's employees.
     const summary = await run('tasks.csv', tasks, B);
     expect(summary.relationships).toBe(3);
-    expect(await one('MATCH (t:Task {collection: $B})-[:ASSIGNED_TO]->(e) RETURN collect(DISTINCT e.collection) AS c', { B })).toEqual({ c: [B] });
+    expect(await one('MATCH (t:Kgrag_Task {collection: $B})-[:ASSIGNED_TO]->(e) RETURN collect(DISTINCT e.collection) AS c', { B })).toEqual({ c: [B] });
   });
 
   it('rejects injection attempts in labels, types and property names before any query runs', async () => {
@@ -372,7 +372,7 @@ describe('kgrag import against Neo4j', () => {
     expect(summary).toMatchObject({ rows: 3, created: 2, relationships: 1, skipped: 1 });
     expect(summary.errors).toEqual([{ row: 5, message: "row 5, column hire_date: 'not a date' is not a valid date (expected YYYY-MM-DD)" }]);
     const yann = await one<Record<string, unknown>>(
-      `MATCH (n:Employee {collection: $C, importKey: 'Employee:X2'})-[:REPORTS_TO]->(m)
+      `MATCH (n:Kgrag_Employee {collection: $C, importKey: 'Employee:X2'})-[:REPORTS_TO]->(m)
        RETURN toString(n.hireDate) AS hired, valueType(n.hireDate) AS dateType, n.salary AS salary, valueType(n.salary) AS salaryType,
               n.remote AS remote, n.lastLogin = datetime('2024-05-01T12:00:00Z') AS login, m.name AS manager`,
       { C },

@@ -128,7 +128,7 @@ describe('graph expansion', () => {
     });
     expect(docs).toEqual([{ c: A }]);
     const entityIds = [...context.entities.map((e) => e.id), ...context.facts.flatMap((f) => [f.subjectId, f.objectId])];
-    const entities = await app.db.read('MATCH (e:Entity) WHERE e.id IN $ids RETURN DISTINCT e.collection AS c', { ids: entityIds });
+    const entities = await app.db.read('MATCH (e:KgragEntity) WHERE e.id IN $ids RETURN DISTINCT e.collection AS c', { ids: entityIds });
     expect(entities).toEqual([{ c: A }]);
     // Every statement that ran is recorded, scoped by the caller's collections.
     expect(context.cypher.length).toBeGreaterThan(0);

@@ -44,8 +44,8 @@ describe('detectType: PDF and Office documents', () => {
     expect((await detectType(docx.subarray(0, 300), 'cut.docx')).kind).toBe('docx');
   });
 
-  it('names images, archives and executables', async () => {
-    expect(await detectType(PNG, 'photo.txt')).toEqual({ kind: 'unsupported', reason: 'PNG image' });
+  it('detects images for OCR by their bytes, and names archives and executables', async () => {
+    expect(await detectType(PNG, 'photo.txt')).toEqual({ kind: 'image', mimeType: 'image/png' });
     expect(await detectType(gzipSync(Buffer.from('hello world')), 'a.gz')).toEqual({ kind: 'unsupported', reason: 'gzip archive' });
     const elf = new Uint8Array(64);
     elf.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);

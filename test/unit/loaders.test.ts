@@ -464,13 +464,13 @@ describe('loadSource', () => {
     expect(error.message).toContain('is not valid UTF-8 text; convert it to UTF-8');
   });
 
-  it('refuses binary data and images with UNSUPPORTED_TYPE', async () => {
+  it('refuses binary data with UNSUPPORTED_TYPE, and an image it cannot decode with CORRUPT_FILE', async () => {
     const junk = new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256);
     const binary = await loadFailure(file('junk.bin', junk));
     expect(binary.code).toBe('UNSUPPORTED_TYPE');
     expect(binary.message).toContain('binary data');
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-    expect((await loadFailure(file('picture.png', png))).message).toContain('PNG image');
+    expect(await loadFailure(file('picture.png', png))).toMatchObject({ code: 'CORRUPT_FILE', message: expect.stringContaining('is not a readable image') });
   });
 
   it('reports empty files and files without text as EMPTY_DOCUMENT', async () => {

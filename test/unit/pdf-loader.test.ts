@@ -214,10 +214,10 @@ describe('loadPdf errors', () => {
     expect(err.message).toBe('/docs/secret.pdf is encrypted; kgrag cannot read password-protected PDFs');
   });
 
-  it('rejects a PDF without a text layer as EMPTY_DOCUMENT, mentioning OCR', async () => {
+  it('rejects a PDF without a text layer as EMPTY_DOCUMENT when OCR is off, saying so', async () => {
     const err = await loadError(await makeImageOnlyPdf(), 'scan.pdf');
     expect(err.code).toBe('EMPTY_DOCUMENT');
-    expect(err.message).toMatch(/no text layer.*OCR is not supported/);
+    expect(err.message).toMatch(/no text layer.*OCR is off/);
   });
 });
 

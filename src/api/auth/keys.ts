@@ -2,8 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { validateCollection } from '../../domain/ids.ts';
+import { validateReadScope } from '../../domain/ids.ts';
 import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
+import { ROLES, type Role } from './roles.ts';
 
 /**
  * API keys, stored hashed in one JSON file (`.kgrag/api-keys.json`, mode 0600).
@@ -18,9 +19,8 @@ import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
  * A key looks like `kgr_<id>_<secret>`: the id finds the record, the secret (32 random bytes) is
  * compared by SHA-256 in constant time. A slow hash adds nothing for 256-bit random secrets.
  */
-export const ROLES = ['reader', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-/** `*` grants every collection, present and future. */
+export { ROLES, type Role };
+/** `*` grants every collection, present and future, and the graph kgrag did not build (`@graph`). */
 export const ALL_COLLECTIONS = '*';
 
 const KeyRecordSchema = z.object({
@@ -54,7 +54,7 @@ function info({ hash: _hash, ...rest }: KeyRecord): KeyInfo {
 
 export function validateKeyCollections(collections: string[]): string[] {
   if (collections.length === 0) throw new InputError('A key needs at least one collection (or * for all)');
-  return [...new Set(collections.map((c) => (c === ALL_COLLECTIONS ? c : validateCollection(c))))];
+  return [...new Set(collections.map((c) => (c === ALL_COLLECTIONS ? c : validateReadScope(c))))];
 }
 
 export class KeyStore {

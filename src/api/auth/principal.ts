@@ -1,5 +1,5 @@
 import type { Kgrag } from '../../app.ts';
-import { validateCollection } from '../../domain/ids.ts';
+import { validateCollection, validateReadScope } from '../../domain/ids.ts';
 import { ForbiddenError } from '../../errors.ts';
 import { listCollections } from '../../graph/documents.ts';
 import { ALL_COLLECTIONS, roleAtLeast, type Role } from './keys.ts';
@@ -36,7 +36,7 @@ export function mayAccess(principal: Principal, collection: string): boolean {
  */
 export async function readScope(app: Kgrag, principal: Principal, requested: string[] | undefined): Promise<string[]> {
   if (requested && requested.length > 0) {
-    const names = [...new Set(requested.map(validateCollection))];
+    const names = [...new Set(requested.map(validateReadScope))];
     for (const name of names) {
       if (!mayAccess(principal, name)) throw new ForbiddenError(`The API key does not grant collection "${name}".`);
     }

@@ -1,5 +1,6 @@
 import pluralize from 'pluralize';
 import type { LabelInfo, PropertyInfo, SchemaCatalog } from '../../graph/catalog.ts';
+import { isKgragLabel } from '../../graph/names.ts';
 
 /**
  * GraphQL type definitions for @neo4j/graphql, generated from the live graph's schema catalog of
@@ -60,6 +61,8 @@ function fieldType(p: PropertyInfo): string | undefined {
   return SCALARS[type];
 }
 
+/** Stored only as kgrag's own labels (Kgrag_Person): nodes that carry a collection. */
+const isKgrag = (l: LabelInfo) => (l.stored ?? [l.label]).every(isKgragLabel);
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -90,7 +93,7 @@ export function typedDefinitions(catalog: SchemaCatalog, opts: { filterByCollect
 
   for (const l of labels) {
     const own = fields.get(l.label)!;
-    own.set('collection', opts.filterByCollection ? 'String!' : 'String');
+    own.set('collection', opts.filterByCollection && isKgrag(l) ? 'String!' : 'String');
     for (const p of l.properties) {
       const type = fieldType(p);
       if (type && GRAPHQL_NAME.test(p.name) && !own.has(p.name)) own.set(p.name, type);
@@ -120,7 +123,11 @@ export function typedDefinitions(catalog: SchemaCatalog, opts: { filterByCollect
     : '';
   const blocks = labels.map((l) => {
     const body = [...fields.get(l.label)!].map(([name, type]) => `  ${name}: ${type}`).join('\n');
-    return `type ${l.label} @node(labels: ["${l.label}"])${authorization} @mutation(operations: []) {\n${body}\n}`;
+    // A graph kgrag did not build (no `collection` on its nodes) is in the catalog only for callers
+    // who hold its scope (@graph), and kgrag never relates its own entities to it: its types need no
+    // collection filter. A label both have is served from the graph's own nodes.
+    const stored = (l.stored ?? [l.label])[0]!;
+    return `type ${l.label} @node(labels: ["${stored}"])${isKgrag(l) ? authorization : ''} @mutation(operations: []) {\n${body}\n}`;
   });
   const jwt = opts.filterByCollection ? 'type JWT @jwt {\n  collections: [String!]!\n}\n\n' : '';
   return { typeDefs: jwt + blocks.join('\n\n') + '\n', types: labels.map((l) => l.label), skipped };

@@ -52,7 +52,9 @@
  */
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Block, BlockKind, Metadata } from '../../domain/types.ts';
+import { checkPdfPages } from '../limits.ts';
 import { LoadError, errorMessage } from '../../errors.ts';
+import { ocrMetadata, type OcrLimits } from '../ocr.ts';
 
 export interface PdfLoadResult {
   title: string;
@@ -101,6 +103,8 @@ interface PageLayout {
   height: number;
   lines: Line[];
   runCount: number;
+  /** Paragraphs recognised by OCR on a page without a text layer. */
+  ocrBlocks?: Block[];
 }
 
 interface Draft {
@@ -117,7 +121,7 @@ interface Draft {
 
 export async function loadPdf(
   bytes: Uint8Array,
-  options: { source: string; fallbackTitle: string },
+  options: { source: string; fallbackTitle: string; ocr?: OcrLimits },
 ): Promise<PdfLoadResult> {
   const { source } = options;
   const pdfjs = await loadPdfJs();
@@ -137,7 +141,12 @@ export async function loadPdf(
     if (doc.numPages < 1) {
       throw new LoadError('CORRUPT_FILE', `${source} is not a valid PDF (it has no pages)`);
     }
+    checkPdfPages(doc.numPages, source);
     const pages = await extractPages(doc, source);
+    if (options.ocr && options.ocr.maxPages > 0) {
+      const { ocrScannedPages } = await import('./pdf-ocr.ts');
+      await ocrScannedPages(doc, pages, source, options.ocr);
+    }
     const info = await readInfo(doc);
     return buildResult(pages, info, doc.numPages, options);
   } finally {
@@ -849,26 +858,44 @@ function buildResult(
   pageCount: number,
   options: { source: string; fallbackTitle: string },
 ): PdfLoadResult {
-  if (pages.every((p) => p.runCount === 0)) {
+  const scanned = pages.filter((p) => p.ocrBlocks);
+  if (pages.every((p) => p.runCount === 0) && scanned.length === 0) {
     throw new LoadError(
       'EMPTY_DOCUMENT',
-      `${options.source} has no text layer (it looks like a scanned or image-only PDF); OCR is not supported`,
+      `${options.source} has no text layer (it looks like a scanned or image-only PDF) and OCR is off (KGRAG_OCR_MAX_PAGES=0)`,
     );
   }
   removeRunningHeadersAndFooters(pages);
   const lines = pages.flatMap((p) => p.lines);
   const ctx: Context = { body: bodySize(lines), spacing: usualLineSpacing(lines), words: vocabulary(lines) };
-  const blocks = toBlocks(buildDrafts(lines, ctx));
+  const blocks = withOcrBlocks(toBlocks(buildDrafts(lines, ctx)), scanned);
   if (blocks.length === 0) {
     throw new LoadError(
       'EMPTY_DOCUMENT',
-      `${options.source} has no text besides page headers, footers and page numbers`,
+      scanned.length
+        ? `${options.source}: no text was recognised on its ${scanned.length} scanned page(s), and it has no text layer elsewhere`
+        : `${options.source} has no text besides page headers, footers and page numbers`,
     );
   }
+  const ocrBlocks = scanned.flatMap((p) => p.ocrBlocks!);
   return {
     title: chooseTitle(docInfo, blocks, options.fallbackTitle),
     blocks,
-    metadata: buildMetadata(docInfo.info, pageCount),
+    metadata: { ...buildMetadata(docInfo.info, pageCount), ...(scanned.length ? ocrMetadata(ocrBlocks, scanned.length) : {}) },
     pageCount,
   };
+}
+
+/** Puts the paragraphs of scanned pages in page order among the text-layer blocks, under the heading open at that point. */
+function withOcrBlocks(blocks: Block[], scanned: PageLayout[]): Block[] {
+  if (scanned.length === 0) return blocks;
+  const out: Block[] = [];
+  let i = 0;
+  for (const page of scanned) {
+    while (i < blocks.length && (blocks[i]!.page ?? 0) <= page.page) out.push(blocks[i++]!);
+    const last = out[out.length - 1];
+    const headingPath = last ? (last.kind === 'heading' ? [...last.headingPath, last.text] : last.headingPath) : [];
+    for (const b of page.ocrBlocks!) out.push({ ...b, headingPath });
+  }
+  return [...out, ...blocks.slice(i)];
 }

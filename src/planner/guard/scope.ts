@@ -3,7 +3,7 @@
  * node a pattern introduces is enough, are described at the top of ../guard.ts.
  */
 import { UnsafeQueryError } from '../../errors.ts';
-import { quoteName } from '../../graph/cypher.ts';
+import { inScope, quoteName } from '../../graph/cypher.ts';
 import { Tokens, applyEdits, describe, tokenize, unionBranches, type Edit } from './cypher-tokens.ts';
 import { COLLECTIONS_PARAM, FORBIDDEN_WORDS } from './rules.ts';
 
@@ -137,9 +137,9 @@ class Scoper {
     this.edits.push({ at: this.t.at(to - 1)!.end, remove: 0, insert: ')', order: 0 });
   }
 
-  /** `v.collection IN $param AND …` for each distinct node variable. */
+  /** `coalesce(v.collection, '@graph') IN $param AND …` for each distinct node variable. */
   private condition(nodes: NodeRef[]): string {
-    return [...new Set(nodes.map((n) => n.name!))].map((n) => `${variable(n)}.collection IN $${this.param}`).join(' AND ');
+    return [...new Set(nodes.map((n) => n.name!))].map((n) => inScope(variable(n), this.param)).join(' AND ');
   }
 
   /** `[p =] chain` or `[p =] shortestPath(chain)` in a MATCH. */

@@ -1,0 +1,2 @@
+MERGE (m:KgragMeta {key: 'schema'})
+SET m.version = $version, m.updatedAt = datetime()

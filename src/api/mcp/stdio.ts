@@ -1,0 +1,48 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Kgrag } from '../../app.ts';
+import { AuthError } from '../../errors.ts';
+import { KeyStore } from '../auth/keys.ts';
+import { LOCAL_PRINCIPAL, type Principal } from '../auth/principal.ts';
+import { JobQueue } from '../jobs/jobs.ts';
+import { jobRunner } from '../jobs/run.ts';
+import { createMcpServer } from './server.ts';
+
+/**
+ * MCP over stdio for one client process. Without a key the local user owns the database, as with
+ * every CLI command; with one (KGRAG_API_KEY or --key) the session has exactly that key's role and
+ * collections. Resolves when the client closes the connection.
+ */
+export async function serveMcpStdio(app: Kgrag, opts: { key?: string | undefined } = {}): Promise<void> {
+  const keys = new KeyStore(app.config.api.keysFile);
+  const principal = opts.key ? await principalOfKey(keys, opts.key) : LOCAL_PRINCIPAL;
+  const logger = app.logger.child({ component: 'mcp' });
+  const onWrite = () => app.catalogs.invalidate();
+  // The session's own job folder: ingest tools wait for their job, so nothing is left to resume later.
+  await mkdir(path.join(app.config.home, 'tmp'), { recursive: true });
+  const jobsDir = await mkdtemp(path.join(app.config.home, 'tmp', 'mcp-jobs-'));
+  const jobs = new JobQueue(jobsDir, jobRunner(app, onWrite), logger);
+  await jobs.open();
+  const server = createMcpServer({ app, jobs, keys, onWrite, logger }, principal);
+  const transport = new StdioServerTransport();
+  try {
+    const closed = new Promise<void>((resolve) => {
+      transport.onclose = () => resolve();
+      process.stdin.once('end', () => resolve());
+    });
+    await server.connect(transport);
+    logger.info({ key: principal.keyId, role: principal.role }, 'MCP server on stdio');
+    await closed;
+  } finally {
+    await server.close();
+    await jobs.close(app.config.api.shutdownGraceMs);
+    await rm(jobsDir, { recursive: true, force: true });
+  }
+}
+
+async function principalOfKey(keys: KeyStore, secret: string): Promise<Principal> {
+  const key = await keys.verify(secret);
+  if (!key) throw new AuthError('The API key is unknown or revoked.');
+  return { keyId: key.id, role: key.role, collections: key.collections };
+}

@@ -1,0 +1,207 @@
+/**
+ * OCR of images and of PDF pages without a text layer: tesseract.js (its own worker thread, so the
+ * event loop stays free) with the English and simplified-Chinese models of the
+ * `@tesseract.js-data/*` packages, read from node_modules: nothing is fetched at run time.
+ *
+ * Image files go to tesseract as they are: leptonica, compiled to WebAssembly inside its worker,
+ * decodes PNG, JPEG, TIFF, WebP and BMP, so a corrupt or hostile file fails there with
+ * CORRUPT_FILE and cannot crash the process (a native image decoder could: @napi-rs/canvas
+ * segfaults on a truncated PNG, so it only ever draws what pdf.js renders).
+ * Tesseract's layout analysis gives blocks and paragraphs in reading order; each paragraph becomes
+ * one block carrying its mean confidence (0–1), marked `lowConfidence` under LOW_CONFIDENCE.
+ */
+import { mkdirSync, symlinkSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Block } from '../domain/types.ts';
+import { LoadError, errorMessage } from '../errors.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Recognised languages: tesseract codes of the bundled models. */
+export const OCR_LANGUAGES = ['chi_sim', 'eng'] as const;
+/** Paragraph confidence under which text is marked low-confidence. */
+export const LOW_CONFIDENCE = 0.6;
+
+export interface OcrLimits {
+  /** Pages (or images) recognised per document at most. */
+  maxPages: number;
+  /** Wall-clock budget per document; recognition stops with TOO_LARGE past it. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_OCR_LIMITS: OcrLimits = { maxPages: 50, timeoutMs: 300_000 };
+
+export interface OcrBlock extends Block {
+  ocrConfidence: number;
+  lowConfidence: boolean;
+}
+
+interface TesseractWorker {
+  /** The worker thread: referenced only while it works, so an idle OCR worker never keeps the process alive. */
+  worker: { ref(): void; unref(): void };
+  recognize(image: Buffer, options: object, output: object): Promise<{ data: RecognizeData }>;
+  terminate(): Promise<unknown>;
+}
+interface RecognizeData {
+  confidence: number;
+  blocks: Array<{ paragraphs: Array<{ text: string; confidence: number }> }> | null;
+}
+
+let workerPromise: Promise<TesseractWorker> | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+/** Recognitions are serialised on the one worker (its model is ~50 MB of memory). */
+let queue: Promise<unknown> = Promise.resolve();
+/** The worker is ended after this long without work, so short CLI runs exit promptly. */
+const IDLE_MS = 30_000;
+
+/**
+ * tesseract.js reads every language from one folder: a folder of links to the packaged models
+ * (made once per machine; the models themselves stay in node_modules).
+ */
+function languageFolder(): string {
+  const dir = path.join(tmpdir(), `kgrag-tessdata-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true });
+  for (const lang of OCR_LANGUAGES) {
+    const link = path.join(dir, `${lang}.traineddata.gz`);
+    if (!existsSync(link)) {
+      try {
+        symlinkSync(require.resolve(`@tesseract.js-data/${lang}/4.0.0_best_int/${lang}.traineddata.gz`), link);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
+  return dir;
+}
+
+async function worker(): Promise<TesseractWorker> {
+  workerPromise ??= (async () => {
+    const { createWorker, OEM } = await import('tesseract.js');
+    const w = await createWorker([...OCR_LANGUAGES], OEM.LSTM_ONLY, {
+      langPath: languageFolder(),
+      cacheMethod: 'none',
+      gzip: true,
+      logger: () => undefined,
+      // Without a handler tesseract.js throws failures from an event callback, out of reach of any caller.
+      errorHandler: () => undefined,
+    });
+    const typed = w as unknown as TesseractWorker;
+    typed.worker.unref();
+    return typed;
+  })().catch((err: unknown) => {
+    workerPromise = undefined;
+    throw err;
+  });
+  return workerPromise;
+}
+
+/** Ends the OCR worker (tests and shutdown); the next recognition starts a new one. */
+export async function closeOcr(): Promise<void> {
+  clearTimeout(idleTimer);
+  const w = workerPromise;
+  workerPromise = undefined;
+  if (w) await (await w.catch(() => undefined))?.terminate();
+}
+
+function scheduleIdleClose(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void closeOcr(), IDLE_MS);
+  idleTimer.unref();
+}
+
+/** Recognises one image; paragraphs in reading order. */
+export async function recognizeImage(image: Buffer, page: number | undefined, deadline: number, source: string): Promise<OcrBlock[]> {
+  const run = queue.then(async () => {
+    clearTimeout(idleTimer);
+    const w = await worker();
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw timeoutError(source);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeoutError(source)), remaining);
+    });
+    w.worker.ref();
+    try {
+      const result = await Promise.race([w.recognize(image, {}, { blocks: true, text: false }), timeout]);
+      return toBlocks(result.data, page);
+    } catch (err) {
+      if (err instanceof LoadError) {
+        // A recognition cut short keeps running in the worker: end it, the next document gets a fresh one.
+        await closeOcr();
+        throw err;
+      }
+      throw new LoadError('CORRUPT_FILE', `${source} is not a readable image (${errorMessage(err)})`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      w.worker.unref();
+      scheduleIdleClose();
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function timeoutError(source: string): LoadError {
+  return new LoadError('TOO_LARGE', `${source}: OCR took longer than its time limit (KGRAG_OCR_TIMEOUT_MS) and was stopped.`);
+}
+
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
+
+/**
+ * Tesseract separates every Chinese character by a space; spaces between two CJK characters (or
+ * CJK and CJK punctuation) are removed, Latin words keep theirs. Lines of a paragraph are joined
+ * the same way: without a space between CJK, with one between words.
+ */
+export function tidyOcrText(text: string): string {
+  const lines = text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  let out = '';
+  for (const line of lines) {
+    const joined = line.replace(/(\S) (?=\S)/gu, (m, a: string, offset: number, s: string) => (CJK.test(a) && CJK.test(s[offset + 2] ?? '') ? a : m));
+    if (!out) out = joined;
+    else if (CJK.test(out.at(-1)!) && CJK.test(joined[0]!)) out += joined;
+    else if (/\p{L}-$/u.test(out) && /^\p{Ll}/u.test(joined)) out = out.slice(0, -1) + joined; // a word hyphenated at the line end
+    else out += ` ${joined}`;
+  }
+  return out;
+}
+
+function toBlocks(data: RecognizeData, page: number | undefined): OcrBlock[] {
+  const blocks: OcrBlock[] = [];
+  for (const block of data.blocks ?? []) {
+    for (const paragraph of block.paragraphs) {
+      const text = tidyOcrText(paragraph.text);
+      if (!/[\p{L}\p{N}]/u.test(text)) continue;
+      const confidence = Math.round(paragraph.confidence) / 100;
+      blocks.push({
+        kind: 'paragraph',
+        text,
+        ...(page === undefined ? {} : { page }),
+        headingPath: [],
+        ocrConfidence: confidence,
+        lowConfidence: confidence < LOW_CONFIDENCE,
+      });
+    }
+  }
+  return blocks;
+}
+
+/** What a document read through OCR records about it: pages recognised, mean and lowest confidence, low-confidence blocks. */
+export function ocrMetadata(blocks: readonly Block[], pages: number): Record<string, number | boolean> {
+  const scores = blocks.flatMap((b) => (b.ocrConfidence === undefined ? [] : [b.ocrConfidence]));
+  if (scores.length === 0) return { ocr: true, ocrPages: pages };
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  return {
+    ocr: true,
+    ocrPages: pages,
+    ocrConfidence: Math.round(mean * 100) / 100,
+    ocrLowestConfidence: Math.min(...scores),
+    ocrLowConfidenceBlocks: scores.filter((s) => s < LOW_CONFIDENCE).length,
+  };
+}
+
+/** OCR of an image file (PNG, JPEG, TIFF, WebP, BMP: decoded by leptonica inside tesseract's WebAssembly): its paragraphs, with confidence. */
+export async function ocrImage(bytes: Uint8Array, source: string, limits: OcrLimits): Promise<OcrBlock[]> {
+  return recognizeImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, Date.now() + limits.timeoutMs, source);
+}
