@@ -104,10 +104,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       if (outcome) return outcome;
     }
   }
-  if (!target && !whoFirst) {
+  if (!target) {
     // "How many directors are there?": a role noun of a relationship names the nodes at its end
     // (the relationship itself is required below, like any role noun's).
-    const role = roleTarget(g, T.length);
+    const role = roleTarget(g, whoFirst ? 4 : T.length);
     if (role) target = { label: role };
   }
   if (!target) {
