@@ -19,6 +19,8 @@
  *          similaritySearch over the same vectors.
  * isolation: vector search restricted to one collection of five (unequal shares), shared index
  *          over-fetched vs one index per collection (scripts/bench/isolation.ts).
+ * catalog: schema-catalog build time on a generated graph of 100k nodes / 150k relationships
+ *          (cold, warm, whole graph); --catalog-scale 0.1 for a tenth of it.
  * Writes <out>/bench-<time>.json and .svg (and latest.json / latest.svg). Everything it writes to
  * the database is in `bench-*` collections and the baseline's own label, removed at the end.
  */
@@ -42,6 +44,7 @@ import {
   type KgragIngestRun,
   type Throughput,
 } from './bench/ingest.ts';
+import { measureCatalog } from './bench/catalog.ts';
 import { growSynthetic, measureLatency, syntheticSource } from './bench/latency.ts';
 import { measureCli } from './bench/cli.ts';
 import { measureIsolation } from './bench/isolation.ts';
@@ -51,8 +54,9 @@ import { printReport, renderSvg, summariseIngest, type BenchReport, type IngestR
 
 const { values } = parseArgs({
   options: {
-    parts: { type: 'string', default: 'cli,ingest,latency,isolation' },
+    parts: { type: 'string', default: 'cli,ingest,latency,isolation,catalog' },
     'isolation-sizes': { type: 'string', default: '10000,100000' },
+    'catalog-scale': { type: 'string', default: '1' },
     docs: { type: 'string', default: '60' },
     repeat: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,10000,100000' },
@@ -215,6 +219,11 @@ try {
       log(`isolation: ${total} synthetic chunks in ${5} collections…`);
       report.isolation.push(await measureIsolation(app, total, queries, values.bench, run));
     }
+  }
+  if (parts.includes('catalog')) {
+    log('catalog: generating the graph…');
+    report.catalog = await measureCatalog(app.db, Number(values['catalog-scale']));
+    log(`catalog build, ${report.catalog.nodes} nodes / ${report.catalog.relationships} relationships: cold ${report.catalog.cold} ms, warm ${report.catalog.warm} ms, whole graph ${report.catalog.all} ms (target: warm well under 2 s)`);
   }
 } finally {
   await cleanUp();

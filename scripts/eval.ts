@@ -1,7 +1,8 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
+import { runGraphsEval } from './eval/graphs.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
 import { runOcrEval } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
@@ -16,9 +18,9 @@ import { CMRC_BASELINES, runCmrc } from './eval/cmrc.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', 'cmrc', '2wiki', 'extraction', 'ocr'];
-/** OCR renders and recognises 80 pages: run it when asked for by name. */
-const DEFAULT_SUITES = SUITES.filter((s) => s !== 'ocr');
+const SUITES = ['questions', 'questions-zh', 'northwind', 'graphs', 'scifact', 'cmrc', '2wiki', 'extraction', 'ocr'];
+/** Run only when asked for by name: `graphs` wipes the database; OCR renders and recognises 80 pages. */
+const DEFAULT_SUITES = SUITES.filter((s) => s !== 'graphs' && s !== 'ocr');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -27,6 +29,10 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     // Questions of the CMRC suite to ask (all 3,219 by default).
     limit: { type: 'string' },
+    graphs: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    loaded: { type: 'boolean', default: false },
     pages: { type: 'string', default: '20' },
     noisy: { type: 'string', default: '10' },
   },
@@ -62,6 +68,20 @@ if (suites.includes('questions-zh')) {
 if (suites.includes('northwind')) {
   log('== kgrag ask, Northwind text2cypher questions (a graph kgrag did not build, no LLM)');
   report.northwind = await runNorthwindAsk(values.bench, log);
+}
+if (suites.includes('graphs')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask over HTTP, ../shared/bench/graphs text2cypher questions (no LLM; each graph loaded alone)');
+    report.graphs = await runGraphsEval(app, values.bench, log, {
+      ...(values.graphs ? { graphs: values.graphs.split(',') } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+      ...(values.only ? { only: new Set(values.only.split(',')) } : {}),
+      noLoad: values.loaded,
+    });
+  } finally {
+    await app.close();
+  }
 }
 if (suites.includes('extraction')) {
   // The main gold set was also used to develop the patterns; the held-out set was written without

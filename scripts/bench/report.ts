@@ -1,6 +1,7 @@
 /** The benchmark report: its JSON shape, the printed tables and a hand-written SVG chart. */
 import type { KgragIngestRun, Throughput } from './ingest.ts';
 import type { LatencyPoint } from './latency.ts';
+import type { CatalogTimings } from './catalog.ts';
 import type { CliReport } from './cli.ts';
 import type { IsolationPoint } from './isolation.ts';
 import { ratio, type Latency } from './measure.ts';
@@ -48,6 +49,7 @@ export interface BenchReport {
   seconds?: number;
   ingest?: IngestReport;
   latency?: { synthetic: true; points: Array<LatencyPoint & { writeMs: { kgragMs: number; baselineMs: number } }> };
+  catalog?: CatalogTimings;
   cli?: CliReport;
   isolation?: IsolationPoint[];
 }

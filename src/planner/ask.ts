@@ -25,7 +25,7 @@ import { runReadOnly } from './guard.ts';
 import { ground } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
-import type { AskResult, Citation, CypherRun, PlanStep, RetrievedContext, Strategy } from './types.ts';
+import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
 import { hanShare, isChinese } from './zh/segment.ts';
 import { translateQuestion } from './zh/translate.ts';
 import { renderStructuredZh, zhMessages } from './zh/render.ts';
@@ -62,6 +62,8 @@ const DEFAULTS = { limit: 100, passages: 8, timeoutMs: 10_000 };
 const RETRIEVAL_DEPTH = 20;
 /** A hybrid answer follows at most this many nodes from the graph into the documents. */
 const MAX_BRIDGE_ROWS = 3;
+/** "Did you mean": interpretations offered at most. */
+const MAX_ALTERNATIVES = 3;
 
 export async function ask(deps: AskDeps, question: string, opts: AskOptions): Promise<AskResult> {
   const started = performance.now();
@@ -86,10 +88,13 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
       timings[name] = Math.round((timings[name] ?? 0) + performance.now() - t0);
     }
   };
+  /** Readings the parser was not sure of: offered when nothing else answers, never run. */
+  const alternatives: Interpretation[] = [];
   const finish = (r: Omit<AskResult, 'question' | 'plan' | 'timings' | 'cypher'> & { strategy: Strategy; message?: string }): AskResult => {
     timings.total = Math.round(performance.now() - started);
     const { strategy, message, ...rest } = r;
-    return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}) }, timings };
+    const offered = strategy === 'none' && alternatives.length ? { alternatives: alternatives.slice(0, MAX_ALTERNATIVES) } : {};
+    return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}), ...offered }, timings };
   };
 
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
@@ -120,9 +125,15 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   if (!parsed.ok) {
     parserMessage = parsed.reason;
     steps.push({ kind: 'parse', detail: `Not mapped onto the schema: ${parsed.reason}` });
+  } else if (parsed.doubts.length > 0 && parsed.unexplained.length === 0) {
+    // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
+    parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
+    steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), parsed.doubts));
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]));
     // Hybrid: the part the graph does understand may name who or what the documents should be
     // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
     if (!zh && catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
@@ -305,7 +316,7 @@ async function resolveDescription(
   for (const name of namedIn(found.citations.map((c) => c.quote), context.entities, question).slice(0, MAX_BRIDGE_ROWS)) {
     const rewritten = withName(question, description, name);
     const parsed = parseQuestion(await ground(deps.db, catalog, rewritten, { collections: ctx.collections }), { asOf: ctx.asOf, limit: ctx.limit });
-    if (!parsed.ok || parsed.unexplained.length > 0) continue;
+    if (!parsed.ok || parsed.unexplained.length > 0 || parsed.doubts.length > 0) continue;
     const compiled = compile(parsed.spec, ctx.collections, labelMatcher(catalog));
     const run = await runGuarded(deps.db, compiled.query, compiled.params, ctx.guard, 'parser', ctx.runs);
     if (!run) continue;
@@ -375,6 +386,12 @@ function renderRows(rows: Row[], truncated: boolean): string {
   const cells = rows.map((row) => Object.values(row).map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))).join(', '));
   if (rows.length === 1 && Object.keys(rows[0]!).length === 1) return `${cells[0]}.`;
   return `${rows.length} rows${truncated ? ' (first ones shown)' : ''}: ${cells.slice(0, 20).join('; ')}${rows.length > 20 ? '; …' : ''}.`;
+}
+
+/** An uncertain parse as an interpretation: what it reads, why it is uncertain, the Cypher it would run. */
+function interpretation(spec: QuerySpec, collections: string[] | null, labels: Parameters<typeof compile>[2], doubts: string[]): Interpretation {
+  const compiled = compile(spec, collections, labels);
+  return { description: `${describeSpec(spec)} (${doubts.join(' ')})`, cypher: compiled.query, params: plainParams(compiled.params) };
 }
 
 /** One line for the plan: what the parser understood. */

@@ -50,6 +50,8 @@ export interface RelationMention {
   span: Span;
   /** The word names the relationship from its far end ("manager" of REPORTS_TO). */
   inverse: boolean;
+  /** The word is a role noun of the type's verb: its doer ("director" of DIRECTED) or its receiver ("employee" of EMPLOYS). */
+  role?: 'agent' | 'patient';
 }
 
 export interface Grounding {
@@ -101,7 +103,9 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
     for (const l of labels) {
       const words = nameWords(l.label).map(stem);
       const last = words[words.length - 1]!;
-      const matches = words.length === 1 ? synonymsOf(last).includes(t.stem) : t.stem === last && words.slice(0, -1).every((w, i) => tokens[t.index - words.length + 1 + i]?.stem === w);
+      // A label of several words may be typed as its own name in one word ("DataCenter", "datacenters").
+      const asOneWord = words.length > 1 && t.stem === stem(nameWords(l.label).join(''));
+      const matches = words.length === 1 ? synonymsOf(last).includes(t.stem) : asOneWord || (t.stem === last && words.slice(0, -1).every((w, i) => tokens[t.index - words.length + 1 + i]?.stem === w));
       // "employees" names the Person nodes that have an employeeId.
       const subset = l.properties.find((p) => /(?:Id|ID|_id)$/.test(p.name) && stem(nameWords(p.name)[0]!) === t.stem && nameWords(p.name).length === 2);
       if (subset && subset.count < l.sampled && !insideName({ start: t.index, end: t.index + 1 })) {
@@ -109,7 +113,7 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
         continue;
       }
       if (matches) {
-        const span = { start: t.index - (words.length === 1 ? 0 : words.length - 1), end: t.index + 1 };
+        const span = { start: t.index - (words.length === 1 || asOneWord ? 0 : words.length - 1), end: t.index + 1 };
         if (!insideName(span)) labelMentions.push({ label: l.label, span });
       }
     }
@@ -133,11 +137,25 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
       if (t.quoted || isStopword(t.text) || insideName({ start: t.index, end: t.index + 1 })) continue;
       const parts = partStems(t);
       const hit = words.find((w) => parts.some((s) => synonymsOf(w).includes(s)));
-      if (hit) relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: parts.some((s) => INVERSE_CUES.has(s)) && hit !== 'manag' });
+      const role = hit ? undefined : words.map((w) => roleOf(w, t.stem)).find(Boolean);
+      if (hit || role) relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: parts.some((s) => INVERSE_CUES.has(s)) && hit !== 'manag', ...(role ? { role } : {}) });
     }
   }
 
   return { question, tokens, labels: labelMentions, properties, values, relations, labelInfo, relationships: catalog.relationships, kgrag };
+}
+
+/**
+ * Whether a question word (its stem) is a role noun of a verb (its stem), by English derivation:
+ * the doer takes -er/-or ("direct" → director, "write" → writer, "supply" → supplier), the
+ * receiver -ee ("employ" → employee, "assign" → assignee).
+ */
+export function roleOf(verbStem: string, word: string): 'agent' | 'patient' | undefined {
+  if (verbStem.length < 3 || word.length <= verbStem.length) return undefined;
+  const bases = [verbStem, verbStem.replace(/e$/, ''), verbStem.replace(/y$/, 'i')];
+  if (bases.some((b) => word === `${b}er` || word === `${b}or` || word === `${b}r`)) return 'agent';
+  if (bases.some((b) => word === `${b}ee`)) return 'patient';
+  return undefined;
 }
 
 export function overlaps(a: Span, b: Span): boolean {
@@ -239,6 +257,25 @@ async function lookupMisspelledNames(
 }
 
 /**
+ * The catalog holds every value of the property: it saw every node of the label, or a large
+ * sample in which the property took only the few values it kept (a rare value outside the sample
+ * is then not recognised, and the question is declined rather than misread).
+ */
+function allValuesKnown(l: LabelInfo, p: PropertyInfo): boolean {
+  const whole = l.sampled >= l.count || p.count >= LARGE_SAMPLE;
+  return whole && p.distinct !== undefined && p.samples.length >= p.distinct && p.types.every((t) => t === 'STRING');
+}
+const LARGE_SAMPLE = 500;
+
+/** Whether a stored value (lower case) is one of the phrases, or has one of the acronyms as initials (as value-lookup.cypher decides). */
+function couldMatch(value: string, phrases: string[], acronyms: string[]): boolean {
+  if (phrases.includes(value)) return true;
+  if (acronyms.length === 0 || value.length > 60) return false;
+  const initials = value.split(' ').map((w) => w.slice(0, 1)).join('');
+  return phrases.includes(initials) || acronyms.includes(initials);
+}
+
+/**
  * Phrases of the question (n-grams, quoted strings and value synonyms) looked up among the short
  * string properties of every label, in one bounded statement per label.
  */
@@ -293,6 +330,7 @@ async function lookupValues(
     labels.map(async (l) => {
       const props = l.properties
         .filter((p) => (visible(p) || p.name === 'aliases') && p.types.some((t) => t === 'STRING' || t === 'LIST<STRING>') && (p.maxLength ?? 0) <= 200)
+        .filter((p) => !allValuesKnown(l, p) || p.samples.some((v) => couldMatch(String(v).toLowerCase(), params.phrases, acronyms)))
         .map((p) => p.name);
       if (props.length === 0) return [];
       const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.stored ?? l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });

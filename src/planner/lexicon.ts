@@ -4,6 +4,7 @@
  * knows any particular graph. Synonyms are general English (an "employee" is a kind of person, to
  * "earn" is about salary), never names from one dataset.
  */
+import nlp from 'compromise';
 
 export interface Token {
   /** Lower-cased surface form. */
@@ -31,14 +32,37 @@ export function isStopword(word: string): boolean {
 }
 
 /**
- * A light suffix stemmer: good enough to meet "hired" with hireDate, "tasks" with Task and
- * "categories" with Category. (Porter would merge more but also mangles names.)
+ * The dictionary form of a word: plural nouns singular ("movies" → movie, "people" → person,
+ * "categories" → category), verb forms to the infinitive ("wrote" → write, "ran" → run), by
+ * compromise's lexicon and inflection rules. Cached: schema names and question words repeat.
+ */
+export function lemma(word: string): string {
+  const w = word.toLowerCase();
+  let out = LEMMAS.get(w);
+  if (out === undefined) {
+    const doc = nlp(w);
+    doc.compute('root');
+    const root = doc.text('root').trim();
+    // One word in, one word out; compromise leaves unknown words as they are.
+    out = root && !/\s/.test(root) ? root : w;
+    if (LEMMAS.size < 50_000) LEMMAS.set(w, out);
+  }
+  return out;
+}
+const LEMMAS = new Map<string, string>();
+
+/**
+ * The lemma, then a light suffix stemmer over it: good enough to meet "hired" with hireDate,
+ * "tasks" with Task, "movies" with Movie and "categories" with Category. (Porter would merge more
+ * but also mangles names.)
  */
 export function stem(word: string): string {
   let w = word.toLowerCase().replace(/[’']s$/, '');
   if (w.length <= 3) return w;
   const irregular = IRREGULAR[w];
-  if (irregular) return irregular;
+  if (irregular) return finalY(irregular);
+  if (/^[a-z]+$/.test(w)) w = lemma(w);
+  if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
   else if (/(ches|shes|sses|xes|zes)$/.test(w)) w = w.slice(0, -2);
   else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
@@ -47,7 +71,16 @@ export function stem(word: string): string {
   else if (w.endsWith('ing') && w.length > 5) w = undouble(w.slice(0, -3));
   if (w.endsWith('ly') && w.length > 5) w = w.slice(0, -2);
   if (w.endsWith('e') && w.length > 3) w = w.slice(0, -1);
-  return w;
+  return finalY(w);
+}
+
+/**
+ * A final y as i: a plural in -ies is a noun in -y ("categories") or in -ie ("movies",
+ * "smoothies"), and no lemmatiser knows every noun; "category" → categori and "smoothie" →
+ * smoothi meet their plurals either way.
+ */
+function finalY(w: string): string {
+  return w.length > 3 && w.endsWith('y') ? `${w.slice(0, -1)}i` : w;
 }
 
 function undouble(w: string): string {
@@ -128,6 +161,10 @@ const SYNONYMS: Record<string, string[]> = {
   discount: ['discount', 'reduction'],
   freight: ['shipping', 'freight'],
   ship: ['deliver', 'send', 'sent', 'shipped'],
+  // To act is to play a part: "starred in", "the cast of".
+  act: ['star', 'play', 'cast', 'appear'],
+  movie: ['film', 'picture'],
+  film: ['movie', 'picture'],
 };
 
 /** Synonym lists keyed by the stem of their key; each list holds the words and their stems. */

@@ -22,7 +22,12 @@ export interface ParseOptions {
 
 export type ParseOutcome =
   /** `unexplained`: words of the question the parse did not use; the caller decides whether to trust it. */
-  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[] }
+  /**
+   * `doubts`: why the parse may not be what was asked (a quoted value or number left unplaced,
+   * two paths or readings competing, a ranking without its criterion). A parse with doubts is
+   * offered as an interpretation, never run as the answer.
+   */
+  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[] }
   | { ok: false; reason: string; notes: string[] };
 
 interface Slot {
@@ -33,6 +38,7 @@ interface Slot {
 
 export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const notes: string[] = [];
+  const doubts: string[] = [];
   const T = g.tokens;
   const words = T.map((t) => t.text);
   if (T.length === 0) return { ok: false, reason: 'The question is empty.', notes };
@@ -52,7 +58,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // Inside a longer name ("Project Atlas") the word is part of the name.
     if (slots.some((s) => s.alternatives.every((a) => a.isName) && overlaps(s.span, m.span) && s.span.end - s.span.start > m.span.end - m.span.start)) return false;
     // "the HL7 feed connector task": the noun belongs to the name next to it.
-    if (slots.some((s) => s.alternatives.some((a) => a.isName && a.label === m.label) && (s.span.end === m.span.start || m.span.end === s.span.start))) return false;
+    // (Also "the service named 'java'", "a rack called X".)
+    const gap = ['named', 'called'].includes(words[m.span.end] ?? '') ? 1 : 0;
+    if (slots.some((s) => s.alternatives.some((a) => a.isName && a.label === m.label) && (s.span.end === m.span.start || m.span.end + gap === s.span.start))) return false;
     // "customer companies": a stored value of a label that another noun already names is a filter.
     const asValue = slots.some((s) => overlaps(s.span, m.span) && s.alternatives.some((a) => !a.isName && a.label === m.label));
     return !(asValue && g.labels.some((o) => o !== m && o.label === m.label && !overlaps(o.span, m.span)));
@@ -66,7 +74,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // ("Who is the office lead" still asks for a person: a singular noun may just qualify a role.)
     const first = labelMentions.filter((x) => x.span.start <= 4).sort((a, b) => a.span.start - b.span.start)[0];
     const m = first && (first.label === personLabel ? ['are', 'were', 'is', 'was'].includes(words[1] ?? '') : ['are', 'were'].includes(words[1] ?? '')) ? first : undefined;
-    target = m ? { label: m.label, subset: m.subset, mention: m } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
+    // "Who are the tasters of X": a role noun right after names the nodes at its end of the relationship.
+    const role = !m && ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? roleTarget(g, 4) : undefined;
+    target = m ? { label: m.label, subset: m.subset, mention: m } : role ? { label: role } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
   } else if (first) {
     target = { label: first.label, subset: first.subset, mention: first };
   }
@@ -93,6 +103,12 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const outcome = valueSpec(g, slots, anchor.mention, anchor.property, durationUnit, opts, notes);
       if (outcome) return outcome;
     }
+  }
+  if (!target) {
+    // "How many directors are there?": a role noun of a relationship names the nodes at its end
+    // (the relationship itself is required below, like any role noun's).
+    const role = roleTarget(g, whoFirst ? 4 : T.length);
+    if (role) target = { label: role };
   }
   if (!target) {
     // No noun names the target: the label whose properties and values the question uses.
@@ -158,6 +174,14 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     markUsed(slot.span);
     const cond = (a: ValueMention): Condition => ({ property: a.property, op: a.negated ? '<>' : '=', value: a.value, kind: 'string' });
     if (alt.isName) {
+      // "the service named 'java'": the noun before a name says whose name it is.
+      // (Only an apposition: "the service named X", "the application 'crm'", not "the projects Hannah Weber leads".)
+      const named = ['named', 'called'].includes(words[slot.span.start - 1] ?? '');
+      const before = slot.span.start - (named ? 1 : 0);
+      const noun = named || T[slot.span.start]!.quoted ? g.labels.find((m) => m.span.end === before) : undefined;
+      if (noun && noun.label !== alt.label && !slot.alternatives.some((a) => a.label === noun.label)) {
+        doubts.push(`"${alt.value}" is the name of a ${alt.label}, not of a ${noun.label}.`);
+      }
       const namesTarget = !target.mention || (target.mention && !/s$/.test(words[target.mention.span.end - 1]!) && Math.abs(target.mention.span.start - slot.span.end) <= 1);
       if (alt.label === target.label && namesTarget && !g.relations.some((r) => isSelfType(g, r.type, target.label))) {
         // The question names the target itself ("the HL7 feed connector task").
@@ -173,6 +197,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       pending.push({ node, at: slot.span.start });
       continue;
     }
+    // "a ship via code '1'": the question names the property just before a quoted value; another property holding it is a guess.
+    const namedBefore = T[slot.span.start]!.quoted && g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)));
+    if (namedBefore && !g.properties.some((m) => m.label === alt.label && m.property.name === alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3)) {
+      doubts.push(`"${alt.value}" is a ${alt.property}, but the question names ${namedBefore.property.name}.`);
+    }
     const holder =
       alt.label === target.label && !(countOf && countOf.node.label === alt.label && slot.span.start > countOf.at - 3)
         ? targetNode
@@ -185,6 +214,21 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       pending.push({ node, at: slot.span.start });
       secondary.set(alt.label, node);
     }
+  }
+
+  // ---------------------------------------------------------------- "port 80", "rack 5"
+  // A noun followed by a number names the node by its number: the property named like the label.
+  for (const m of labelMentions) {
+    const t = T[m.span.end];
+    const value = t && !t.quoted && !used.has(t.index) ? parseNumber(t) : undefined;
+    if (value === undefined || !/\d/.test(t!.text)) continue;
+    const holder = m === target.mention || m.label === target.label ? targetNode : secondary.get(m.label);
+    const own = nameWords(m.label).map(stem);
+    const prop = g.labelInfo.get(m.label)?.properties.find((p) => nameWords(p.name).map(stem).join(' ') === own.join(' '));
+    if (!holder || !prop) continue;
+    const numeric = prop.types.some((x) => x === 'INTEGER' || x === 'FLOAT');
+    addCondition(holder, numeric ? { property: prop.name, op: '=', value, kind: 'number' } : { property: prop.name, op: '=', value: t!.raw, kind: 'string' });
+    markUsed({ start: m.span.start, end: m.span.end + 1 });
   }
 
   // ---------------------------------------------------------------- comparisons
@@ -246,7 +290,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       markUsed({ start: t.index, end: t.index + 1 });
       continue;
     }
-    const prop = nearestProperty(g, t.index, [targetNode], (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
+    const prop = nearestProperty(g, t.index, holders, (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };
     if (!prop.property) continue;
     const before = words.slice(Math.max(0, t.index - 3), t.index);
     const at = (set: string[]) => before.findIndex((w) => set.includes(w));
@@ -301,7 +345,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       return { ok: false, reason: `The graph has no relationship between ${target.label} and ${p.node.label} that the question could mean.`, notes };
     }
     if (path.ambiguous) {
-      // Two unrelated ways to connect and no word to choose: leave the node out rather than guess.
+      // Two unrelated ways to connect and no word to choose: not an answer, at most an interpretation.
+      doubts.push(`More than one relationship could connect ${p.node.label} "${describeNode(g, p.node)}" to ${target.label}.`);
       notes.push(`Ignored ${p.node.label} "${describeNode(g, p.node)}": more than one relationship could connect it and the question names none.`);
       continue;
     }
@@ -318,6 +363,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     if (!self) {
       // "customers of Acme" with no relationship between companies named: Acme is context, not a filter.
       notes.push(`Ignored ${alt.value}: no relationship between two ${target.label} nodes is named.`);
+      // Unless a stored value already says how the target relates ("customer companies": a category value).
+      if (targetNode.conditions.length === 0) doubts.push(`"${alt.value}" is left out: no relationship between two ${target.label} nodes is named.`);
       continue;
     }
     const node: NodeSpec = { v: fresh(), label: target.label, conditions: [], ids: alt.ids, names: [alt.value] };
@@ -331,7 +378,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const rel = g.relationships.find((x) => x.type === r.type && (x.from === target.label || x.to === target.label));
     if (!rel) continue;
     const negated = negatedBefore(words, r.span.start);
-    const hasNoun = /(?:er|ee|or)$/.test(words[r.span.start]!) || words[r.span.start - 1] === 'another' || words[r.span.start + 1] === 'another' || words[r.span.start + 2] === 'another';
+    const hasNoun = !!r.role || /(?:er|ee|or)$/.test(words[r.span.start]!) || words[r.span.start - 1] === 'another' || words[r.span.start + 1] === 'another' || words[r.span.start + 2] === 'another';
     if (!negated && !hasNoun) continue;
     const dir: 'out' | 'in' = rel.from === target.label ? 'out' : 'in';
     const other = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
@@ -375,6 +422,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     ? { kind: 'check' }
     : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel });
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
+  if (countOf && result.kind === 'rank' && 'count' in result.by && nodes.slice(1).some((x) => x.label === countOf.node.label)) {
+    // "customers with the most products in the Seafood category": the filter is on the counted
+    // nodes, which a count over all of them would ignore.
+    doubts.push(`The ${countOf.node.label} nodes counted and the ${countOf.node.label} nodes filtered may be the same; the count would ignore the filter.`);
+  }
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
     const path = bestPath(g, [targetNode], countOf.node, countOf.at, words, used, mentionsAt);
@@ -382,14 +434,68 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
   }
 
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
+  // A property the question names in full, on a node or relationship of the query, that the parse did not use.
+  const inQuery = new Set([...nodes.map((x) => x.label), ...edges.map((e) => `REL:${e.type}`)]);
+  const referenced = referencedProperties({ nodes, edges, exists, result });
+  for (const m of g.properties) {
+    if (m.score < 1 || !inQuery.has(m.label) || referenced.has(m.property.name)) continue;
+    if ([...Array(m.span.end - m.span.start).keys()].some((i) => used.has(m.span.start + i))) continue;
+    if ([...g.labels, ...g.values, ...g.relations].some((x) => overlaps(x.span, m.span))) continue;
+    if (m.property.name === nameProperty(g, m.label)) continue;
+    doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
+  }
+  const nameProps = displayProperties(g);
   return {
     ok: true,
     spec: { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit },
     notes,
     unexplained: unexplainedWords(g, used),
+    doubts,
   };
+}
+
+/**
+ * What the finished parse left unplaced or chose without a cue: a quoted value or a number it did
+ * not use ("port 80" with no port of the target), a ranking whose criterion the question does not
+ * name ("the top 3 services" ordered by nothing, or by their names).
+ */
+function resultDoubts(g: Grounding, result: ResultSpec, used: Set<number>, targetName: string | undefined): string[] {
+  const out: string[] = [];
+  for (const t of g.tokens) {
+    if (used.has(t.index)) continue;
+    if (t.quoted) out.push(`"${t.raw}" is not used.`);
+    else if (/\d/.test(t.text) && (parseNumber(t) !== undefined || parseIsoDate(t))) out.push(`The number ${t.raw} is not used.`);
+  }
+  const unused = (w: string) => g.tokens.some((t) => t.text === w && !used.has(t.index));
+  const superlative = ['top', 'bottom', 'highest', 'lowest', 'best', 'worst', 'most', 'least', 'fewest', 'largest', 'smallest', 'biggest', 'greatest', 'cheapest', 'oldest', 'newest', 'youngest', 'latest', 'earliest', 'longest', 'shortest'];
+  if (result.kind === 'list' && superlative.some(unused)) out.push('The question asks for a ranking but names nothing to rank by.');
+  if (result.kind === 'count' && (unused('each') || unused('per'))) out.push('The question asks for a count per group, not one count.');
+  if (unused('than') || unused('average') && result.kind !== 'aggregate' && !(result.kind === 'rank' && 'fn' in result.by && result.by.fn === 'avg')) out.push('A comparison or average is left unplaced.');
+  if (result.kind === 'rank' && !('count' in result.by) && result.by.property === targetName && !g.properties.some((p) => p.property.name === targetName && used.has(p.span.start))) {
+    out.push(`The ranking by ${targetName} is not asked for.`);
+  }
+  return out;
+}
+
+/** Every property name the query reads: conditions, the result's property, ranking and grouping, shown columns. */
+function referencedProperties(spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists' | 'result'>): Set<string> {
+  const out = new Set<string>();
+  for (const n of [...spec.nodes, ...spec.exists.flatMap((x) => x.nodes)]) for (const c of n.conditions) out.add(c.property);
+  for (const e of [...spec.edges, ...spec.exists.flatMap((x) => x.edges)]) for (const c of e.conditions ?? []) out.add(c.property);
+  const r = spec.result;
+  if (r.kind === 'aggregate' || r.kind === 'value') out.add(r.property);
+  if (r.kind === 'list') r.properties.forEach((p) => out.add(p));
+  if (r.kind === 'group') {
+    out.add(r.groupBy);
+    if (r.property) out.add(r.property);
+  }
+  if (r.kind === 'rank') {
+    if (!('count' in r.by)) out.add(r.by.property);
+    else for (const n of r.by.count.nodes) for (const c of n.conditions) out.add(c.property);
+    if (r.groupBy) out.add(r.groupBy);
+  }
+  return out;
 }
 
 /** Content words no mention covers: unknown names, properties the graph does not have. */
@@ -472,6 +578,27 @@ function addCondition(node: NodeSpec, c: Condition): void {
 
 function negatedBefore(words: string[], at: number): boolean {
   return words.slice(Math.max(0, at - 3), at).some((w) => NEGATIONS.has(w) && w !== 'yet');
+}
+
+/** The label a role noun (before token `before`) stands for: the one end of its relationship type, when there is only one. */
+function roleTarget(g: Grounding, before: number): string | undefined {
+  const role = g.relations.find((r) => r.role && r.span.start < before);
+  if (!role) return undefined;
+  const ends = [...new Set(g.relationships.filter((x) => x.type === role.type).map((x) => (role.role === 'agent' ? x.from : x.to)))];
+  return ends.length === 1 ? ends[0] : undefined;
+}
+
+/**
+ * The property answers show for each label: its display name, or else the one string property
+ * every node has (a switch's "ip"), rather than an opaque element id.
+ */
+function displayProperties(g: Grounding): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [label, info] of g.labelInfo) {
+    const strings = info.properties.filter((p) => p.count >= info.sampled && p.types.length === 1 && p.types[0] === 'STRING' && !(g.kgrag && p.name === 'collection'));
+    out[label] = info.nameProperty ?? (strings.length === 1 ? strings[0]!.name : undefined);
+  }
+  return out;
 }
 
 function findPersonLabel(g: Grounding): string | undefined {
@@ -559,9 +686,8 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
     ...(duration ? { temporal: duration === 'days' ? (until ? 'until-days' : 'days') : 'years', asOf: opts.asOf } : {}),
   };
   notes.push(`${alt.value} (${alt.label}) → ${prop.name}`);
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
-  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()) };
+  const nameProps = displayProperties(g);
+  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()), doubts: [] };
 }
 
 function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: string[]): ParseOutcome | undefined {
@@ -572,14 +698,14 @@ function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: s
   const type = cued[0] ?? (selfTypes.length === 1 ? selfTypes[0] : undefined);
   if (!type) return undefined;
   notes.push(`${alt.value}: the ${type} chain up to its end`);
-  const nameProps: Record<string, string | undefined> = {};
-  for (const [label, info] of g.labelInfo) nameProps[label] = info.nameProperty;
+  const nameProps = displayProperties(g);
   const node: NodeSpec = { v: 'n0', label: alt.label, conditions: [], ids: alt.ids, names: [alt.value] };
   return {
     ok: true,
     spec: { nodes: [node], edges: [], exists: [], result: { kind: 'chain', type }, nameProperty: nameProps, limit: opts.limit },
     notes,
     unexplained: [],
+    doubts: [],
   };
 }
 

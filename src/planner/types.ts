@@ -8,6 +8,13 @@ import type { Params, Row } from '../graph/executor.ts';
 /** structured: exact answer from Cypher; semantic: from retrieved passages; hybrid: both; none: nothing could be mapped or found. */
 export type Strategy = 'structured' | 'semantic' | 'hybrid' | 'none';
 
+/** One reading of an uncertain question: what it would ask, and the read-only Cypher that would answer it. */
+export interface Interpretation {
+  description: string;
+  cypher: string;
+  params: Params;
+}
+
 /** A passage an answer rests on. `n` is the number used in the answer text ("[1]"). */
 export interface Citation {
   n: number;
@@ -64,7 +71,11 @@ export interface AskResult {
   cypher: CypherRun[];
   /** Rows of the structured query (display values: nodes reduced to their name and key properties). */
   rows: Row[];
-  plan: { strategy: Strategy; steps: PlanStep[]; message?: string };
+  /**
+   * `alternatives`: with strategy `none`, up to three readings of the question the parser was not
+   * sure of, most likely first ("did you mean"); none of them was run as the answer.
+   */
+  plan: { strategy: Strategy; steps: PlanStep[]; message?: string; alternatives?: Interpretation[] };
   timings: Record<string, number>;
 }
 

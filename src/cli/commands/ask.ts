@@ -41,6 +41,10 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
 
 function printResult(r: AskResult, explain: boolean): void {
   printLine(r.answer);
+  if (r.plan.alternatives?.length) {
+    printLine('\nDid you mean:');
+    r.plan.alternatives.forEach((a, i) => printLine(`  ${i + 1}. ${a.description}\n     ${a.cypher.replace(/\n/g, '\n     ')}\n     params: ${JSON.stringify(a.params)}`));
+  }
   if (r.citations.length) {
     printLine('\nSources:');
     for (const c of r.citations) printLine(`  [${c.n}] ${c.title}${c.page ? `, p. ${c.page}` : ''} (${c.source})\n      "${truncate(c.quote, 200)}"`);

@@ -54,6 +54,8 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     const next = words[i + 1] ?? '';
     if (v !== undefined && Number.isInteger(v) && v > 0 && v <= 1000 && (i === topIdx + 1 || DESCENDING.has(next) || ASCENDING.has(next) || AGE_WORDS.has(next) || /-/.test(next) || ['the', 'top', 'first', 'which', 'what', 'last'].includes(words[i - 1] ?? '') || nextIsNoun)) {
       n = v;
+      // The number is placed: a limit, not a value left over.
+      ctx.used.add(i);
       break;
     }
   }
@@ -164,8 +166,26 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
   if (groupBy && (words.includes('each') || words.includes('per'))) {
     return { kind: 'group', groupBy, fn: 'count' };
   }
-  const shown = [...new Set(ctx.nodes[0]!.conditions.map((c) => c.property))].filter((p) => p !== g.labelInfo.get(target.label)?.nameProperty);
+  const nameProp = g.labelInfo.get(target.label)?.nameProperty;
+  const shown = [...new Set(ctx.nodes[0]!.conditions.map((c) => c.property))].filter((p) => p !== nameProp);
+  // "machines and their types", "the start times of services": properties the question names are columns asked for.
+  for (const m of targetProps(() => true)) {
+    if (m.score < 0.8 || m.property.name === nameProp || shown.includes(m.property.name)) continue;
+    shown.push(m.property.name);
+    for (let i = m.span.start; i < m.span.end; i++) ctx.used.add(i);
+  }
+  // A record's own key ("productID") identifies it beside its display name (kgrag's ids are bookkeeping).
+  const key = g.kgrag ? undefined : keyProperty(g, target.label);
+  if (key && key !== nameProp && !shown.includes(key)) shown.unshift(key);
   return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}) };
+}
+
+/** The property that identifies a node of the label: `id`, or the label's own name + Id ("productID" of Product), on every node. */
+export function keyProperty(g: Grounding, label: string): string | undefined {
+  const info = g.labelInfo.get(label);
+  if (!info) return undefined;
+  const own = nameWords(label).join('');
+  return info.properties.find((p) => p.count >= info.sampled && (p.name === 'id' || p.name.toLowerCase() === `${own}id` || p.name.toLowerCase() === `${own}_id`))?.name;
 }
 
 /** A ranking is asked for ("top 3", "which 3", "which suppliers have the highest …"). */

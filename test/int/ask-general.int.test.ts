@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { askKgrag, type Kgrag } from '../../src/app.ts';
+import { openTestApp } from '../helpers.ts';
+
+/**
+ * English over a small graph built outside kgrag, whose names none of the parser's word lists
+ * mention: nouns in -ie ("smoothies" / Smoothie), role nouns derived from relationship types
+ * ("tasters" from TASTED), quoted values kept whole, a second asked-for column, and calibrated
+ * abstention ("did you mean") when a number or a ranking criterion is left unplaced.
+ */
+describe('ask: general English on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Cook OR n:Smoothie DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (ana:Cook {name: 'Ana Ruiz', born: 1971}), (ben:Cook {name: 'Ben Okafor', born: 1985}), (cy:Cook {name: 'Cy Park', born: 1992})
+      CREATE (g:Smoothie {title: 'Green Dream', year: 2019, tagline: 'Sweet, but sharp'}),
+             (m:Smoothie {title: 'Mango Tide', year: 2021, tagline: 'Sunny and thick'}),
+             (b:Smoothie {title: 'Berry Storm', year: 2015, tagline: 'Dark, deep, tart'}),
+             (o:Smoothie {title: 'Oat Cloud', year: 2023, tagline: 'Soft and mild'})
+      CREATE (ana)-[:BLENDED]->(g), (ana)-[:BLENDED]->(b), (ben)-[:BLENDED]->(m), (cy)-[:BLENDED]->(o)
+      CREATE (ben)-[:TASTED {score: 80}]->(g), (cy)-[:TASTED {score: 95}]->(g), (ana)-[:TASTED {score: 60}]->(m)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('meets plural nouns in -ie with their label', async () => {
+    const r = await ask('How many smoothies are there?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 4 }]);
+  });
+
+  it('reads role nouns derived from a relationship type, from both ends', async () => {
+    const tasters = await ask("Who are the tasters of 'Green Dream'?");
+    expect(tasters.plan.strategy).toBe('structured');
+    expect(tasters.rows.map((r) => r.name).sort()).toEqual(['Ben Okafor', 'Cy Park']);
+    const count = await ask('How many tasters are there?');
+    expect(count.rows).toEqual([{ count: 3 }]);
+  });
+
+  it('keeps a quoted value whole, commas included, and matches it on the property that holds it', async () => {
+    const r = await ask("Which smoothie has the tagline 'Sweet, but sharp'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Green Dream']);
+  });
+
+  it('returns a second column the question asks for', async () => {
+    const r = await ask('List the smoothies and their years.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toContainEqual(expect.objectContaining({ name: 'Oat Cloud', year: 2023 }));
+  });
+
+  it('declines a ranking without a criterion and offers its reading with Cypher instead', async () => {
+    const r = await ask('List the top 2 smoothies.');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+    expect(r.plan.alternatives?.length).toBeGreaterThan(0);
+    expect(r.plan.alternatives![0]!.cypher).toMatch(/MATCH \(n0:`Smoothie`\)/);
+    expect(r.plan.alternatives![0]!.description).toMatch(/rank/);
+  });
+
+  it('declines when a number is left unplaced, rather than dropping it', async () => {
+    const r = await ask('Which cooks blended smoothie 7?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/7/);
+    expect(r.cypher.filter((c) => c.origin === 'parser' && c.rows !== undefined)).toEqual([]);
+  });
+});
