@@ -130,6 +130,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
     alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), parsed.doubts));
+    for (const reading of parsed.readings ?? []) alternatives.push(interpretation(reading, collections, labelMatcher(catalog), parsed.doubts));
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });

@@ -9,7 +9,7 @@ import type { PropertyInfo } from '../graph/catalog.ts';
 import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec } from './compile.ts';
 import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
-import { bestPath, hopsBetween, selfRelation } from './parse/paths.ts';
+import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
 import { resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
 
@@ -27,7 +27,7 @@ export type ParseOutcome =
    * two paths or readings competing, a ranking without its criterion). A parse with doubts is
    * offered as an interpretation, never run as the answer.
    */
-  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[] }
+  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[]; readings?: QuerySpec[] }
   | { ok: false; reason: string; notes: string[] };
 
 interface Slot {
@@ -169,9 +169,21 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   for (const slot of slots) {
     if ([...Array(slot.span.end - slot.span.start).keys()].some((i) => used.has(slot.span.start + i))) continue;
     if (labelMentions.some((m) => overlaps(m.span, slot.span) && m.span.end - m.span.start >= slot.span.end - slot.span.start)) continue;
-    const alt = chooseAlternative(slot, target.label, secondary, countOf?.node, g);
+    let alt = chooseAlternative(slot, target.label, secondary, countOf?.node, g);
     if (!alt) continue;
     markUsed(slot.span);
+    if (!alt.isName) {
+      // The same value stored under two properties of one label ("United Kingdom" as a sender's and
+      // a receiver's country): the question must name the property, or the choice is a guess.
+      const chosen = alt;
+      const holders = slot.alternatives.filter((a) => !a.isName && a.label === chosen.label && a.negated === chosen.negated);
+      const properties = [...new Set(holders.map((a) => a.property))];
+      if (properties.length > 1) {
+        const named = properties.filter((name) => g.properties.some((m) => m.label === chosen.label && m.property.name === name && m.score >= 0.8 && !overlaps(m.span, slot.span)));
+        if (named.length === 1) alt = holders.find((a) => a.property === named[0])!;
+        else doubts.push(`"${alt.value}" is a value of ${properties.map((x) => `${alt!.label}.${x}`).join(' and ')}; the question does not say which.`);
+      }
+    }
     const cond = (a: ValueMention): Condition => ({ property: a.property, op: a.negated ? '<>' : '=', value: a.value, kind: 'string' });
     if (alt.isName) {
       // "the service named 'java'": the noun before a name says whose name it is.
@@ -337,6 +349,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 
   // ---------------------------------------------------------------- paths
   const placed: NodeSpec[] = [targetNode];
+  /** Paths chosen without a cue among equally good ones: each rival is another reading. */
+  const forks: FoundPath[] = [];
   const mentionsAt = [...(target.mention ? [target.mention.span.start] : []), ...pending.map((p) => p.at), ...(countOf ? [countOf.at] : [])];
   for (const p of pending.sort((a, b) => a.at - b.at)) {
     const path = bestPath(g, placed, p.node, p.at, words, used, mentionsAt);
@@ -345,10 +359,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       return { ok: false, reason: `The graph has no relationship between ${target.label} and ${p.node.label} that the question could mean.`, notes };
     }
     if (path.ambiguous) {
-      // Two unrelated ways to connect and no word to choose: not an answer, at most an interpretation.
-      doubts.push(`More than one relationship could connect ${p.node.label} "${describeNode(g, p.node)}" to ${target.label}.`);
-      notes.push(`Ignored ${p.node.label} "${describeNode(g, p.node)}": more than one relationship could connect it and the question names none.`);
-      continue;
+      // Two ways to connect and no word to choose: not an answer; each way is an interpretation.
+      doubts.push(`More than one relationship could connect ${p.node.label}${p.node.ids ? ` "${describeNode(g, p.node)}"` : ''} to ${target.label}.`);
+      forks.push(path);
     }
     if (p.negated && !p.node.ids) {
       exists.push({ negated: true, edges: path.edges, nodes: [...path.nodes, p.node] });
@@ -389,6 +402,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   for (const f of countFilters) {
     const path = bestPath(g, placed, f.node, f.at, words, used, mentionsAt);
     if (!path) return { ok: false, reason: `No relationship connects ${target.label} and ${f.node.label}.`, notes };
+    if (path.ambiguous) {
+      doubts.push(`More than one relationship could connect the ${f.node.label} nodes counted to ${target.label}.`);
+      forks.push(path);
+    }
     exists.push({ negated: false, edges: path.edges, nodes: [...path.nodes, f.node], count: f.count });
   }
 
@@ -431,6 +448,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // The counted node connects to the target through the best path, like any other node.
     const path = bestPath(g, [targetNode], countOf.node, countOf.at, words, used, mentionsAt);
     if (!path) return { ok: false, reason: `No relationship connects ${target.label} and ${countOf.node.label}.`, notes };
+    if (path.ambiguous) {
+      doubts.push(`More than one relationship could connect the ${countOf.node.label} nodes counted to ${target.label}.`);
+      forks.push(path);
+    }
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
   }
 
@@ -446,13 +467,33 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
   }
   const nameProps = displayProperties(g);
+  const spec: QuerySpec = { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit };
+  const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r)));
   return {
     ok: true,
-    spec: { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit },
+    spec,
     notes,
     unexplained: unexplainedWords(g, used),
     doubts,
+    ...(readings.length ? { readings } : {}),
   };
+}
+
+/** The spec with one chosen path replaced by a rival path (the same edges wherever the spec holds them). */
+function swapPath(spec: QuerySpec, chosen: FoundPath, rival: { edges: EdgeSpec[]; nodes: NodeSpec[] }): QuerySpec {
+  const swap = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      return value.flatMap((x) => {
+        if (x === chosen.edges[0]) return rival.edges;
+        if (x === chosen.nodes[0]) return rival.nodes;
+        if (chosen.edges.includes(x) || chosen.nodes.includes(x)) return [];
+        return [swap(x)];
+      });
+    }
+    if (value && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]));
+    return value;
+  };
+  return swap(spec) as QuerySpec;
 }
 
 /**

@@ -71,4 +71,18 @@ describe('ask: general English on a graph kgrag did not build', () => {
     expect(r.plan.message).toMatch(/7/);
     expect(r.cypher.filter((c) => c.origin === 'parser' && c.rows !== undefined)).toEqual([]);
   });
+
+  it('declines when two relationship types join the same labels and no word picks one, offering each path', async () => {
+    const r = await ask("List the cooks of 'Green Dream'.");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+    expect(r.plan.message).toMatch(/More than one relationship/);
+    const cyphers = (r.plan.alternatives ?? []).map((a) => a.cypher);
+    expect(cyphers.some((c) => c.includes('`BLENDED`'))).toBe(true);
+    expect(cyphers.some((c) => c.includes('`TASTED`'))).toBe(true);
+    // A verb of the question names the type: then it is an answer.
+    const tasted = await ask("Which cooks tasted 'Green Dream'?");
+    expect(tasted.plan.strategy).toBe('structured');
+    expect(tasted.rows.map((x) => x.name).sort()).toEqual(['Ben Okafor', 'Cy Park']);
+  });
 });

@@ -11,6 +11,8 @@ export interface FoundPath {
   /** Intermediate nodes (scoped, no conditions). */
   nodes: NodeSpec[];
   ambiguous: boolean;
+  /** With `ambiguous`: the other paths that fit the question as well (other relationship types between the same labels). */
+  rivals: Array<{ edges: EdgeSpec[]; nodes: NodeSpec[] }>;
 }
 
 /** The best schema path from an already placed node to `node`'s label: cued relationship types first, then shorter. */
@@ -32,7 +34,7 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
       ...(r.from === label ? [{ rel: r, dir: r.to === label && (inverse.has(r.type) || subjectFirst(r.type)) ? ('in' as const) : ('out' as const), to: r.to }] : []),
       ...(r.to === label && r.from !== label ? [{ rel: r, dir: 'in' as const, to: r.from }] : []),
     ]).filter((h) => g.labelInfo.has(h.to));
-  const candidates: Array<{ start: NodeSpec; hops: Hop[]; score: number }> = [];
+  const candidates: Array<{ start: NodeSpec; hops: Hop[]; base: number; score: number }> = [];
   for (const start of placed) {
     const frontier: Array<{ label: string; hops: Hop[] }> = [{ label: start.label, hops: [] }];
     for (let depth = 0; depth < 3; depth++) {
@@ -45,7 +47,9 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
             const cues = hops.filter((x) => cued.has(x.rel.type)).length;
             // Nodes placed later in the question and closer to this mention are likelier partners.
             const proximity = start === placed[0] ? 0 : 0.3;
-            candidates.push({ start, hops, score: cues * 2 - hops.length + proximity + Math.log10(1 + Math.min(...hops.map((x) => x.rel.count))) * 0.01 });
+            const base = cues * 2 - hops.length + proximity;
+            // The busier relationship breaks a tie, but only as a guess: a tie on `base` is a doubt.
+            candidates.push({ start, hops, base, score: base + Math.log10(1 + Math.min(...hops.map((x) => x.rel.count))) * 0.01 });
           }
           if (depth < 2) nextFrontier.push({ label: h.to, hops });
         }
@@ -56,21 +60,28 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   if (candidates.length === 0) return undefined;
   candidates.sort((a, b) => b.score - a.score);
   const best = candidates[0]!;
-  const rivals = candidates.filter((c) => c !== best && Math.abs(c.score - best.score) < 1e-6 && c.hops.map((h) => h.rel.type).join() !== best.hops.map((h) => h.rel.type).join());
+  const typesOf = (c: (typeof candidates)[number]) => c.hops.map((h) => `${h.rel.type}:${h.dir}`).join();
+  const rivals = candidates.filter((c, i) => c.base === best.base && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
   const bestCued = best.hops.some((h) => cued.has(h.rel.type));
-  // Uncued and not unique: the question gives no reason to pick one path.
-  const ambiguous = !bestCued && rivals.length > 0 && node.ids !== undefined && best.start.label !== node.label && best.hops.length === 1;
-  const edges: EdgeSpec[] = [];
-  const inner: NodeSpec[] = [];
-  let from = best.start.v;
-  best.hops.forEach((h, i) => {
-    const last = i === best.hops.length - 1;
-    const to = last ? node.v : `${node.v}_${++pathVars}`;
-    if (!last) inner.push({ v: to, label: h.to, conditions: [] });
-    edges.push({ from, to, type: h.rel.type, dir: h.dir });
-    from = to;
-  });
-  return { edges, nodes: inner, ambiguous };
+  // Uncued and not unique: the question gives no reason to pick one relationship type over another
+  // between the same labels (a filing CONCERNS, is FILED by or BENEFITS an entity).
+  const ambiguous = !bestCued && rivals.length > 0 && best.start.label !== node.label;
+  const build = (c: (typeof candidates)[number]) => {
+    const edges: EdgeSpec[] = [];
+    const inner: NodeSpec[] = [];
+    let from = c.start.v;
+    c.hops.forEach((h, i) => {
+      const last = i === c.hops.length - 1;
+      const to = last ? node.v : `${node.v}_${++pathVars}`;
+      if (!last) inner.push({ v: to, label: h.to, conditions: [] });
+      edges.push({ from, to, type: h.rel.type, dir: h.dir });
+      from = to;
+    });
+    return { edges, nodes: inner };
+  };
+  const chosen = build(best);
+  const others = ambiguous ? rivals.map((c) => { pathVars = 0; return build(c); }) : [];
+  return { ...chosen, ambiguous, rivals: others };
 }
 
 /** Relationship between two nodes of the same label (REPORTS_TO, DEPENDS_ON): type, direction and hops. */
