@@ -176,10 +176,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       // The same value stored under two properties of one label ("United Kingdom" as a sender's and
       // a receiver's country): the question must name the property, or the choice is a guess.
       const chosen = alt;
-      const holders = slot.alternatives.filter((a) => !a.isName && a.label === chosen.label && a.negated === chosen.negated);
+      const holders = slot.alternatives.filter((a) => !a.isName && a.label === chosen.label && a.negated === chosen.negated && a.value.toLowerCase() === chosen.value.toLowerCase());
       const properties = [...new Set(holders.map((a) => a.property))];
       if (properties.length > 1) {
-        const named = properties.filter((name) => g.properties.some((m) => m.label === chosen.label && m.property.name === name && m.score >= 0.8 && !overlaps(m.span, slot.span)));
+        // The property whose name the question uses most of ("beneficiary bank" for beneficiary_bank_country).
+        const said = (name: string) => Math.max(0, ...g.properties.filter((m) => m.label === chosen.label && m.property.name === name && !overlaps(m.span, slot.span)).map((m) => m.score));
+        const best = Math.max(...properties.map(said));
+        const named = best > 0 ? properties.filter((name) => said(name) === best) : [];
         if (named.length === 1) alt = holders.find((a) => a.property === named[0])!;
         else doubts.push(`"${alt.value}" is a value of ${properties.map((x) => `${alt!.label}.${x}`).join(' and ')}; the question does not say which.`);
       }

@@ -61,7 +61,7 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   candidates.sort((a, b) => b.score - a.score);
   const best = candidates[0]!;
   const typesOf = (c: (typeof candidates)[number]) => c.hops.map((h) => `${h.rel.type}:${h.dir}`).join();
-  const rivals = candidates.filter((c, i) => c.base === best.base && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
+  const rivals = candidates.filter((c, i) => c.base === best.base && c.hops.length === best.hops.length && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
   const bestCued = best.hops.some((h) => cued.has(h.rel.type));
   // Uncued and not unique: the question gives no reason to pick one relationship type over another
   // between the same labels (a filing CONCERNS, is FILED by or BENEFITS an entity).
