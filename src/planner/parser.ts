@@ -177,10 +177,19 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       // a receiver's country): the question must name the property, or the choice is a guess.
       const chosen = alt;
       const holders = slot.alternatives.filter((a) => !a.isName && a.label === chosen.label && a.negated === chosen.negated && a.value.toLowerCase() === chosen.value.toLowerCase());
-      const properties = [...new Set(holders.map((a) => a.property))];
+      // A property whose other values are of another shape (digits where the value has none: a phone
+      // number field holding "UK") holds the value by accident, not as a rival reading.
+      const shape = (v: unknown) => /\d/.test(String(v));
+      const fits = (name: string) => {
+        const samples = g.labelInfo.get(chosen.label)?.properties.find((p) => p.name === name)?.samples ?? [];
+        return samples.length === 0 || samples.filter((v) => shape(v) === shape(chosen.value)).length * 2 >= samples.length;
+      };
+      const all = [...new Set(holders.map((a) => a.property))];
+      const properties = all.filter(fits).length ? all.filter(fits) : all;
+      if (properties.length === 1 && properties[0] !== alt.property) alt = holders.find((a) => a.property === properties[0])!;
       if (properties.length > 1) {
         // The property whose name the question uses most of ("beneficiary bank" for beneficiary_bank_country).
-        const said = (name: string) => Math.max(0, ...g.properties.filter((m) => m.label === chosen.label && m.property.name === name && !overlaps(m.span, slot.span)).map((m) => m.score));
+        const said = (name: string) => Math.max(0, ...g.properties.filter((m) => m.property.name === name && !overlaps(m.span, slot.span)).map((m) => m.score));
         const best = Math.max(...properties.map(said));
         const named = best > 0 ? properties.filter((name) => said(name) === best) : [];
         if (named.length === 1) alt = holders.find((a) => a.property === named[0])!;
