@@ -202,7 +202,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       // (Only an apposition: "the service named X", "the application 'crm'", not "the projects Hannah Weber leads".)
       const named = ['named', 'called'].includes(words[slot.span.start - 1] ?? '');
       const before = slot.span.start - (named ? 1 : 0);
-      const noun = named || T[slot.span.start]!.quoted ? g.labels.find((m) => m.span.end === before) : undefined;
+      const noun = named || T[slot.span.start]!.quoted ? g.labels.find((m) => m.span.end === before || (!named && m.span.start === slot.span.end)) : undefined;
       if (noun && noun.label !== alt.label && !slot.alternatives.some((a) => a.label === noun.label)) {
         doubts.push(`"${alt.value}" is the name of a ${alt.label}, not of a ${noun.label}.`);
       }
@@ -321,6 +321,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const startAt = at(['start', 'starts', 'starting', 'begin', 'begins', 'beginning']);
     const endAt = at(['end', 'ends', 'ending']);
     const op = startAt >= 0 ? 'startsWith' : endAt >= 0 ? 'endsWith' : 'contains';
+    // "machine 'DC1-M-1'", "the 'cms' application": a noun beside the quote says what it names; text of
+    // another label's node matched nowhere is not a filter on this one.
+    const noun = g.labels.find((m) => m.span.end === t.index || m.span.start === t.index + 1);
+    if (noun && noun.label !== prop.holder.label) doubts.push(`"${t.raw}" names a ${noun.label}, but no ${noun.label} of that name was found.`);
     addCondition(prop.holder, { property: prop.property, op, value: t.raw, kind: 'string' });
     // "starting with": the words that chose the operator are part of the condition.
     const hit = startAt >= 0 ? startAt : endAt;
