@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { openKgrag } from '../src/app.ts';
 import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
-import { runOcrEval } from './eval/ocr.ts';
+import { runOcrEval, type OcrLang } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
@@ -25,7 +25,8 @@ const { values, positionals } = parseArgs({
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
     json: { type: 'string' },
     pages: { type: 'string', default: '20' },
-    noisy: { type: 'string', default: '10' },
+    noisy: { type: 'string', default: '5' },
+    langs: { type: 'string', default: 'eng,chi_sim' },
   },
 });
 const suites = positionals.length ? positionals : DEFAULT_SUITES;
@@ -78,6 +79,6 @@ if (suites.includes('2wiki')) {
 }
 if (suites.includes('ocr')) {
   log(`== OCR: rendered A4 pages at 150 dpi (SciFact English, CMRC 2018 Chinese), per language ${values.pages} clean and ${values.noisy} noisy`);
-  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), log });
+  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), langs: values.langs.split(',') as OcrLang[], log });
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));

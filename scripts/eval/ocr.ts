@@ -107,7 +107,7 @@ export interface OcrEvalRow {
   pagesPerSecond: number;
 }
 
-export async function runOcrEval(bench: string, opts: { pages: number; noisyPages: number; log: (line: string) => void }): Promise<OcrEvalRow[]> {
+export async function runOcrEval(bench: string, opts: { pages: number; noisyPages: number; langs: OcrLang[]; log: (line: string) => void }): Promise<OcrEvalRow[]> {
   const { GlobalFonts } = await import('@napi-rs/canvas');
   const families = GlobalFonts.families.map((f) => f.family);
   const fonts: Record<OcrLang, string | undefined> = {
@@ -116,7 +116,7 @@ export async function runOcrEval(bench: string, opts: { pages: number; noisyPage
   };
   const rows: OcrEvalRow[] = [];
   try {
-    for (const lang of ['eng', 'chi_sim'] as const) {
+    for (const lang of opts.langs) {
       const font = fonts[lang];
       if (!font) {
         opts.log(`${lang}: no font to render it with (install fonts-wqy-microhei or fonts-noto-cjk); skipped`);
