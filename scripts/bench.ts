@@ -1,7 +1,11 @@
 /**
  * Performance benchmarks, measured as ratios within one run (the machine is shared and noisy).
- *   npm run bench -- [--parts ingest,latency] [--docs 60] [--repeat 3] [--sizes 1000,10000,100000]
- *                    [--queries 30] [--no-baseline] [--out bench-results] [--bench ../shared/bench]
+ *   npm run bench -- [--parts cli,ingest,latency,isolation] [--docs 60] [--repeat 3] [--sizes 1000,10000,100000]
+ *                    [--isolation-sizes 10000,100000] [--queries 30] [--no-baseline] [--out bench-results]
+ *                    [--bench ../shared/bench]
+ * cli:     the `kgrag` command as a user runs it (compiled, a new process per call; median of 5):
+ *          `--help` against `node -e 0`, and `ask` on the example knowledge base with an exact and
+ *          with a document answer (scripts/bench/cli.ts).
  * ingest:  a generated corpus (SciFact abstracts as Markdown/HTML/text reports) through kgrag's
  *          ingest pipeline, per stage and with peak memory, without and with offline extraction,
  *          and without extraction on the one-transaction-per-document write path of before; the
@@ -13,6 +17,8 @@
  * latency: search (vector, hybrid) and ask (no LLM) latency p50/p95/p99 as the graph grows through
  *          --sizes chunks of synthetic data (see scripts/bench/latency.ts), beside the baseline's
  *          similaritySearch over the same vectors.
+ * isolation: vector search restricted to one collection of five (unequal shares), shared index
+ *          over-fetched vs one index per collection (scripts/bench/isolation.ts).
  * Writes <out>/bench-<time>.json and .svg (and latest.json / latest.svg). Everything it writes to
  * the database is in `bench-*` collections and the baseline's own label, removed at the end.
  */
@@ -37,12 +43,16 @@ import {
   type Throughput,
 } from './bench/ingest.ts';
 import { growSynthetic, measureLatency, syntheticSource } from './bench/latency.ts';
+import { measureCli } from './bench/cli.ts';
+import { measureIsolation } from './bench/isolation.ts';
+import { EXAMPLE_REFERENCE_DATE, loadExampleKb } from './eval/example-kb.ts';
 import { timeEach } from './bench/measure.ts';
 import { printReport, renderSvg, summariseIngest, type BenchReport, type IngestReport, type SystemKey } from './bench/report.ts';
 
 const { values } = parseArgs({
   options: {
-    parts: { type: 'string', default: 'ingest,latency' },
+    parts: { type: 'string', default: 'cli,ingest,latency,isolation' },
+    'isolation-sizes': { type: 'string', default: '10000,100000' },
     docs: { type: 'string', default: '60' },
     repeat: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,10000,100000' },
@@ -86,6 +96,16 @@ process.once('SIGINT', () => {
   void cleanUp().finally(() => process.exit(130));
 });
 try {
+  if (parts.includes('cli')) {
+    const collection = `bench-cli-${run}`;
+    cleanups.push(() => dropCollection(app, collection));
+    log('cli: loading the example knowledge base…');
+    await loadExampleKb(app, collection);
+    report.cli = await measureCli(collection, EXAMPLE_REFERENCE_DATE);
+    log(`cli: --help ${report.cli.help.median} ms (node -e 0: ${report.cli.nodeStart.median} ms), ask exact ${report.cli.askExact.median} ms, documents ${report.cli.askDocuments.median} ms`);
+    await cleanUp();
+  }
+
   if (parts.includes('ingest')) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrag-bench-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -187,6 +207,14 @@ try {
       log(`latency: ${size} chunks: vector p50 ${point.kgragVector.p50} ms, hybrid ${point.kgragHybrid.p50} ms, ask ${point.ask.p50} ms`);
     }
     await cleanUp();
+  }
+
+  if (parts.includes('isolation')) {
+    report.isolation = [];
+    for (const total of values['isolation-sizes'].split(',').map(Number)) {
+      log(`isolation: ${total} synthetic chunks in ${5} collections…`);
+      report.isolation.push(await measureIsolation(app, total, queries, values.bench, run));
+    }
   }
 } finally {
   await cleanUp();

@@ -3,10 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci
-[[ -f ui/dist/index.html ]] || node ui/build.mjs
+[[ -f dist/cli/main.js && -f ui/dist/index.html ]] || npm run build
 bash scripts/setup.sh
 node scripts/kgrag.mjs db start
 bash scripts/load-demo.sh demo
+bash scripts/load-demo.sh --zh demo-zh
 node scripts/kgrag.mjs stats
 echo
 echo 'Try, in another terminal:'
@@ -14,6 +15,7 @@ echo '  npx kgrag ask "How many tasks are overdue?" --collection demo --as-of 20
 echo '  npx kgrag ask "Which employees report to Jane Smith?" --collection demo --explain'
 echo '  npx kgrag search "who leads the ingestion service" --collection demo'
 echo '  npx kgrag schema --collection demo'
+echo '  npx kgrag ask "有多少个任务处于阻塞状态?" --collection demo-zh   # the Chinese example (examples/zh)'
 echo
 # The whole system: the HTTP API (REST, GraphQL) and the web UI at http://127.0.0.1:8080/, on loopback without keys.
 # Ctrl-C stops the server; the database keeps running (npx kgrag db stop).

@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [scifact] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { runQuestionsEval } from './eval/questions.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
 import { runTwoWiki, TWOWIKI_PUBLISHED } from './eval/twowiki.ts';
 
-const SUITES = ['questions', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
+const SUITES = ['questions', 'questions-zh', 'northwind', 'scifact', '2wiki', 'extraction', 'ocr'];
 /** OCR renders and recognises 80 pages: run it when asked for by name. */
 const DEFAULT_SUITES = SUITES.filter((s) => s !== 'ocr');
 const { values, positionals } = parseArgs({
@@ -44,6 +44,19 @@ if (suites.includes('questions')) {
     await app.close();
   }
 }
+if (suites.includes('questions-zh')) {
+  const app = await openKgrag({ schema: true, embedder: true });
+  try {
+    log('== kgrag ask, test/gold/questions-zh.jsonl (Chinese example knowledge base examples/zh, no LLM)');
+    report['questions-zh'] = await runQuestionsEval(app, log, {
+      file: path.resolve(import.meta.dirname, '../test/gold/questions-zh.jsonl'),
+      dir: path.resolve(import.meta.dirname, '../examples/zh'),
+      collection: 'eval-example-kb-zh',
+    });
+  } finally {
+    await app.close();
+  }
+}
 if (suites.includes('northwind')) {
   log('== kgrag ask, Northwind text2cypher questions (a graph kgrag did not build, no LLM)');
   report.northwind = await runNorthwindAsk(values.bench, log);
@@ -55,7 +68,13 @@ if (suites.includes('extraction')) {
   log('== extraction, test/gold/extraction.jsonl (development set: in-sample)\n' + formatExtractionReport(inSample));
   const heldOut = await runExtractionEval(path.resolve(import.meta.dirname, '../test/gold/extraction-heldout.jsonl'));
   log('== extraction, test/gold/extraction-heldout.jsonl (held out; named entities only)\n' + formatExtractionReport(heldOut));
-  report.extraction = { inSample, heldOut };
+  // Chinese: the dev set was used to develop the Chinese rules and templates, the held-out one was not.
+  const gold = (name: string) => path.resolve(import.meta.dirname, '../test/gold', name);
+  const zhDev = await runExtractionEval(gold('extraction-zh.jsonl'));
+  log('== extraction, test/gold/extraction-zh.jsonl (Chinese development set)\n' + formatExtractionReport(zhDev));
+  const zhHeldOut = await runExtractionEval(gold('extraction-zh-heldout.jsonl'));
+  log('== extraction, test/gold/extraction-zh-heldout.jsonl (Chinese held out)\n' + formatExtractionReport(zhHeldOut));
+  report.extraction = { inSample, heldOut, zhDev, zhHeldOut };
 }
 if (suites.includes('scifact')) {
   const app = await openKgrag({ schema: true, embedder: true });

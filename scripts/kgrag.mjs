@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `kgrag` command: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Entry point of the `kgrag` command: the compiled CLI (`npm run build` writes dist/).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('error: kgrag is not built: run `npm run build` (npm ci and npm install do it).\n');
+  process.exit(1);
+}
+await import(main.href);

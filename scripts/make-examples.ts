@@ -21,10 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { parse } from 'csv-parse/sync';
-import { Document, HeadingLevel, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import PDFDocument from 'pdfkit';
-import { packDeterministic } from '../test/fixtures/docx.ts';
-import { headersAndFooters } from '../test/fixtures/pdf.ts';
+import { blockText, type GeneratedDoc, renderDocx, renderPdf } from './lib/generated-docs.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -285,25 +282,8 @@ function get<T>(map: Map<string, T>, id: string): T {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generated documents: content as blocks, rendered to PDF or DOCX
+// Generated documents (rendered by scripts/lib/generated-docs.ts)
 // ---------------------------------------------------------------------------------------------
-
-type Block =
-  | { kind: 'title'; text: string }
-  | { kind: 'h1' | 'h2' | 'h3' | 'p'; text: string }
-  | { kind: 'bullets'; items: string[] }
-  | { kind: 'table'; rows: string[][] }
-  | { kind: 'page' };
-
-interface GeneratedDoc {
-  file: string;
-  title: string;
-  author: string;
-  subject: string;
-  /** PDF only: running header on every page. */
-  header?: string;
-  blocks: Block[];
-}
 
 const BOARD_UPDATE: GeneratedDoc = {
   file: 'board-update-2025-q2.pdf',
@@ -499,126 +479,6 @@ const GLOBEX_ACCOUNT_PLAN: GeneratedDoc = {
 };
 
 const GENERATED_DOCS = [BOARD_UPDATE, DATA_SCIENCE_REVIEW, GLOBEX_ACCOUNT_PLAN];
-
-/** The plain text of a generated document, for quote checks. */
-function blockText(doc: GeneratedDoc): string {
-  const parts: string[] = [];
-  for (const b of doc.blocks) {
-    if (b.kind === 'bullets') parts.push(...b.items);
-    else if (b.kind === 'table') parts.push(...b.rows.map((r) => r.join(' | ')));
-    else if (b.kind !== 'page') parts.push(b.text);
-  }
-  return parts.join('\n');
-}
-
-// --- PDF ---
-
-const PAGE_WIDTH = 612;
-const PAGE_HEIGHT = 792;
-const MARGIN = 72;
-const TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
-
-function renderPdf(spec: GeneratedDoc): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'LETTER',
-      margin: MARGIN,
-      bufferPages: true,
-      info: { Title: spec.title, Author: spec.author, Subject: spec.subject, CreationDate: DOC_DATE, ModDate: DOC_DATE },
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      for (const b of spec.blocks) {
-        switch (b.kind) {
-          case 'title':
-            doc.font('Helvetica-Bold').fontSize(22).text(b.text, { width: TEXT_WIDTH }).moveDown(0.5);
-            break;
-          case 'h1':
-            doc.moveDown(0.6).font('Helvetica-Bold').fontSize(16).text(b.text, { width: TEXT_WIDTH }).moveDown(0.4);
-            break;
-          case 'h2':
-          case 'h3':
-            doc.moveDown(0.4).font('Helvetica-Bold').fontSize(13).text(b.text, { width: TEXT_WIDTH }).moveDown(0.3);
-            break;
-          case 'p':
-            doc.font('Helvetica').fontSize(11).text(b.text, MARGIN, doc.y, { width: TEXT_WIDTH }).moveDown();
-            break;
-          case 'bullets':
-            for (const item of b.items) {
-              const y = doc.y;
-              doc.font('Helvetica').fontSize(11).text('•', MARGIN, y, { lineBreak: false });
-              doc.text(item, MARGIN + 14, y, { width: TEXT_WIDTH - 14 });
-              doc.x = MARGIN;
-              doc.moveDown(0.3);
-            }
-            doc.moveDown(0.7);
-            break;
-          case 'table':
-            throw new Error('tables are not rendered in PDFs');
-          case 'page':
-            doc.addPage();
-            break;
-        }
-      }
-      headersAndFooters(doc, spec.header);
-      doc.end();
-    } catch (err) {
-      reject(err);
-    }
-  });
-}
-
-// --- DOCX ---
-
-async function renderDocx(spec: GeneratedDoc): Promise<Buffer> {
-  const children: Array<Paragraph | Table> = [];
-  const headings = { title: HeadingLevel.TITLE, h1: HeadingLevel.HEADING_1, h2: HeadingLevel.HEADING_2, h3: HeadingLevel.HEADING_3 };
-  for (const b of spec.blocks) {
-    switch (b.kind) {
-      case 'title':
-      case 'h1':
-      case 'h2':
-      case 'h3':
-        children.push(new Paragraph({ text: b.text, heading: headings[b.kind] }));
-        break;
-      case 'p':
-        children.push(new Paragraph({ children: [new TextRun(b.text)] }));
-        break;
-      case 'bullets':
-        for (const item of b.items) children.push(new Paragraph({ text: item, bullet: { level: 0 } }));
-        break;
-      case 'table':
-        children.push(
-          new Table({
-            width: { size: 100, type: WidthType.PERCENTAGE },
-            rows: b.rows.map(
-              (cells, r) =>
-                new TableRow({
-                  tableHeader: r === 0,
-                  children: cells.map(
-                    (text) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold: r === 0 })] })] }),
-                  ),
-                }),
-            ),
-          }),
-        );
-        break;
-      case 'page':
-        throw new Error('page breaks are not rendered in DOCX files');
-    }
-  }
-  const doc = new Document({
-    title: spec.title,
-    subject: spec.subject,
-    creator: spec.author,
-    lastModifiedBy: spec.author,
-    sections: [{ children }],
-  });
-  return packDeterministic(doc, DOC_DATE);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Facts that only the documents state, and where documents disagree with the records
@@ -1353,9 +1213,9 @@ if (problems.length > 0) {
 // --- write (or compare) ---
 
 const outputs: Array<[string, Buffer]> = [
-  [path.join(DOCS, BOARD_UPDATE.file), await renderPdf(BOARD_UPDATE)],
-  [path.join(DOCS, DATA_SCIENCE_REVIEW.file), await renderDocx(DATA_SCIENCE_REVIEW)],
-  [path.join(DOCS, GLOBEX_ACCOUNT_PLAN.file), await renderDocx(GLOBEX_ACCOUNT_PLAN)],
+  [path.join(DOCS, BOARD_UPDATE.file), await renderPdf(BOARD_UPDATE, DOC_DATE)],
+  [path.join(DOCS, DATA_SCIENCE_REVIEW.file), await renderDocx(DATA_SCIENCE_REVIEW, DOC_DATE)],
+  [path.join(DOCS, GLOBEX_ACCOUNT_PLAN.file), await renderDocx(GLOBEX_ACCOUNT_PLAN, DOC_DATE)],
   [path.join(EXAMPLES, 'facts.json'), Buffer.from(JSON.stringify(facts, null, 2) + '\n')],
 ];
 let stale = 0;

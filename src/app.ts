@@ -1,26 +1,35 @@
 import path from 'node:path';
 import { loadConfig, type KgragConfig } from './config/index.ts';
-import { createEmbedder, type Embedder } from './embedding/embedder.ts';
-import { createExtractor } from './extraction/index.ts';
+import type { Embedder } from './embedding/embedder.ts';
+import { lazyEmbedder, type LazyEmbedder, type QueryEmbedder } from './embedding/lazy.ts';
 import type { Extractor } from './extraction/types.ts';
 import { CatalogCache } from './graph/catalog.ts';
 import { GraphExecutor } from './graph/executor.ts';
-import { createChatModel, type ChatModel } from './llm/chat.ts';
-import { ask, type AskOptions } from './planner/ask.ts';
+import type { ChatModel } from './llm/chat.ts';
+import type { AskOptions } from './planner/ask.ts';
 import type { AskResult } from './planner/types.ts';
 import { applySchema } from './graph/schema.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Retriever } from './retrieval/search.ts';
+import { closeParsePool } from './ingest/workers/pool.ts';
 
 /**
  * The running pieces of kgrag, built once per process (CLI command, server, test) and closed
- * at the end. The embedding model is loaded only by callers that need it.
+ * at the end. The embedding model is loaded only by callers that need it, and heavy modules
+ * (transformers.js, LangChain, the extractors, the planner) are imported only when used.
  */
 export interface Kgrag {
   config: KgragConfig;
   logger: Logger;
   db: GraphExecutor;
   embedder: Embedder | undefined;
+  /**
+   * Embeds questions for search and answers: the loaded `embedder`, or with `{ embedder: 'lazy' }`
+   * one that loads the model on first use (an exact answer then never loads it).
+   */
+  queryEmbedder: QueryEmbedder | undefined;
+  /** The embedding model, loaded now if it is not yet (once per app; closed with it). */
+  loadEmbedder(): Promise<Embedder>;
   /** The knowledge-graph extractor, when opened with `{ extractor: true }` and not disabled. */
   extractor: Extractor | undefined;
   /** Schema catalogs per collection set; writers call `catalogs.invalidate()` after a write. */
@@ -33,8 +42,8 @@ export interface Kgrag {
 export interface OpenOptions {
   config?: KgragConfig;
   logger?: Logger;
-  /** Load the embedding model (ingest, vector and hybrid search). */
-  embedder?: boolean;
+  /** Load the embedding model (ingest, vector and hybrid search); `'lazy'`: load it when something must be embedded. */
+  embedder?: boolean | 'lazy';
   /** Apply constraints and indexes; with `embedder`, also the vector index and the embedding-model check. */
   schema?: boolean;
   /** Build the configured knowledge-graph extractor (ingest, extract). */
@@ -47,12 +56,16 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
   const db = await GraphExecutor.connect(config.neo4j, logger);
   let embedder: Embedder | undefined;
   let extractor: Extractor | undefined;
+  let chat: ChatModel | undefined;
+  const createModel = async () => {
+    const { createEmbedder } = await import('./embedding/embedder.ts');
+    // Hub downloads (when no local model folder is set) live beside the data, not in node_modules.
+    return createEmbedder(config.embedding, logger, { cacheDir: path.join(config.home, 'models', 'hub') });
+  };
   try {
-    if (options.extractor) extractor = await createExtractor(config, logger);
-    if (options.embedder) {
-      // Hub downloads (when no local model folder is set) live beside the data, not in node_modules.
-      embedder = await createEmbedder(config.embedding, logger, { cacheDir: path.join(config.home, 'models', 'hub') });
-    }
+    if (options.extractor) extractor = await (await import('./extraction/index.ts')).createExtractor(config, logger);
+    if (options.embedder === true) embedder = await createModel();
+    if (config.llm) chat = (await import('./llm/chat.ts')).createChatModel(config.llm, logger);
     if (options.schema) {
       await applySchema(db, embedder ? { model: embedder.modelId, dimension: embedder.dimension } : undefined, logger);
     }
@@ -61,26 +74,32 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     await db.close();
     throw err;
   }
+  const lazy: LazyEmbedder = lazyEmbedder(createModel);
   return {
     config,
     logger,
     db,
     embedder,
+    queryEmbedder: embedder ?? (options.embedder === 'lazy' ? lazy : undefined),
+    loadEmbedder: () => (embedder ? Promise.resolve(embedder) : lazy.load()),
     extractor,
     catalogs: new CatalogCache(db, { logger }),
-    chat: config.llm ? createChatModel(config.llm, logger) : undefined,
+    chat,
     async close() {
+      await closeParsePool();
       await embedder?.dispose();
+      await lazy.dispose();
       await db.close();
     },
   };
 }
 
 export function retrieverOf(app: Kgrag): Retriever {
-  return new Retriever(app.db, app.embedder);
+  return new Retriever(app.db, app.queryEmbedder);
 }
 
 /** Answers a question from the knowledge graph (see src/planner/ask.ts). */
-export function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
-  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.embedder, chat: app.chat, logger: app.logger }, question, opts);
+export async function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
+  const { ask } = await import('./planner/ask.ts');
+  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, chat: app.chat, logger: app.logger }, question, opts);
 }

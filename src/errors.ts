@@ -32,7 +32,11 @@ export class LoadError extends KgragError {
       | 'NOT_FOUND'
       | 'FETCH_FAILED'
       | 'FORBIDDEN_ADDRESS'
-      | 'INVALID_INPUT',
+      | 'INVALID_INPUT'
+      /** Over a bound on what one document may cost (inflated size, nesting, pages, DTDs). */
+      | 'LIMIT_EXCEEDED'
+      /** Parsing it ran out of its time or memory budget (the worker was stopped). */
+      | 'RESOURCE_LIMIT',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -127,6 +131,16 @@ export class ForbiddenError extends KgragError {
 export class RateLimitError extends KgragError {
   constructor(message: string) {
     super('RATE_LIMITED', message);
+  }
+}
+
+/**
+ * A malformed request: a body that does not match its Content-Encoding, charset or type, a bad
+ * multipart body or file name. Always the client's mistake: a 4xx, logged at warn.
+ */
+export class RequestError extends KgragError {
+  constructor(code: 'BAD_CONTENT_ENCODING' | 'UNSUPPORTED_CHARSET' | 'MALFORMED_MULTIPART' | 'BAD_FILE_NAME', message: string) {
+    super(code, message);
   }
 }
 

@@ -1,6 +1,10 @@
-// Fuzzy candidates by name and aliases (fulltext), inside one collection and type.
-CALL db.index.fulltext.queryNodes('kgrag_entity_names', $query) YIELD node, score
-WHERE node.collection = $collection AND node.type = $type
-RETURN node.id AS id, node.type AS type, node.name AS name, node.normalizedName AS normalizedName,
-       coalesce(node.aliases, []) AS aliases, node.importKey IS NOT NULL AS imported
-LIMIT $limit
+// Fuzzy candidates by name and aliases (fulltext), inside one collection and type: for every item at once.
+UNWIND $items AS item
+CALL (item) {
+  CALL db.index.fulltext.queryNodes('kgrag_entity_names', item.query) YIELD node, score
+  WHERE node.collection = $collection AND node.type = item.type
+  RETURN node
+  LIMIT $limit
+}
+RETURN item.i AS i, collect({id: node.id, type: node.type, name: node.name, normalizedName: node.normalizedName,
+       aliases: coalesce(node.aliases, []), imported: node.importKey IS NOT NULL}) AS candidates

@@ -1,3 +1,4 @@
+import { dropCollectionIndexes } from '../../src/graph/collection-index.ts';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kgrag } from '../../src/app.ts';
@@ -65,10 +66,11 @@ export function generateCorpus(abstracts: readonly Abstract[], docs: number, dir
 
 /** Removes a benchmark collection (chunks, entities, documents), in batches. */
 export async function dropCollection(app: Kgrag, collection: string): Promise<void> {
-  for (const label of ['Chunk', 'Entity', 'Document']) {
+  for (const label of ['Chunk', 'KgragEntity', 'Document']) {
     await app.db.runSchema(
       `MATCH (n:${label} {collection: $collection}) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
       { collection },
     );
   }
+  await dropCollectionIndexes(app.db, collection);
 }

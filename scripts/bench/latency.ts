@@ -10,6 +10,7 @@ import { Document } from '@langchain/core/documents';
 import type { Neo4jVectorStore } from '@langchain/neo4j';
 import { askKgrag, retrieverOf, type Kgrag } from '../../src/app.ts';
 import { int } from '../../src/graph/executor.ts';
+import { chunkLabel, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
 import type { Abstract } from './corpus.ts';
 import { timeEach, type Latency } from './measure.ts';
 
@@ -84,6 +85,7 @@ WITH d, doc
 UNWIND doc.chunks AS row
 CREATE (c:Chunk {id: row.id, collection: $collection, documentId: d.id, index: row.index, text: row.text, page: null,
   start: 0, end: size(row.text), headingPath: [], context: d.title, tokenCount: 0})
+SET c:$($label)
 CREATE (c)-[:PART_OF]->(d)
 WITH d, c, row
 CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
@@ -109,12 +111,14 @@ export async function growSynthetic(
   let kgragMs = 0;
   let baselineMs = 0;
   const perBatch = WRITE_BATCH_CHUNKS / CHUNKS_PER_DOCUMENT;
+  await ensureCollectionIndex(app.db, collection, src.vectors[0]!.length);
   for (let n = from / CHUNKS_PER_DOCUMENT; n < to / CHUNKS_PER_DOCUMENT; n += perBatch) {
     const count = Math.min(perBatch, to / CHUNKS_PER_DOCUMENT - n);
     const docs = Array.from({ length: count }, (_, i) => syntheticDocument(src, collection, n + i));
     let t = performance.now();
     await app.db.write(BULK_WRITE, {
       collection,
+      label: chunkLabel(collection),
       model: app.embedder!.modelId,
       docs: docs.map((d) => ({ ...d, chunks: d.chunks.map((c) => ({ ...c, index: int(c.index) })) })),
     });

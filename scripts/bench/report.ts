@@ -1,6 +1,8 @@
 /** The benchmark report: its JSON shape, the printed tables and a hand-written SVG chart. */
 import type { KgragIngestRun, Throughput } from './ingest.ts';
 import type { LatencyPoint } from './latency.ts';
+import type { CliReport } from './cli.ts';
+import type { IsolationPoint } from './isolation.ts';
 import { ratio, type Latency } from './measure.ts';
 
 export type SystemKey = 'ceiling' | 'kgrag' | 'kgragPerDoc' | 'kgragExtract' | 'baseline';
@@ -46,6 +48,8 @@ export interface BenchReport {
   seconds?: number;
   ingest?: IngestReport;
   latency?: { synthetic: true; points: Array<LatencyPoint & { writeMs: { kgragMs: number; baselineMs: number } }> };
+  cli?: CliReport;
+  isolation?: IsolationPoint[];
 }
 
 export function median(xs: readonly number[]): number {
@@ -127,6 +131,27 @@ export function printReport(r: BenchReport, log: Log): void {
   log(`kgrag bench ${r.date} — ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, Node ${r.machine.node}; ` +
     `${r.embedding.model}, batch ${r.embedding.batchSize}; ${r.seconds ?? '?'} s` +
     (r.machine.loadAverage ? `; load average at start ${r.machine.loadAverage.join(' / ')}` : ''));
+  if (r.cli) {
+    const c = r.cli;
+    const row = (name: string, t: { median: number; runs: number[]; loadAverage: number[] }) =>
+      log(`| ${name} | ${t.median} | ${t.runs.join(', ')} | ${t.loadAverage.join(' / ')} |`);
+    log('');
+    log(`The kgrag command, wall time in ms, median of ${c.runs} (a new process per call); --help ÷ node -e 0 = ${c.helpRatio}:`);
+    log('| command | median | runs | load average after |');
+    log('| --- | --- | --- | --- |');
+    row('`node -e 0`', c.nodeStart);
+    row('`kgrag --help`', c.help);
+    row(`\`kgrag ask\` exact (${c.askExact.strategy}): "${c.askExact.question}"`, c.askExact);
+    row(`\`kgrag ask\` documents (${c.askDocuments.strategy}): "${c.askDocuments.question}"`, c.askDocuments);
+  }
+  for (const p of r.isolation ?? []) {
+    log('');
+    log(`Vector search in one of 5 collections (${p.total} synthetic chunks, shares ${p.collections.map((c) => c.share).join(' / ')}), ms p50 / p95 / p99:`);
+    log('| collection chunks | shared index, over-fetched | one index per collection | results from another collection | load average |');
+    log('| --- | --- | --- | --- | --- |');
+    const f = (l: Latency) => `${l.p50} / ${l.p95} / ${l.p99}`;
+    for (const m of p.measured) log(`| ${m.chunks} | ${f(m.shared)} | ${f(m.perCollection)} | ${m.leaked} | ${m.loadAverage.join(' / ')} |`);
+  }
   const ing = r.ingest;
   if (ing) {
     log('');

@@ -26,6 +26,8 @@ export interface QuestionOutcome {
   intent: string;
   question: string;
   correct: boolean;
+  /** Not correct, and the answer said it did not know (nothing found): declined rather than wrong. */
+  declined: boolean;
   strategy: string;
   answer: string;
   expected: unknown;
@@ -38,20 +40,23 @@ export function readGoldQuestions(file = QUESTIONS_FILE): GoldQuestion[] {
 
 const norm = (s: unknown) => String(s).toLowerCase().replace(/[\s,]+/g, ' ').trim();
 
-/** An expected name matches an answered one exactly, or as its leading words ("Berlin" = "Berlin office"). */
+/** An expected name matches an answered one exactly, or as its leading words ("Berlin" = "Berlin office", "南京" = "南京办公室"). */
 function sameName(expected: string, actual: unknown): boolean {
   const e = norm(expected);
   const a = norm(actual);
-  return a === e || a.startsWith(`${e} `);
+  return a === e || a.startsWith(`${e} `) || (/\p{Script=Han}$/u.test(e) && a.startsWith(e) && /^\p{Script=Han}/u.test(a.slice(e.length)));
 }
 
 /** The values a structured answer gives: its answer column, else its names. */
 function answerValues(r: AskResult): unknown[] {
-  return r.rows.map((row) => row.count ?? row.years ?? row.days ?? (r.rows.length === 1 && 'value' in row && !('name' in row) ? row.value : row.name));
+  // One property of a named node ("陈静的职位是什么", "the budget of Project Atlas"): the value is the answer.
+  const valueAsked = r.plan.steps.some((s) => s.kind === 'parse' && /; value \w+$/.test(s.detail));
+  return r.rows.map((row) => row.count ?? row.years ?? row.days ?? ((r.rows.length === 1 && 'value' in row && !('name' in row)) || valueAsked ? row.value : row.name));
 }
 
+/** Numbers in an answer text, with Chinese units of ten thousand and a hundred million ("1.2亿元", "80万元"). */
 function numbersIn(text: string): number[] {
-  return [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?/g)].map((m) => Number(m[0].replace(/,/g, '')));
+  return [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?(万|亿)?/g)].map((m) => Number(m[0].replace(/[,万亿]/g, '')) * (m[1] === '万' ? 1e4 : m[1] === '亿' ? 1e8 : 1));
 }
 
 /** Scoring rules of test/gold/README.md. */
@@ -94,36 +99,51 @@ export function scoreAnswer(q: GoldQuestion, r: AskResult): boolean {
   }
 }
 
-export async function runQuestionsEval(app: Kgrag, log: (line: string) => void, opts: { load?: boolean } = {}): Promise<{ outcomes: QuestionOutcome[]; byIntent: Record<string, { total: number; correct: number; strategies: Record<string, number> }> }> {
-  if (opts.load !== false) await loadExampleKb(app, QUESTIONS_COLLECTION, log);
+export interface QuestionsEvalOptions {
+  load?: boolean;
+  /** Gold questions (default test/gold/questions.jsonl), the knowledge base they are about and its collection. */
+  file?: string;
+  dir?: string;
+  collection?: string;
+}
+
+type IntentStats = { total: number; correct: number; wrong: number; declined: number; strategies: Record<string, number> };
+
+export async function runQuestionsEval(app: Kgrag, log: (line: string) => void, opts: QuestionsEvalOptions = {}): Promise<{ outcomes: QuestionOutcome[]; byIntent: Record<string, IntentStats> }> {
+  const collection = opts.collection ?? QUESTIONS_COLLECTION;
+  if (opts.load !== false) await loadExampleKb(app, collection, log, opts.dir);
   const outcomes: QuestionOutcome[] = [];
-  for (const q of readGoldQuestions()) {
+  for (const q of readGoldQuestions(opts.file)) {
     const t0 = performance.now();
-    const r = await askKgrag(app, q.question, { collections: [QUESTIONS_COLLECTION], asOf: EXAMPLE_REFERENCE_DATE });
+    const r = await askKgrag(app, q.question, { collections: [collection], asOf: EXAMPLE_REFERENCE_DATE });
+    const correct = scoreAnswer(q, r);
     outcomes.push({
       id: q.id,
       intent: q.intent,
       question: q.question,
-      correct: scoreAnswer(q, r),
+      correct,
+      declined: !correct && !r.found,
       strategy: r.plan.strategy,
       answer: r.answer,
       expected: q.answer.value,
       ms: Math.round(performance.now() - t0),
     });
   }
-  const byIntent: Record<string, { total: number; correct: number; strategies: Record<string, number> }> = {};
+  const byIntent: Record<string, IntentStats> = {};
   for (const o of [...outcomes, ...outcomes.map((o) => ({ ...o, intent: 'ALL' }))]) {
-    const s = (byIntent[o.intent] ??= { total: 0, correct: 0, strategies: {} });
+    const s = (byIntent[o.intent] ??= { total: 0, correct: 0, wrong: 0, declined: 0, strategies: {} });
     s.total++;
     if (o.correct) s.correct++;
+    else if (o.declined) s.declined++;
+    else s.wrong++;
     s.strategies[o.strategy] = (s.strategies[o.strategy] ?? 0) + 1;
   }
-  log('intent          correct  strategies');
+  log('intent          correct  wrong  declined  strategies');
   for (const [intent, s] of Object.entries(byIntent)) {
     const strategies = Object.entries(s.strategies).map(([k, v]) => `${k} ${v}`).join(', ');
-    log(`${intent.padEnd(15)} ${`${s.correct}/${s.total}`.padStart(7)}  ${strategies}`);
+    log(`${intent.padEnd(15)} ${`${s.correct}/${s.total}`.padStart(7)}  ${String(s.wrong).padStart(5)}  ${String(s.declined).padStart(8)}  ${strategies}`);
   }
-  for (const o of outcomes.filter((x) => !x.correct)) log(`  wrong ${o.id} [${o.strategy}] ${o.question} => ${o.answer.slice(0, 160).replace(/\n/g, ' ')} (expected ${JSON.stringify(o.expected)})`);
+  for (const o of outcomes.filter((x) => !x.correct)) log(`  ${o.declined ? 'declined' : 'wrong'} ${o.id} [${o.strategy}] ${o.question} => ${o.answer.slice(0, 160).replace(/\n/g, ' ')} (expected ${JSON.stringify(o.expected)})`);
   const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   log(`latency: p50 ${ms[Math.floor(ms.length / 2)]} ms, p95 ${ms[Math.floor(ms.length * 0.95)]} ms`);
   return { outcomes, byIntent };

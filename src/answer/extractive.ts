@@ -1,4 +1,4 @@
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError } from '../errors.ts';
 import type { Citation, ContextPassage, RetrievedContext } from '../planner/types.ts';
 import { containsName } from '../retrieval/terms.ts';
@@ -18,7 +18,7 @@ import { splitSentences, type SentenceSpan } from './sentences.ts';
 
 export interface ExtractiveOptions {
   /** Adds the model's sentence similarity to the word-based score (re-ranks the best candidates). */
-  embedder?: Embedder;
+  embedder?: QueryEmbedder;
   /** Most sentences in the answer, 1 to 3 (default 3; usually one suffices). */
   maxSentences?: number;
 }
@@ -75,8 +75,12 @@ export async function extractiveAnswer(question: string, context: RetrievedConte
   if (opts.embedder) await addSimilarity(opts.embedder, question, candidates);
   candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.span.start - b.span.start);
 
-  const best = candidates[0]!;
-  if (!contextHasKeyTerms(q, candidates) || !answers(best, q)) return notFound(related(candidates.slice(0, 2)));
+  // A question in the text (a heading such as "什么是RAG?") asks; it does not answer: what follows it does.
+  const best = candidates.find((c) => !isQuestion(c.span.text) && !(isHeading(c.span.text) && HAN.test(c.span.text))) ?? candidates[0]!;
+  if (!contextHasKeyTerms(q, candidates)) return notFound(related(candidates.slice(0, 2)));
+  const underHeading = answerUnderQuestion(candidates, q, best);
+  if (underHeading) return answerFrom(underHeading);
+  if (!answers(best, q)) return notFound(related(candidates.slice(0, 2)));
 
   const chosen = [best];
   const covered = new Set([...best.terms].filter((t) => q.askedTerms.includes(t) || q.nameTerms.includes(t)));
@@ -100,7 +104,7 @@ function sentencesOf(passages: readonly ContextPassage[]): Candidate[] {
     const passageTerms = new Set([...title, ...termsOf(passage.text)]);
     let previous: string[] = [];
     let heading: string[] = [];
-    for (const span of splitSentences(passage.text)) {
+    for (const span of splitSentences(passage.text).flatMap(cjkSentences)) {
       if (out.length >= MAX_SENTENCES_CONSIDERED) return;
       const terms = termsOf(span.text);
       const around = new Set([...title, ...previous, ...heading]);
@@ -112,9 +116,33 @@ function sentencesOf(passages: readonly ContextPassage[]): Candidate[] {
   return out;
 }
 
+/**
+ * Chinese sentences end at 。！？； (and their full-width or ellipsis forms) with no space after
+ * them: a span is cut there too, closing quotes and brackets staying with their sentence.
+ */
+function cjkSentences(span: SentenceSpan): SentenceSpan[] {
+  if (!/[。！？；!?;…]/.test(span.text) || !/\p{Script=Han}/u.test(span.text)) return [span];
+  const out: SentenceSpan[] = [];
+  let from = 0;
+  for (const m of span.text.matchAll(/(?:[。！？；]|[!?;](?=\p{Script=Han})|……)+[”’」』)）\]]*/gu)) {
+    const end = m.index + m[0].length;
+    pushSpan(out, span, from, end);
+    from = end;
+  }
+  pushSpan(out, span, from, span.text.length);
+  return out;
+}
+
+function pushSpan(out: SentenceSpan[], span: SentenceSpan, from: number, to: number): void {
+  const text = span.text.slice(from, to);
+  const lead = text.length - text.trimStart().length;
+  const trimmed = text.trim();
+  if (/[\p{L}\p{N}]/u.test(trimmed)) out.push({ start: span.start + from + lead, end: span.start + from + lead + trimmed.length, text: trimmed });
+}
+
 /** A short line without sentence punctuation or table cells: a heading or a list's lead-in ("Office leads:"). */
 function isHeading(text: string): boolean {
-  return text.length <= 80 && !/[.!?]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
+  return text.length <= 80 && !/[.!?。！？；;]$/.test(text) && !text.includes('|') && !/^\s*[-*•]/.test(text);
 }
 
 /** Inverse sentence frequency within the context: a term in every sentence tells nothing. */
@@ -149,10 +177,12 @@ function scoreSentence(c: Candidate, q: QuestionAnalysis, idf: (t: string) => nu
   const lexical = askedWeight + nameWeight === 0 ? 0 : (askedWeight * c.asked + nameWeight * c.names) / (askedWeight + nameWeight);
   // Earlier passages ranked better in retrieval: a small tie-breaker, never a reason on its own.
   const prior = 0.05 * (1 - c.rank / Math.max(1, passages));
-  c.score = lexical * (c.typed ? 1 : 0.75) + prior;
+  // "什么是X?": the sentence that has X as its subject defines it.
+  const defines = q.definiendum !== undefined && c.span.text.replace(/^[\s\-*•]+/, '').startsWith(q.definiendum) ? 0.15 : 0;
+  c.score = lexical * (c.typed ? 1 : 0.75) + prior + defines;
 }
 
-async function addSimilarity(embedder: Embedder, question: string, candidates: Candidate[]): Promise<void> {
+async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[]): Promise<void> {
   const top = [...candidates].sort((a, b) => b.score - a.score).slice(0, EMBED_CANDIDATES);
   const [q, ...vectors] = await embedder.embedDocuments([question, ...top.map((c) => c.span.text)]);
   top.forEach((c, i) => {
@@ -175,11 +205,15 @@ function hasAnswerType(type: AnswerType, text: string, names: readonly string[])
       return /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion|half|a week|a month|a year)\b/i.test(text);
     case 'person':
     case 'place': {
+      // Chinese names are not capitalised: the kind of answer cannot be told from the form.
+      if (/\p{Script=Han}/u.test(text)) return true;
       const own = new Set(names.flatMap((n) => n.split(/\s+/)));
       // A capitalised word that is not the sentence's first and not one of the question's names.
       const words = text.split(/\s+/).slice(1);
       return words.some((w) => /^\p{Lu}\p{Ll}/u.test(w) && !own.has(w.replace(/[^\p{L}]+$/u, '')));
     }
+    case 'reason':
+      return /因为|由于|因此|所以|原因|导致|为了|鉴于|\b(because|due to|since|so that|therefore|as a result)\b/i.test(text);
     case 'any':
       return true;
   }
@@ -194,7 +228,46 @@ function contextHasKeyTerms(q: QuestionAnalysis, candidates: readonly Candidate[
   return missing <= Math.floor(q.askedTerms.length / MISSING_PER);
 }
 
+const HAN = /\p{Script=Han}/u;
+/** Sentences quoted under a question heading, at most. */
+const UNDER_HEADING = 4;
+
+/**
+ * A document that asks the question itself ("## RAG相比微调有哪些优点?", an FAQ) answers it in
+ * the sentences right after: when such a heading covers everything asked and no sentence elsewhere
+ * does, the sentences under it (from the best of them, up to the next heading) are the answer.
+ */
+function answerUnderQuestion(candidates: readonly Candidate[], q: QuestionAnalysis, best: Candidate): Candidate[] | undefined {
+  const heading = candidates.find((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE);
+  if (!heading) return undefined;
+  const following = candidates
+    .filter((c) => c.passage === heading.passage && c.span.start > heading.span.start)
+    .sort((a, b) => a.span.start - b.span.start);
+  const section: Candidate[] = [];
+  for (const c of following) {
+    if (isQuestion(c.span.text) || (isHeading(c.span.text) && !/[:：]$/.test(c.span.text))) break;
+    section.push(c);
+  }
+  // Unless the best sentence is under the heading: a better one elsewhere, or one elsewhere that says everything asked, answers by itself.
+  if (!section.includes(best) && (heading.score < best.score || best.asked >= 0.99)) return undefined;
+  // The section's opening sentences (a list asked for starts there), or from the best sentence when it comes later.
+  const at = section.indexOf(best);
+  const from = at >= UNDER_HEADING ? at : 0;
+  const out = section.slice(from, from + UNDER_HEADING);
+  if (out.length === 0) return undefined;
+  // A "when" or "how many" question still needs a date or number in what is quoted.
+  return q.type !== 'date' && q.type !== 'number' || out.some((c) => c.typed) ? out : undefined;
+}
+
+function isQuestion(text: string): boolean {
+  return /[?？]["'”’)）]*$/.test(text);
+}
+
 function answers(c: Candidate, q: QuestionAnalysis): boolean {
+  if (isQuestion(c.span.text)) return false;
+  if (q.headTerms && !q.headTerms.some((t) => c.terms.has(t))) return false;
+  // A year the question names is part of what it asks: the sentence or what it leaves implicit must give it.
+  if (q.askedTerms.some((t) => /^(1[89]|20)\d\d$/.test(t) && !c.terms.has(t) && !c.around.has(t))) return false;
   if (c.asked < MIN_ASKED_COVERAGE || c.names < MIN_NAME_COVERAGE || c.score < MIN_SCORE) return false;
   // A "when" or "how many" question needs a date or number in the sentence itself.
   return c.typed || (q.type !== 'date' && q.type !== 'number');

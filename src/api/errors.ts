@@ -17,6 +17,8 @@ const STATUS: Record<string, number> = {
   TOO_LARGE: 413,
   QUERY_TIMEOUT: 504,
   DATABASE_UNAVAILABLE: 503,
+  BAD_CONTENT_ENCODING: 415,
+  UNSUPPORTED_CHARSET: 415,
 };
 
 /**
@@ -42,6 +44,8 @@ export function statusOf(err: KgragError): number {
  */
 export function toErrorResponse(err: unknown, logger: Logger, requestId: string): { status: number; body: ErrorBody } {
   if (isClientError(err)) {
+    // The client's mistake, not the server's: no stack trace, not at error level.
+    if (statusOf(err) < 500) logger.warn({ requestId, code: err.code, err: err.message }, 'request refused');
     const details = 'problems' in err && Array.isArray(err.problems) && err.problems.length ? { problems: err.problems } : undefined;
     return {
       status: statusOf(err),

@@ -27,7 +27,12 @@ export interface ApiContext {
   /** Called after every write: schema catalogs and the typed GraphQL schema may have changed. */
   onWrite(): void;
   signal?: AbortSignal;
+  /** Counts `units` of work against the caller's rate limit (asks and searches cost more than reads). */
+  charge?(units: number): Promise<void>;
 }
+
+/** Rate-limit units per operation: what it costs the server, relative to a plain read (1). */
+export const WORK = { ask: 10, search: 3 } as const;
 
 export const LIMITS = {
   pageSize: 100,
@@ -36,6 +41,8 @@ export const LIMITS = {
   neighbourhoodHops: 3,
   neighbourhoodNodes: 500,
   entityDetailItems: 200,
+  /** Deeper pages are refused: Neo4j's SKIP takes a 64-bit integer, and nobody pages a million rows. */
+  maxOffset: 1_000_000,
   cypherRows: 1000,
   cypherChars: 10_000,
   cypherTimeoutMs: 10_000,
@@ -91,6 +98,7 @@ export async function deleteDocumentOp(ctx: ApiContext, id: string): Promise<{ i
 }
 
 export async function searchOp(ctx: ApiContext, input: { text: string; k: number; mode: 'vector' | 'fulltext' | 'hybrid'; collections?: string[] | undefined }) {
+  await ctx.charge?.(WORK.search);
   const collections = await scope(ctx, input.collections);
   const results = await retrieverOf(ctx.app).search(input.text, { collections, k: input.k, mode: input.mode });
   return results.map(({ chunkId, documentId, collection, title, source, page: p, text, score }) => ({
@@ -106,6 +114,7 @@ async function readScopeOrForeign(ctx: ApiContext, requested: string[] | undefin
 }
 
 export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined }): Promise<AskResult> {
+  await ctx.charge?.(WORK.ask);
   return askKgrag(ctx.app, input.question, {
     collections: await readScopeOrForeign(ctx, input.collections),
     ...(input.asOf ? { asOf: input.asOf } : {}),

@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import multer from 'multer';
 import { parse as parseYaml } from 'yaml';
 import type { Kgrag } from '../app.ts';
 import type { ApiConfig } from '../config/index.ts';
-import { AuthError, ConfigError, InputError, KgragError, NotFoundError, RateLimitError, RequestLimitError, errorMessage } from '../errors.ts';
+import { AuthError, ConfigError, InputError, KgragError, NotFoundError, RateLimitError, RequestError, RequestLimitError, errorMessage } from '../errors.ts';
 import { cypher } from '../graph/cypher.ts';
 import { formatBytes } from '../ingest/fetch.ts';
 import { KeyStore } from './auth/keys.ts';
@@ -20,7 +20,7 @@ import { createGraphql, type GraphqlEndpoint } from './graphql/yoga.ts';
 import { JobQueue } from './jobs/jobs.ts';
 import { mcpHttpHandler } from './mcp/http.ts';
 import { jobRunner } from './jobs/run.ts';
-import type { ApiContext } from './operations.ts';
+import { WORK, type ApiContext } from './operations.ts';
 import { ROUTES, type Route } from './rest/routes.ts';
 
 /**
@@ -46,6 +46,8 @@ export interface ApiOptions {
   /** The web UI's built files (default `ui/dist` when present). */
   uiDir?: string;
 }
+
+const READY_TIMEOUT_MS = 2000;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -73,7 +75,9 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     app.catalogs.invalidate();
     graphql.schemaChanged();
   };
-  const jobs = new JobQueue(options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger);
+  const jobs = new JobQueue(options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger, {
+    maxAttempts: app.config.ingest.maxJobAttempts,
+  });
   await jobs.open();
 
   const web = express();
@@ -98,7 +102,8 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   web.get('/ready', async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
-      await app.db.read(cypher('api/ping'), {}, { timeoutMs: 2000 });
+      // Without the driver's retries: an unreachable database is reported in seconds, not after 30.
+      await app.db.ping(cypher('api/ping'), READY_TIMEOUT_MS);
       checks.database = 'ok';
     } catch (err) {
       checks.database = errorMessage(err);
@@ -139,9 +144,24 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     }
   };
 
+  // Failed authentications count per client address, so that keys cannot be guessed at full speed.
+  const authFailures = rateLimit({
+    windowMs: 60_000,
+    limit: config.authFailuresPerMinute,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    keyGenerator: (req) => req.socket.remoteAddress ?? 'unknown',
+    validate: false,
+    handler: (_req, _res, next) => next(new RateLimitError(`More than ${config.authFailuresPerMinute} failed authentications per minute from this address; wait a minute.`)),
+  });
+
+  const workStore = new MemoryStore();
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: config.rateLimitPerMinute,
+    store: workStore,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (_req, res) => (res.locals.principal as Principal).keyId,
@@ -150,6 +170,14 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   });
 
   const json = express.json({ limit: config.maxBodyBytes });
+  /** The limiter counted the request as 1 unit; expensive operations add the rest of their cost. */
+  const charge = async (keyId: string, units: number): Promise<void> => {
+    let hits = 0;
+    for (let i = 1; i < units; i++) hits = (await workStore.increment(keyId)).totalHits;
+    if (hits > config.rateLimitPerMinute) {
+      throw new RateLimitError(`More than ${config.rateLimitPerMinute} units of work per minute for this API key (an ask counts ${WORK.ask}, a search ${WORK.search}); slow down.`);
+    }
+  };
   const ctxOf = (res: Response): ApiContext => ({
     app,
     principal: res.locals.principal as Principal,
@@ -157,6 +185,7 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     keys,
     onWrite,
     signal: res.locals.signal as AbortSignal,
+    charge: (units) => charge((res.locals.principal as Principal).keyId, units),
   });
 
   const v1 = express.Router();
@@ -175,23 +204,27 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     });
   }
   v1.use((req, _res, next) => next(new NotFoundError(`No such endpoint: ${req.method} /v1${req.path}`)));
-  web.use('/v1', timeout, authenticate, limiter, v1);
+  web.use('/v1', timeout, authFailures, authenticate, limiter, v1);
 
-  web.use(graphql.endpoint, timeout, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
-  web.all('/mcp', timeout, authenticate, limiter, json, mcpHttpHandler({ app, jobs, keys, onWrite, logger }));
+  web.use(graphql.endpoint, timeout, authFailures, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
+  web.all('/mcp', timeout, authFailures, authenticate, limiter, json, mcpHttpHandler({ app, jobs, keys, onWrite, logger }));
 
   const uiDir = options.uiDir ?? path.resolve(import.meta.dirname, '../../ui/dist');
   web.use(uiHeaders);
+  // Source maps would publish the UI's sources; the browser does not need them.
+  web.use((req, _res, next) => next(req.path.endsWith('.map') ? new NotFoundError(`No such file: ${req.path}`) : undefined));
   if (existsSync(uiDir)) web.use(express.static(uiDir));
   else web.get('/', (_req, res) => {
     res.type('html').send(PLACEHOLDER_PAGE);
   });
 
-  web.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  web.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
       logger.debug({ err: errorMessage(err) }, 'error after the response was sent');
       return;
     }
+    // Refused before its body was read: the connection cannot carry another request.
+    if (!req.complete) res.setHeader('connection', 'close');
     sendError(res, translateHttpError(err, config));
   });
 
@@ -268,7 +301,11 @@ function uploadMiddleware(route: Route, app: Kgrag, config: ApiConfig, jobs: Job
         storage: multer.diskStorage({
           destination: dir,
           // The stored name keeps the extension (loaders and readers look at it) and nothing else of the client's path.
-          filename: (_req, file, cb) => cb(null, `${n++}-${safeFileName(file.originalname)}`),
+          filename: (_req, file, cb) => {
+            const bad = badFileName(file.originalname);
+            if (bad) cb(new RequestError('BAD_FILE_NAME', `The upload's file name ${bad}; rename the file.`), '');
+            else cb(null, `${n++}-${safeFileName(file.originalname)}`);
+          },
         }),
         limits: {
           fileSize: app.config.ingest.maxFileBytes,
@@ -290,6 +327,14 @@ function uploadMiddleware(route: Route, app: Kgrag, config: ApiConfig, jobs: Job
   };
 }
 
+/** Why a client's file name is refused (it is shown to users and stored as the document's source), if it is. */
+function badFileName(name: string): string | undefined {
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters (NUL, newlines...)';
+  if (name.length > 255) return 'is longer than 255 characters';
+  if (name.split(/[\\/]/).some((part) => part === '..')) return 'contains a ".." path step';
+  return undefined;
+}
+
 export function safeFileName(name: string): string {
   const base = path.basename(name.replaceAll('\\', '/')).replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '');
   return (base || 'file').slice(-120);
@@ -302,12 +347,24 @@ function translateHttpError(err: unknown, config: ApiConfig): unknown {
     if (err.code === 'LIMIT_FILE_SIZE') return new RequestLimitError('PAYLOAD_TOO_LARGE', `A file is over the upload limit (KGRAG_MAX_FILE_MB).`);
     if (err.code === 'LIMIT_FILE_COUNT') return new RequestLimitError('TOO_MANY_FILES', `At most ${config.maxUploadFiles} files per upload (KGRAG_API_MAX_UPLOAD_FILES).`);
     if (err.code === 'LIMIT_UNEXPECTED_FILE') return new InputError(`Unexpected file field "${err.field ?? ''}"`);
-    return new InputError(`Bad multipart body: ${err.message}`);
+    return new RequestError('MALFORMED_MULTIPART', `Bad multipart body: ${err.message}`);
   }
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.too.large') return new RequestLimitError('PAYLOAD_TOO_LARGE', `The request body is over ${formatBytes(config.maxBodyBytes)} (KGRAG_API_MAX_BODY_KB).`);
   if (type === 'entity.parse.failed') return new InputError('The request body is not valid JSON');
-  if (typeof type === 'string' && type.startsWith('encoding.') || type === 'charset.unsupported') return new InputError('Unsupported request body encoding');
+  if (type === 'charset.unsupported') return new RequestError('UNSUPPORTED_CHARSET', 'Unsupported request body charset: send UTF-8');
+  if (type === 'encoding.unsupported') return new RequestError('BAD_CONTENT_ENCODING', 'Unsupported Content-Encoding: send the body uncompressed, gzip or deflate');
+  // A body that does not inflate as its Content-Encoding says (zlib errors carry a Z_ code).
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return new RequestError('BAD_CONTENT_ENCODING', 'The request body does not match its Content-Encoding');
+  if (err instanceof Error && /^(Multipart|Malformed part header|Unexpected end of form|Boundary not found)/i.test(err.message)) {
+    return new RequestError('MALFORMED_MULTIPART', `Bad multipart body: ${err.message}`);
+  }
+  // Any other error body-parser or the HTTP layer raised for the request itself.
+  const status = (err as { status?: unknown; expose?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+    return new InputError(`Bad request: ${errorMessage(err)}`);
+  }
   return err;
 }
 

@@ -1,34 +1,37 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { openKgrag, type Kgrag, type OpenOptions } from '../app.ts';
-import { loadConfig } from '../config/index.ts';
+import type { Kgrag, OpenOptions } from '../app.ts';
 import { validateReadScope } from '../domain/ids.ts';
-import { listCollections } from '../graph/documents.ts';
-import { createLogger, type Logger } from '../logging.ts';
+import type { Logger } from '../logging.ts';
 
-/** What every command module gets: the program, and helpers to open kgrag for one command. */
+/**
+ * What every command module gets: the program, and helpers to open kgrag for one command.
+ * Command modules import only commander and these helpers at load time; everything a command
+ * runs is imported inside its action, so `--help` and light commands never load the model,
+ * the HTTP server or LangChain.
+ */
 export interface CliContext {
   program: Command;
   /** Opens kgrag for one command and always closes it (driver sessions, model). */
   withKgrag<T>(opts: OpenOptions, run: (app: Kgrag) => Promise<T>): Promise<T>;
   /** A logger honouring -v and KGRAG_LOG_LEVEL, for commands that do not open kgrag. */
-  logger(): Logger;
+  logger(): Promise<Logger>;
   /** Marks the output format so that errors are printed in it too. */
   setJson(json: boolean | undefined): void;
 }
 
 export function createContext(program: Command, onJson: (json: boolean) => void): CliContext {
-  const logger = () => {
-    const config = loadConfig();
+  const logger = async () => {
+    const [{ loadConfig }, { createLogger }] = await Promise.all([import('../config/index.ts'), import('../logging.ts')]);
     const verbose = program.opts<{ verbose?: boolean }>().verbose;
-    return createLogger({ level: verbose ? 'info' : config.logLevel });
+    return createLogger({ level: verbose ? 'info' : loadConfig().logLevel });
   };
   return {
     program,
     logger,
     setJson: (json) => onJson(!!json),
     async withKgrag(opts, run) {
-      const config = loadConfig();
-      const app = await openKgrag({ ...opts, config, logger: logger() });
+      const [{ openKgrag }, { loadConfig }] = await Promise.all([import('../app.ts'), import('../config/index.ts')]);
+      const app = await openKgrag({ ...opts, config: loadConfig(), logger: await logger() });
       try {
         return await run(app);
       } finally {
@@ -52,5 +55,7 @@ export const collectionOption = (value: string, previous: string[] | undefined) 
 
 /** Reads default to every collection: the local CLI user owns the whole database. */
 export async function readableCollections(app: Kgrag, requested: string[] | undefined): Promise<string[]> {
-  return requested && requested.length > 0 ? requested : listCollections(app.db);
+  if (requested && requested.length > 0) return requested;
+  const { listCollections } = await import('../graph/documents.ts');
+  return listCollections(app.db);
 }

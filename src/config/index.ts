@@ -34,6 +34,10 @@ const EnvSchema = z.object({
   KGRAG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   KGRAG_ALLOW_PRIVATE_URLS: bool.default(false),
   KGRAG_DEFAULT_COLLECTION: z.string().default('default'),
+  KGRAG_INGEST_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  KGRAG_DOC_TIMEOUT_S: z.coerce.number().positive().default(120),
+  KGRAG_DOC_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  KGRAG_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(2),
   KGRAG_EXTRACTOR: z.enum(['offline', 'llm', 'none']).optional(),
   KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
   KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
@@ -51,6 +55,7 @@ const EnvSchema = z.object({
   KGRAG_API_AUTH: z.enum(['keys', 'disabled']).default('keys'),
   KGRAG_API_KEYS_FILE: z.string().optional(),
   KGRAG_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  KGRAG_API_AUTH_FAILURES: z.coerce.number().int().min(1).default(30),
   KGRAG_API_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   KGRAG_API_MAX_BODY_KB: z.coerce.number().int().positive().default(1024),
   KGRAG_API_MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(1000).default(20),
@@ -94,6 +99,10 @@ export interface KgragConfig {
     fetchTimeoutMs: number;
     allowPrivateUrls: boolean;
     defaultCollection: string;
+    /** Worker threads that parse and chunk documents, and each document's time and heap budget there. */
+    workers: { threads: number; timeoutMs: number; memoryMb: number };
+    /** How many times a job is started before an interrupted one is given up (crash loops end here). */
+    maxJobAttempts: number;
     /** OCR of images and of scanned PDF pages: pages per document at most (0: no OCR) and time per document. */
     ocr: { maxPages: number; timeoutMs: number };
   };
@@ -121,8 +130,10 @@ export interface ApiConfig {
   auth: 'keys' | 'disabled';
   /** Hashed API keys (JSON), `.kgrag/api-keys.json` by default. */
   keysFile: string;
-  /** Requests per minute per API key. */
+  /** Units of work per minute per API key (a read is 1, a search 3, an ask 10). */
   rateLimitPerMinute: number;
+  /** Failed authentications per minute per client address. */
+  authFailuresPerMinute: number;
   requestTimeoutMs: number;
   maxBodyBytes: number;
   maxUploadFiles: number;
@@ -215,6 +226,8 @@ export function loadConfig(
       fetchTimeoutMs: e.KGRAG_FETCH_TIMEOUT_MS,
       allowPrivateUrls: e.KGRAG_ALLOW_PRIVATE_URLS,
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
+      workers: { threads: e.KGRAG_INGEST_WORKERS, timeoutMs: Math.round(e.KGRAG_DOC_TIMEOUT_S * 1000), memoryMb: e.KGRAG_DOC_MEMORY_MB },
+      maxJobAttempts: e.KGRAG_JOB_MAX_ATTEMPTS,
       ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,
@@ -230,6 +243,7 @@ export function loadConfig(
       auth: e.KGRAG_API_AUTH,
       keysFile: e.KGRAG_API_KEYS_FILE ? path.resolve(cwd, e.KGRAG_API_KEYS_FILE) : path.join(home, 'api-keys.json'),
       rateLimitPerMinute: e.KGRAG_API_RATE_LIMIT,
+      authFailuresPerMinute: e.KGRAG_API_AUTH_FAILURES,
       requestTimeoutMs: e.KGRAG_API_REQUEST_TIMEOUT_MS,
       maxBodyBytes: e.KGRAG_API_MAX_BODY_KB * 1024,
       maxUploadFiles: e.KGRAG_API_MAX_UPLOAD_FILES,

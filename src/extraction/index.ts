@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { KgragConfig } from '../config/index.ts';
 import type { Logger } from '../logging.ts';
 import { createLlmExtractor } from './llm.ts';
@@ -12,6 +13,6 @@ export async function createExtractor(config: KgragConfig, logger: Logger): Prom
     case 'llm':
       return createLlmExtractor(config, logger);
     case 'offline':
-      return createOfflineExtractor({ patternsFile: config.extraction.patternsFile }, logger);
+      return createOfflineExtractor({ patternsFile: config.extraction.patternsFile, chineseModelDir: path.join(config.home, 'models-extra', 'lac') }, logger);
   }
 }

@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import { GraphError, InputError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { cypher, labelExpression, quoteName } from './cypher.ts';
-import { ENTITY_LABEL, META_LABEL, presentedLabel } from './names.ts';
+import { ENTITY_LABEL, META_LABEL, displayName, patternName, presentedLabel } from './names.ts';
+import { isChunkLabel } from './collection-index.ts';
 import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
 
 /**
@@ -229,7 +230,7 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
 function labelGroups(stored: string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const label of [...stored].sort((a, b) => Number(a !== presentedLabel(a)) - Number(b !== presentedLabel(b)) || a.localeCompare(b))) {
-    if (HIDDEN_LABELS.has(label)) continue;
+    if (HIDDEN_LABELS.has(label) || isChunkLabel(label)) continue;
     const shown = presentedLabel(label);
     groups.set(shown, [...(groups.get(shown) ?? []), label]);
   }
@@ -242,15 +243,8 @@ export function labelMatcher(catalog: Pick<SchemaCatalog, 'labels' | 'internal'>
   return (label) => labelExpression(stored.get(label) ?? [label]);
 }
 
-/** `(:Person)-[:REPORTS_TO]->(:Person)`, names quoted only where Cypher would need it. */
-export function patternName(p: Pick<RelationshipInfo, 'from' | 'to' | 'type'>): string {
-  return `(:${displayName(p.from)})-[:${displayName(p.type)}]->(:${displayName(p.to)})`;
-}
-
-/** A label or type as written in Cypher: bare when it can be, else backtick-quoted. */
-export function displayName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteName(name);
-}
+// Display helpers live in names.ts so that printing a catalog needs no database code.
+export { displayName, patternName };
 
 // ---------------------------------------------------------------------------------------------
 // Labels

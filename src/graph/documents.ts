@@ -2,6 +2,7 @@ import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { Metadata } from '../domain/types.ts';
 import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
+import { chunkLabel } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
@@ -122,7 +123,7 @@ export async function writeNewDocuments(db: GraphExecutor, items: readonly Docum
 
 /** The chunks of the documents (already written), PART_OF them, and NEXT between consecutive chunks of each. */
 async function createChunks(tx: TxRunner, items: ReadonlyArray<Pick<DocumentReplacement, 'doc' | 'chunks'>>): Promise<void> {
-  const rows = items.flatMap((it) => it.chunks.map((c) => ({ ...chunkParams(c), documentId: it.doc.id })));
+  const rows = items.flatMap((it) => it.chunks.map((c) => ({ ...chunkParams(c), documentId: it.doc.id, label: chunkLabel(it.doc.collection) })));
   for (let i = 0; i < rows.length; i += CHUNK_BATCH) {
     await tx.run(cypher('ingest/create-chunks'), { chunks: rows.slice(i, i + CHUNK_BATCH) });
   }

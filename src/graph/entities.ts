@@ -1,6 +1,7 @@
 import type { ChunkExtraction } from '../extraction/types.ts';
 import { chunkSource, factSourceMarker, parseFacts, type Fact } from '../domain/facts.ts';
 import {
+  canonicalType,
   resolveDocument,
   type EntityLookup,
   type ExistingEntity,
@@ -8,6 +9,7 @@ import {
 } from '../resolution/resolver.ts';
 import { fillNames, guessNameProperty } from './catalog.ts';
 import { cypher } from './cypher.ts';
+import { RESERVED_LABELS, isKgragLabel } from './names.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
 import { toLuceneQuery } from './search.ts';
 
@@ -38,25 +40,37 @@ async function graphNameProperty(tx: TxRunner, label: string): Promise<string | 
 /** The resolver's view of one collection, read inside the writing transaction (so it sees earlier documents). */
 function lookupIn(tx: TxRunner, collection: string, graph: boolean): EntityLookup {
   const nameKeys = new Map<string, Promise<string | undefined>>();
+  let labels: Promise<string[]> | undefined;
   return {
     ...(graph
       ? {
           async graphNodes(type: string, names: string[]) {
-            if (!nameKeys.has(type)) nameKeys.set(type, graphNameProperty(tx, type));
-            const key = await nameKeys.get(type);
-            if (!key || names.length === 0) return [];
-            const query = fillNames(cypher('entities/graph-nodes'), { __LABEL__: type, __NAME__: key });
-            return (await tx.run(query, { names, limit: int(names.length * 2 + 1) })) as Array<{ id: string; name: string }>;
+            if (names.length === 0) return [];
+            // The graph's labels of this type: the type itself, or a synonym of it (`Company` for Organization).
+            labels ??= tx.run(cypher('catalog/labels')).then((rows) => rows.map((r) => String(r.label)));
+            const ofType = (await labels).filter((l) => !isKgragLabel(l) && !RESERVED_LABELS.has(l) && canonicalType(l) === type);
+            const found: Array<{ id: string; name: string }> = [];
+            for (const label of ofType) {
+              if (!nameKeys.has(label)) nameKeys.set(label, graphNameProperty(tx, label));
+              const key = await nameKeys.get(label);
+              if (!key) continue;
+              const query = fillNames(cypher('entities/graph-nodes'), { __LABEL__: label, __NAME__: key });
+              found.push(...((await tx.run(query, { names, limit: int(names.length * 2 + 1) })) as Array<{ id: string; name: string }>));
+            }
+            return found;
           },
         }
       : {}),
     async byNormalizedNames(items) {
       return (await tx.run(cypher('entities/by-normalized-names'), { collection, items })) as unknown as ExistingEntity[];
     },
-    async candidates(type, name) {
-      const query = toLuceneQuery(name);
-      if (!query) return [];
-      return (await tx.run(cypher('entities/candidates'), { collection, type, query, limit: int(CANDIDATES) })) as unknown as ExistingEntity[];
+    async candidates(items) {
+      const queries = items.map((it, i) => ({ i: int(i), type: it.type, query: toLuceneQuery(it.name) })).filter((q) => q.query);
+      const out: ExistingEntity[][] = items.map(() => []);
+      if (queries.length === 0) return out;
+      const rows = await tx.run(cypher('entities/candidates'), { collection, items: queries, limit: int(CANDIDATES) });
+      for (const row of rows) out[row.i as number] = row.candidates as ExistingEntity[];
+      return out;
     },
   };
 }

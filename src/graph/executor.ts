@@ -59,7 +59,10 @@ export class GraphExecutor {
   static async connect(config: KgragConfig['neo4j'], logger: Logger): Promise<GraphExecutor> {
     const driver = neo4j.driver(config.uri, neo4j.auth.basic(config.username, config.password), {
       disableLosslessIntegers: false,
-      connectionAcquisitionTimeout: 30_000,
+      // An unreachable database fails requests in seconds, not after the driver's 30 s defaults.
+      connectionTimeout: 3_000,
+      connectionAcquisitionTimeout: 5_000,
+      maxTransactionRetryTime: 3_000,
       maxConnectionPoolSize: 50,
       userAgent: 'kgrag/0.1',
     });
@@ -106,6 +109,25 @@ export class GraphExecutor {
       throw translateError(err, this.uri, false);
     } finally {
       await session.close();
+    }
+  }
+
+  /** One read statement, no retries, given up after `timeoutMs`: for health checks. */
+  async ping(query: string, timeoutMs: number): Promise<void> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        session.run(query, {}, { timeout: timeoutMs }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new GraphError('DATABASE_UNAVAILABLE', `Neo4j at ${this.uri} did not answer within ${timeoutMs} ms.`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      throw translateError(err, this.uri, false);
+    } finally {
+      clearTimeout(timer);
+      void session.close().catch(() => undefined);
     }
   }
 

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { quoteName } from './cypher.ts';
 
 /**
  * Labels, relationship types and property keys that come from data (extraction, imports, user
@@ -91,4 +92,14 @@ export function isSafeRelType(type: string): boolean {
 
 export function isSafePropertyKey(key: string): boolean {
   return PROPERTY.test(key);
+}
+
+/** `(:Person)-[:REPORTS_TO]->(:Person)`, names quoted only where Cypher would need it. */
+export function patternName(p: { from: string; to: string; type: string }): string {
+  return `(:${displayName(p.from)})-[:${displayName(p.type)}]->(:${displayName(p.to)})`;
+}
+
+/** A label or type as written in Cypher: bare when it can be, else backtick-quoted. */
+export function displayName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : quoteName(name);
 }

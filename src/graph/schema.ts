@@ -1,5 +1,6 @@
 import { ModelMismatchError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
+import { ensureCollectionIndex } from './collection-index.ts';
 import { cypher, cypherStatements } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
 
@@ -81,5 +82,9 @@ async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity
       model: embedding.model,
       dimension: int(embedding.dimension),
     });
+  }
+  // Chunks written before collections had vector indexes of their own get theirs now.
+  for (const row of await db.read(cypher('schema/chunk-collections'))) {
+    await ensureCollectionIndex(db, String(row.collection), embedding.dimension);
   }
 }

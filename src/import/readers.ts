@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { parse, type Info, type Parser } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { errorMessage } from '../errors.ts';
+import { checkArchive } from '../ingest/limits.ts';
 import { isEmpty, toText } from './coerce.ts';
 import { ImportError } from './errors.ts';
 import type { DataFormat } from './mapping.ts';
@@ -325,8 +326,13 @@ function stripBom(text: string): string {
 
 async function openXlsx(file: string, options: ReadOptions): Promise<RecordSource> {
   const workbook = new ExcelJS.Workbook();
+  const bytes = await readFile(file).catch((err: unknown) => {
+    throw readFailed(file, err);
+  });
+  // Before exceljs inflates anything: a small workbook may inflate to gigabytes.
+  checkArchive(bytes, path.basename(file));
   try {
-    await workbook.xlsx.readFile(file);
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
     throw readFailed(file, err);
   }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { ensureCollectionIndex } from '../graph/collection-index.ts';
 import { chunkDocument } from '../chunking/chunker.ts';
 import type { KgragConfig } from '../config/index.ts';
 import { chunkId, documentId, validateCollection } from '../domain/ids.ts';
@@ -8,8 +10,10 @@ import { KgragError, LoadError, errorMessage } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
 import { findExisting, replaceDocument, writeNewDocuments, type ChunkWrite } from '../graph/documents.ts';
 import type { Logger } from '../logging.ts';
-import { expandInputs, loadSource, titleFromName, type LoadOptions } from './load.ts';
+import { expandInputs, titleFromName, type LoadOptions } from './load.ts';
 import { LOW_CONFIDENCE } from './ocr.ts';
+import type { ParseTask, TokenizerSpec } from './workers/parse-worker.ts';
+import { parseInWorker } from './workers/pool.ts';
 
 export interface IngestOptions {
   collection: string;
@@ -31,6 +35,8 @@ export interface IngestOptions {
    */
   documentsPerTransaction?: number;
   onProgress?: (event: IngestProgress) => void;
+  /** Stops the run: no parse, embedding or write starts after it fires. */
+  signal?: AbortSignal;
 }
 
 export interface IngestProgress {
@@ -111,6 +117,8 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
+  // The collection's own vector index exists before its first chunk is written.
+  await ensureCollectionIndex(db, collection, embedder.dimension);
   const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
   const extraction: ExtractionSummary = {
     extractor: extractor?.name ?? 'none',
@@ -146,6 +154,11 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     logger.warn({ source, code, err: errorMessage(err) }, 'document failed');
   };
 
+  // Aborted by the caller (a cancelled job) or by a failure of the run: no write starts after that.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   const { sources, missing } = await expandInputs(inputs, options.cwd ?? process.cwd());
   for (const m of missing) fail(m, new LoadError('NOT_FOUND', `${m}: no such file, folder or matching glob`));
   let sourcesDone = 0;
@@ -158,6 +171,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   let writing: Promise<void> = Promise.resolve();
 
   const flush = async () => {
+    stop.signal.throwIfAborted();
     if (group.length === 0) return;
     const batch = group;
     group = [];
@@ -257,7 +271,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     const writeRun = async () => {
       const items = run;
       run = [];
-      if (items.length === 0) return;
+      if (items.length === 0 || stop.signal.aborted) return;
       const results = await writeNewDocuments(
         db,
         items.map((p) => ({ doc: toDocumentWrite(p, collection, embedder.modelId), chunks: toChunkWrites(p, p.embeddings), extractions: p.extractions })),
@@ -269,6 +283,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
       });
     };
     for (const p of pending) {
+      if (stop.signal.aborted) return;
       if (perTransaction > 1 && p.isNew) {
         run.push(p);
         if (run.length >= perTransaction) await writeRun();
@@ -286,21 +301,38 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     progress();
   };
 
-  for (const source of sources) {
-    progress(source);
-    let t = performance.now();
-    for await (const outcome of loadSource(source, loadOptions)) {
+  try {
+    // Parsing and chunking run in worker threads, one source ahead of embedding and writing.
+    const tokenizer = tokenizerSpecOf(config, embedder);
+    const parse = (source: string) => {
+      const task: ParseTask = { source, load: loadOptions };
+      if (tokenizer) task.chunking = { maxTokens, overlapTokens: config.chunking.overlapTokens, tokenizer };
+      // OCR has its own, longer time limit per document (KGRAG_OCR_TIMEOUT_MS); the worker's budget leaves room for it.
+      const budget = { ...config.ingest.workers, timeoutMs: Math.max(config.ingest.workers.timeoutMs, config.ingest.ocr.timeoutMs + 30_000) };
+      const parsed = parseInWorker(task, budget, stop.signal);
+      parsed.catch(() => undefined); // awaited below; only an abort rejects it
+      return parsed;
+    };
+    let next = sources.length > 0 ? parse(sources[0]!) : undefined;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]!;
+      progress(source);
+      const t = performance.now();
+      const parsed = await next!;
+      next = i + 1 < sources.length ? parse(sources[i + 1]!) : undefined;
       timings.load += performance.now() - t;
-      if (!outcome.ok) {
-        fail(named(outcome.source), outcome.error);
-      } else {
+      for (const outcome of parsed) {
+        if (!outcome.ok) {
+          fail(named(outcome.source), new KgragError(outcome.code, outcome.message));
+          continue;
+        }
         const shown = named(outcome.doc.source);
         // A title made from the local file name (no heading in the text) takes the shown name's.
         if (shown !== outcome.doc.source && outcome.doc.title === titleFromName(outcome.doc.source)) {
           outcome.doc.title = titleFromName(shown.replace(/^[a-z]+:/, ''));
         }
         outcome.doc.source = shown;
-        const prepared = prepare(outcome.doc, collection, maxTokens, config.chunking.overlapTokens, embedder, timings);
+        const prepared = prepare(outcome.doc, outcome.chunks, collection, maxTokens, config.chunking.overlapTokens, embedder, timings);
         if (prepared instanceof KgragError) fail(outcome.doc.source, prepared);
         else {
           group.push(prepared);
@@ -308,12 +340,18 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
           if (groupChunks >= GROUP_CHUNKS || group.length >= GROUP_DOCS) await flush();
         }
       }
-      t = performance.now();
+      sourcesDone++;
     }
-    sourcesDone++;
+    await flush();
+    await writing;
+  } catch (err) {
+    // A failed run writes nothing more: pending groups are dropped, the write in flight ends first.
+    stop.abort(err);
+    await writing.catch(() => undefined);
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
-  await flush();
-  await writing;
   progress();
   timings.total = performance.now() - started;
   for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key] = Math.round(timings[key]);
@@ -323,6 +361,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
 
 function prepare(
   doc: LoadedDocument,
+  chunked: ChunkDraft[] | undefined,
   collection: string,
   maxTokens: number,
   overlapTokens: number,
@@ -331,7 +370,7 @@ function prepare(
 ): Prepared | KgragError {
   const t = performance.now();
   try {
-    const chunks = chunkDocument(doc, { maxTokens, overlapTokens, countTokens: (s) => embedder.countTokens(s) });
+    const chunks = chunked ?? chunkDocument(doc, { maxTokens, overlapTokens, countTokens: (s) => embedder.countTokens(s) });
     if (chunks.length === 0) return new LoadError('EMPTY_DOCUMENT', `${doc.source}: no text to index`);
     const key = doc.id ?? doc.source;
     return { doc, id: documentId(collection, key), key, chunks, text: documentText(doc.blocks) };
@@ -372,4 +411,16 @@ function toChunkWrites(p: Prepared, embeddings: number[][]): ChunkWrite[] {
     ocrLowConfidence: c.ocrConfidence === undefined ? null : c.ocrConfidence < LOW_CONFIDENCE,
     embedding: embeddings[i]!,
   }));
+}
+
+/**
+ * The tokenizer the workers load to chunk with: the configured model's, when that is the embedder
+ * in use (another embedder, such as a test fake, chunks on the calling thread with its own count).
+ */
+function tokenizerSpecOf(config: KgragConfig, embedder: Embedder): TokenizerSpec | undefined {
+  const { modelDir, modelId } = config.embedding;
+  const localDir = modelDir ? path.resolve(modelDir) : undefined;
+  const configured = localDir ? path.basename(localDir) : modelId;
+  if (embedder.modelId !== configured) return undefined;
+  return { localDir, modelId, cacheDir: path.join(config.home, 'models', 'hub') };
 }

@@ -11,7 +11,7 @@
 import { extractiveAnswer } from '../answer/extractive.ts';
 import { llmAnswer } from '../answer/llm.ts';
 import { renderStructured } from '../answer/structured.ts';
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError, KgragError, errorMessage } from '../errors.ts';
 import { labelMatcher, type CatalogCache, type SchemaCatalog } from '../graph/catalog.ts';
 import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
@@ -26,12 +26,15 @@ import { ground } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, PlanStep, RetrievedContext, Strategy } from './types.ts';
+import { hanShare, isChinese } from './zh/segment.ts';
+import { translateQuestion } from './zh/translate.ts';
+import { renderStructuredZh, zhMessages } from './zh/render.ts';
 
 export interface AskDeps {
   db: GraphExecutor;
   catalogs: CatalogCache;
   /** Needed for vector and hybrid retrieval; without it retrieval is fulltext only. */
-  embedder?: Embedder;
+  embedder?: QueryEmbedder;
   /** When configured: text-to-Cypher and written answers. */
   chat?: ChatModel;
   logger?: Logger;
@@ -97,8 +100,21 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   /** Nodes an untrusted parse found: names that steer retrieval in a hybrid answer. */
   let bridge: { spec: QuerySpec; rows: Row[] } | undefined;
   let parserMessage: string | undefined;
-  const grounding = await timed('parse', () => ground(deps.db, catalog, q, { collections, timeoutMs }));
-  const parsed = await timed('parse', async () => parseQuestion(grounding, { asOf, limit }));
+  // A Chinese question is read by Chinese grammar into the English form the parser maps (zh/translate.ts).
+  const zh = isChinese(q) ? await timed('parse', () => translateQuestion(deps.db, catalog, q, { collections, timeoutMs })) : undefined;
+  if (zh) steps.push({ kind: 'parse', detail: `Read as: ${zh.english}` });
+  // The answer is in the question's language: an English question naming 张伟 is answered in English.
+  const inChinese = zh !== undefined && hanShare(q) >= 0.3;
+  const render = inChinese ? renderStructuredZh : renderStructured;
+  const grounding = await timed('parse', () => ground(deps.db, catalog, zh?.english ?? q, { collections, timeoutMs }));
+  const parsed = await timed('parse', async () => {
+    const p = parseQuestion(grounding, { asOf, limit });
+    if (!zh || !p.ok) return p;
+    // Chinese words the lexicon and the graph do not know are unexplained like unknown English words,
+    // and so is a name the parse had to leave out ("星图智能有多少个客户": whose customers is not in the graph).
+    const ignored = p.notes.filter((n) => n.startsWith('Ignored ')).map((n) => /^Ignored (?:\S+ ")?([^":]+)/.exec(n)?.[1] ?? n);
+    return zh.unknown.length || ignored.length ? { ...p, unexplained: [...p.unexplained, ...zh.unknown, ...ignored] } : p;
+  });
   /** Words the graph could not place: what the documents are asked about. */
   const unplaced = parsed.ok ? parsed.unexplained : unexplainedWords(grounding);
   if (!parsed.ok) {
@@ -109,7 +125,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
     // Hybrid: the part the graph does understand may name who or what the documents should be
     // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
-    if (catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
+    if (!zh && catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
       const compiled = compile(parsed.spec, collections, labelMatcher(catalog));
       const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
       const rows = run ? finishRows(parsed.spec, run.rows) : [];
@@ -129,7 +145,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   if (structured && !emptyAnswer(structured)) {
     steps.push({ kind: 'answer', detail: 'Rendered from the query result.' });
     return finish({
-      answer: renderStructured(structured.spec, structured.rows, structured.truncated),
+      answer: render(structured.spec, structured.rows, structured.truncated),
       found: true,
       citations: [],
       facts: [],
@@ -175,7 +191,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
 
   // 3. Documents: hybrid retrieval, graph expansion, an extractive or LLM answer with citations.
-  if (catalog.internal.documents && collections && unplaced.length > 0 && !bridge) {
+  if (!zh && catalog.internal.documents && collections && unplaced.length > 0 && !bridge) {
     // Hybrid, documents first: who the question describes, then the graph about them.
     const resolved = await timed('resolve', () => resolveDescription(deps, q, unplaced, { collections, asOf, limit, guard, runs: cypherRuns, logger }));
     if (resolved) {
@@ -205,7 +221,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
       deps.chat ? llmAnswer(deps.chat, searchText, context, { signal: opts.signal, logger }) : extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {}),
     );
     steps.push({ kind: 'answer', detail: deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.' });
-    const structuredNote = structured ? `${renderStructured(structured.spec, structured.rows)} ` : '';
+    const structuredNote = structured ? `${render(structured.spec, structured.rows)} ` : '';
     if (answer.found) {
       return finish({
         answer: answer.answer,
@@ -217,8 +233,9 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
         ...(structured ? { message: `The exact query found nothing: ${structuredNote.trim()}` } : {}),
       });
     }
+    const notFoundText = inChinese ? zhMessages.notFound : answer.answer;
     return finish({
-      answer: structured ? `${structuredNote}${answer.answer}` : answer.answer,
+      answer: structured ? `${structuredNote}${notFoundText}` : notFoundText,
       found: false,
       citations: answer.citations,
       facts: context.facts,
@@ -230,7 +247,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
 
   if (structured) {
     return finish({
-      answer: renderStructured(structured.spec, structured.rows, structured.truncated),
+      answer: render(structured.spec, structured.rows, structured.truncated),
       found: false,
       citations: [],
       facts: [],
@@ -240,7 +257,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
   const message = parserMessage ?? 'The question could not be mapped onto the graph.';
   return finish({
-    answer: `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
+    answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
     found: false,
     citations: [] as Citation[],
     facts: [],

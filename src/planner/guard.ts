@@ -35,8 +35,9 @@ export { tokenize, type Token, type TokenKind } from './guard/cypher-tokens.ts';
  *               must contain a node variable already bound in the enclosing scope.
  *
  * Why that is enough: every node a query can see comes from a pattern. MATCH patterns,
- * comprehensions and subqueries get `v.collection IN $collections` for every node (anonymous ones
- * are named first), ANDed in front of the query's own WHERE, which is parenthesised so that
+ * comprehensions and subqueries get `coalesce(v.collection, '@graph') IN $collections` for every
+ * node (anonymous ones are named first; a node without a collection belongs to the existing graph's
+ * scope @graph), ANDed in front of the query's own WHERE, which is parenthesised so that
  * `OR true` cannot widen it. Pattern predicates only test neighbours of an already scoped node, and
  * in kgrag's graph no relationship crosses collections (the same holds for the inner nodes of
  * variable-length paths, which are never bound). Refused: CALL (procedures and subqueries),

@@ -29,8 +29,11 @@ export interface ExistingEntity {
 export interface EntityLookup {
   /** Entities of the collection with one of these (type, normalizedName) pairs. */
   byNormalizedNames(items: Array<{ type: string; key: string }>): Promise<ExistingEntity[]>;
-  /** Entities of the collection whose name or aliases resemble `name` (fulltext), for fuzzy matching. */
-  candidates(type: string, name: string): Promise<ExistingEntity[]>;
+  /**
+   * For each item, entities of the collection and type whose name or aliases resemble its name
+   * (fulltext), for fuzzy matching: one list per item, in order. One call per document, not one per name.
+   */
+  candidates(items: Array<{ type: string; name: string }>): Promise<ExistingEntity[][]>;
   /**
    * Nodes of a graph kgrag did not build with label `type` whose display name is one of `names`
    * exactly (id: the node's elementId). Absent: no such graph.
@@ -198,7 +201,7 @@ class DocumentClusters {
           .filter((full) => full !== short && full.type === short.type && standsFor(key, full, short.type)),
       );
       if (candidates.size === 1) union([...candidates][0]!, short);
-      else if (candidates.size > 1 || (short.type === 'Person' && !key.includes(' '))) ambiguous.add(short);
+      else if (candidates.size > 1 || (short.type === 'Person' && !key.includes(' ') && !HAN_FULL_NAME.test(key))) ambiguous.add(short);
     }
     return ambiguous;
   }
@@ -208,10 +211,16 @@ class DocumentClusters {
   }
 }
 
-/** "smith" stands for "jane smith"; "ibm" for "international business machines"; "acme" for "acme analytics". */
+/** A Chinese personal name is written without spaces: two to four characters are a full name (张伟, 欧阳明远). */
+const HAN_FULL_NAME = /^\p{Script=Han}{2,4}$/u;
+const HAN_ONLY = /^\p{Script=Han}+$/u;
+
+/** "smith" stands for "jane smith"; "ibm" for "international business machines"; "acme" for "acme analytics"; "云杉数据" for "云杉数据科技". */
 function standsFor(shortKey: string, full: Cluster, type: string): boolean {
   if (shortKey.includes(' ') && type === 'Person') return false;
   for (const fullKey of full.keys) {
+    // Chinese organisation names are not spaced: the short form is the start of the full name.
+    if (type !== 'Person' && HAN_ONLY.test(shortKey) && shortKey.length >= 2 && HAN_ONLY.test(fullKey) && fullKey.length > shortKey.length && fullKey.startsWith(shortKey)) return true;
     const tokens = fullKey.split(' ');
     if (tokens.length < 2) continue;
     if (type === 'Person' && (tokens[tokens.length - 1] === shortKey || tokens[0] === shortKey)) return true;
@@ -350,16 +359,22 @@ async function linkToGraph(collection: string, clusters: Cluster[], lookup: Enti
   const items = clusters.filter((c) => !graph.has(c)).flatMap((c) => [...c.keys].map((key) => ({ type: c.type, key })));
   const exact = items.length ? await lookup.byNormalizedNames(items) : [];
   for (const [c, r] of graph) out.set(c, r);
-  for (const c of clusters) {
-    if (graph.has(c)) continue;
+  const named = clusters.filter((c) => !graph.has(c)).map((c) => {
     const name = canonicalName(c);
     const canonicalKey = normalizeName(name, c.type);
     const hits = exact.filter((e) => e.type === c.type && c.keys.has(e.normalizedName));
-    let best = pickExisting(hits, canonicalKey);
+    return { c, name, canonicalKey, exact: pickExisting(hits, canonicalKey) };
+  });
+  // Fuzzy candidates for every cluster without an exact hit, in one look-up.
+  const fuzzy = named.filter((n) => !n.exact);
+  const found = fuzzy.length ? await lookup.candidates(fuzzy.map((n) => ({ type: n.c.type, name: n.name }))) : [];
+  const candidatesOf = new Map(fuzzy.map((n, i) => [n.c, found[i] ?? []]));
+  for (const { c, name, canonicalKey, exact: hit } of named) {
+    let best = hit;
     let method: ResolutionMethod = best ? (best.normalizedName === canonicalKey ? 'exact' : 'alias') : 'new';
     let score = best ? 1 : 0;
     if (!best) {
-      const candidates = (await lookup.candidates(c.type, name)).filter((e) => e.type === c.type);
+      const candidates = (candidatesOf.get(c) ?? []).filter((e) => e.type === c.type);
       for (const candidate of candidates) {
         if (candidate.type !== c.type) continue;
         const names = [name, ...c.aliases];

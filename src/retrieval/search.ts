@@ -1,5 +1,5 @@
 import type { SearchMode, SearchResult } from '../domain/types.ts';
-import type { Embedder } from '../embedding/embedder.ts';
+import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
 import { fulltextSearch, vectorSearch } from '../graph/search.ts';
@@ -21,7 +21,7 @@ export class Retriever {
   constructor(
     private readonly db: GraphExecutor,
     /** Absent when only fulltext search is needed (no model loaded). */
-    private readonly embedder: Embedder | undefined,
+    private readonly embedder: QueryEmbedder | undefined,
   ) {}
 
   private embedQuery(text: string): Promise<number[]> {

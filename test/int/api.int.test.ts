@@ -489,15 +489,15 @@ describe('HTTP API', () => {
     });
 
     it('rate limits per key and times requests out', async () => {
-      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 3, requestTimeoutMs: 30 } });
+      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 10, requestTimeoutMs: 30 } });
       const url = (await strict.listen(0, '127.0.0.1')).url;
       try {
         const get = (key: string) => fetch(`${url}/v1/collections`, { headers: { authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 3; i++) expect((await get(keys.readerA)).status).toBe(200);
+        for (let i = 0; i < 10; i++) expect((await get(keys.readerA)).status).toBe(200);
         const limited = await get(keys.readerA);
         expect(limited.status).toBe(429);
         expect(((await limited.json()) as Json).error.code).toBe('RATE_LIMITED');
-        // Another key has its own budget.
+        // Another key has its own budget; an ask costs 10 units of it.
         expect((await get(keys.readerB)).status).toBe(200);
         const slow = await fetch(`${url}/v1/ask`, {
           method: 'POST',

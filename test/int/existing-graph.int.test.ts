@@ -39,8 +39,15 @@ async function snapshot(app: Kgrag): Promise<Json> {
      RETURN elementId(r) AS id, type(r) AS type, elementId(a) AS a, elementId(b) AS b, properties(r) AS props ORDER BY id`,
     { labels: GRAPH_LABELS },
   );
-  const constraints = await app.db.read('SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN * ORDER BY name');
-  const indexes = await app.db.read('SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state RETURN * ORDER BY name');
+  // The graph's own constraints and indexes (kgrag adds indexes of its own labels as collections come).
+  const constraints = await app.db.read(
+    'SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties WHERE any(l IN labelsOrTypes WHERE l IN $labels) RETURN * ORDER BY name',
+    { labels: GRAPH_LABELS },
+  );
+  const indexes = await app.db.read(
+    'SHOW INDEXES YIELD name, type, labelsOrTypes, properties, state WHERE any(l IN labelsOrTypes WHERE l IN $labels) RETURN * ORDER BY name',
+    { labels: GRAPH_LABELS },
+  );
   return { nodes, rels, constraints, indexes };
 }
 

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Kgrag } from '../../src/app.ts';
-import { createOfflineExtractor } from '../../src/extraction/offline.ts';
-import { getEntity, listEntities } from '../../src/graph/entities.ts';
-import { importRecords } from '../../src/import/importer.ts';
-import { loadMapping } from '../../src/import/mapping.ts';
-import { ingest } from '../../src/ingest/pipeline.ts';
-import { dropCollections, openTestApp, uniqueCollection } from '../helpers.ts';
+import { dropCollections, loadExampleGraph, openTestApp, uniqueCollection } from '../helpers.ts';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');
 
@@ -15,32 +10,18 @@ describe('records and documents in one graph (offline extractor, example data)',
   let app: Kgrag;
   const collection = uniqueCollection('kb');
 
+  let entity: Awaited<ReturnType<typeof loadExampleGraph>>['entity'];
+
   beforeAll(async () => {
     app = await openTestApp();
-    for (const name of ['companies.csv', 'offices.json', 'employees.csv']) {
-      const mapping = await loadMapping(path.join(examples, 'mappings', name.replace(/\.\w+$/, '.mapping.json')));
-      const summary = await importRecords(app.db, path.join(examples, 'data', name), mapping, { collection, logger: app.logger });
-      expect(summary.errors).toEqual([]);
-    }
-    const extractor = await createOfflineExtractor({}, app.logger);
-    const summary = await ingest(
-      [path.join(examples, 'docs', 'acme-partnership.html'), path.join(examples, 'docs', 'initech-acquisition.html'), path.join(examples, 'docs', 'team-directory.md')],
-      { db: app.db, embedder: app.embedder!, extractor, config: app.config, logger: app.logger },
-      { collection },
-    );
-    expect(summary.failed).toBe(0);
-    expect(summary.extraction.linked).toBeGreaterThan(5);
+    const loaded = await loadExampleGraph(app, collection, examples, ['companies.csv', 'offices.json', 'employees.csv'], ['acme-partnership.html', 'initech-acquisition.html', 'team-directory.md']);
+    expect(loaded.summary.extraction.linked).toBeGreaterThan(5);
+    entity = loaded.entity;
   });
   afterAll(async () => {
     await dropCollections(app, [collection]);
     await app.close();
   });
-
-  const entity = async (name: string) => {
-    const found = (await listEntities(app.db, [collection], { limit: 1000 })).filter((e) => e.name === name);
-    expect(found, name).toHaveLength(1);
-    return (await getEntity(app.db, found[0]!.id, [collection]))!;
-  };
 
   it('links what articles say about people and companies to the imported records', async () => {
     const jane = await entity('Jane Smith');

@@ -87,7 +87,7 @@ describe('textToCypher', () => {
 
     expect(result.rows).toEqual([{ name: 'Ada' }, { name: 'Bob' }]);
     expect(result.truncated).toBe(false);
-    expect(result.query).toContain('.collection IN $collections');
+    expect(result.query).toContain(".collection, '@graph') IN $collections");
     expect(result.query).toMatch(/LIMIT 21$/);
     expect(result.params).toEqual({ project: 'Apollo', collections: [A] });
     expect(result.attempts).toEqual([{ query: JSON.parse(GOOD).cypher, params: { project: 'Apollo' } }]);

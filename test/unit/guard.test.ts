@@ -86,7 +86,7 @@ describe('enforceLimit', () => {
 });
 
 describe('scopeToCollections', () => {
-  const IN = (v: string) => `${v}.collection IN $collections`;
+  const IN = (v: string) => `coalesce(${v}.collection, '@graph') IN $collections`;
 
   it('scopes every node of every MATCH, naming anonymous ones', () => {
     expect(scoped('MATCH (n) RETURN n.name AS name')).toBe(`MATCH (n) WHERE ${IN('n')} RETURN n.name AS name`);
@@ -127,9 +127,9 @@ describe('scopeToCollections', () => {
     const q = "MATCH (a:P) // MATCH (s:Secret)\nWHERE a.name = 'x MATCH (s)' RETURN a.`MATCH` AS m, a.match AS n, `a`.x AS o";
     expect(scoped(q)).toBe(`MATCH (a:P) // MATCH (s:Secret) WHERE ${IN('a')} AND (a.name = 'x MATCH (s)') RETURN a.\`MATCH\` AS m, a.match AS n, \`a\`.x AS o`);
     expect(scoped('MATCH (`odd name`:P) RETURN `odd name`.x AS x')).toBe(
-      `MATCH (\`odd name\`:P) WHERE \`odd name\`.collection IN $collections RETURN \`odd name\`.x AS x`,
+      `MATCH (\`odd name\`:P) WHERE coalesce(\`odd name\`.collection, '@graph') IN $collections RETURN \`odd name\`.x AS x`,
     );
-    expect(squash(scopeToCollections('MATCH (n) RETURN n', 'cs'))).toBe('MATCH (n) WHERE n.collection IN $cs RETURN n');
+    expect(squash(scopeToCollections('MATCH (n) RETURN n', 'cs'))).toBe("MATCH (n) WHERE coalesce(n.collection, '@graph') IN $cs RETURN n");
   });
 
   it('keeps anchored pattern predicates and refuses unanchored ones', () => {

@@ -248,7 +248,7 @@ describe('query templates', () => {
   it('interpolates only quoted, validated names', () => {
     const m = validateMapping({ ...employeeMapping, properties: { hireDate: { field: 'h', type: 'date' }, level: { field: 'l', type: 'integer' } } });
     const q = upsertEntitiesQuery(m);
-    expect(q).toContain('SET n:`Entity`:`Person`:`Employee`');
+    expect(q).toContain('SET n:`KgragEntity`:`Kgrag_Person`:`Kgrag_Employee`');
     expect(q).toContain('n.`hireDate` = CASE WHEN row.props.`hireDate` IS NOT NULL THEN date(row.props.`hireDate`)');
     expect(q).toContain('toInteger(row.props.`level`)');
     expect(q).not.toMatch(/\{\{/);

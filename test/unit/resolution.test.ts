@@ -10,9 +10,11 @@ function memoryLookup(entities: ExistingEntity[]): EntityLookup {
     async byNormalizedNames(items) {
       return entities.filter((e) => items.some((i) => i.type === e.type && i.key === e.normalizedName));
     },
-    async candidates(type, name) {
-      const words = normalizeName(name).split(' ');
-      return entities.filter((e) => e.type === type && [e.name, ...e.aliases].some((n) => words.some((w) => normalizeName(n).includes(w))));
+    async candidates(items) {
+      return items.map(({ type, name }) => {
+        const words = normalizeName(name).split(' ');
+        return entities.filter((e) => e.type === type && [e.name, ...e.aliases].some((n) => words.some((w) => normalizeName(n).includes(w))));
+      });
     },
   };
 }

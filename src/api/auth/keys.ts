@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { validateReadScope } from '../../domain/ids.ts';
 import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
+import { ROLES, type Role } from './roles.ts';
 
 /**
  * API keys, stored hashed in one JSON file (`.kgrag/api-keys.json`, mode 0600).
@@ -18,8 +19,7 @@ import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
  * A key looks like `kgr_<id>_<secret>`: the id finds the record, the secret (32 random bytes) is
  * compared by SHA-256 in constant time. A slow hash adds nothing for 256-bit random secrets.
  */
-export const ROLES = ['reader', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 /** `*` grants every collection, present and future, and the graph kgrag did not build (`@graph`). */
 export const ALL_COLLECTIONS = '*';
 

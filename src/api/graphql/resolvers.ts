@@ -19,7 +19,7 @@ type Resolver = (parent: unknown, args: Args, ctx: GraphqlContext) => unknown;
 function offsetOf(after: unknown): number {
   if (after === undefined || after === null) return 0;
   const n = Number(Buffer.from(String(after), 'base64url').toString());
-  if (!Number.isInteger(n) || n < 0) throw new InputError('after: not a cursor returned by this API');
+  if (!Number.isInteger(n) || n < 0 || n > ops.LIMITS.maxOffset) throw new InputError('after: not a cursor returned by this API');
   return n;
 }
 

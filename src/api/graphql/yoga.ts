@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { Neo4jGraphQL } from '@neo4j/graphql';
 import type { Request, RequestHandler, Response } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type ValidationContext, type ASTVisitor } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { Kgrag } from '../../app.ts';
 import type { ApiConfig } from '../../config/index.ts';
@@ -12,12 +12,41 @@ import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../logging.ts';
 import { ALL_COLLECTIONS } from '../auth/keys.ts';
 import { isClientError } from '../errors.ts';
-import { scopeOf, type ApiContext } from '../operations.ts';
+import { WORK, scopeOf, type ApiContext } from '../operations.ts';
 import { genericResolvers, type GraphqlContext } from './resolvers.ts';
 import { typedDefinitions } from './typed.ts';
 
 function isGraphqlError(err: unknown): err is GraphQLError {
   return err instanceof Error && Object.prototype.toString.call(err) === '[object GraphQLError]';
+}
+
+/** Root fields whose resolvers cost far more than a read (see WORK), and the most one request may ask for. */
+const FIELD_WORK: Record<string, number> = { ask: WORK.ask, search: WORK.search };
+export const MAX_WORK_PER_REQUEST = 2 * WORK.ask;
+
+/**
+ * Counts expensive root fields, aliases included, and refuses the request before anything runs:
+ * graphql-armor's cost limit counts every field alike, so fifteen aliased `ask` fields passed it.
+ */
+function expensiveFieldsRule(context: ValidationContext): ASTVisitor {
+  let total = 0;
+  let reported = false;
+  return {
+    Field(node) {
+      const work = FIELD_WORK[node.name.value];
+      if (!work || context.getParentType()?.name !== 'Query') return;
+      total += work;
+      if (total > MAX_WORK_PER_REQUEST && !reported) {
+        reported = true;
+        context.reportError(
+          new GraphQLError(
+            `The request asks for too much work at once (ask counts ${WORK.ask}, search ${WORK.search}; at most ${MAX_WORK_PER_REQUEST} per request): send the questions separately.`,
+            { nodes: [node], extensions: { code: 'QUERY_TOO_EXPENSIVE' } },
+          ),
+        );
+      }
+    },
+  };
 }
 
 export const GRAPHQL_SDL_FILE = path.resolve(import.meta.dirname, '../../../schemas/kgrag.graphql');
@@ -98,13 +127,18 @@ export function createGraphql(app: Kgrag, config: ApiConfig, logger: Logger): Gr
         },
         graphiql: false,
         landingPage: false,
+        // Keys are bearer tokens sent by the UI from the same origin; no other origin is allowed.
+        cors: false,
         logging: {
           debug: (...args) => logger.debug({ args }, 'graphql'),
           info: (...args) => logger.info({ args }, 'graphql'),
           warn: (...args) => logger.warn({ args }, 'graphql'),
-          error: (...args) => logger.error({ args }, 'graphql'),
+          // What yoga reports is about the request (parse and validation errors); unexpected
+          // errors are logged at error level by maskError below.
+          error: (...args) => logger.warn({ args }, 'graphql'),
         },
         plugins: [
+          { onValidate: ({ addValidationRule }: { addValidationRule: (rule: typeof expensiveFieldsRule) => void }) => addValidationRule(expensiveFieldsRule) },
           EnvelopArmorPlugin({
             maxDepth: { n: config.graphql.maxDepth, ignoreIntrospection: true },
             costLimit: { maxCost: config.graphql.maxCost, ignoreIntrospection: true },

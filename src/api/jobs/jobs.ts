@@ -64,12 +64,17 @@ export class JobQueue {
   private running: Promise<void> | undefined;
   private stopping = false;
 
+  /** Starts of one job before an interrupted one is given up: a job that crashes the process does not crash it forever. */
+  private readonly maxAttempts: number;
+
   constructor(
     private readonly dir: string,
     private readonly run: JobRunner,
     private readonly logger: Logger,
+    options: { maxAttempts?: number } = {},
   ) {
     this.events.setMaxListeners(0);
+    this.maxAttempts = options.maxAttempts ?? 2;
   }
 
   /** Where a job's input files go; removed when the job ends. */
@@ -88,10 +93,21 @@ export class JobQueue {
       try {
         const job = JobSchema.parse(JSON.parse(await readFile(path.join(this.dir, file), 'utf8')));
         this.jobs.set(job.id, job);
-        if (job.status === 'queued' || job.status === 'running') {
+        if (job.status === 'running' && job.attempts >= this.maxAttempts) {
+          // It was running when the process died, every time it was started: quarantined, not retried.
+          job.status = 'failed';
+          job.finishedAt = new Date().toISOString();
+          job.error = {
+            code: 'JOB_INTERRUPTED',
+            message: `The job was interrupted ${job.attempts} time(s) while it ran (the server stopped or crashed) and is not started again (KGRAG_JOB_MAX_ATTEMPTS=${this.maxAttempts}). Check the server log; submit it again, or without the file that caused it.`,
+          };
+          this.logger.error({ job: job.id, attempts: job.attempts }, 'interrupted job quarantined');
+          await this.persist(job);
+          await rm(this.inputDir(job.id), { recursive: true, force: true });
+        } else if (job.status === 'queued' || job.status === 'running') {
           job.status = 'queued';
           this.queue.push(job.id);
-          this.logger.info({ job: job.id }, 'job resumed');
+          this.logger.info({ job: job.id, attempts: job.attempts }, 'job resumed');
         }
       } catch (err) {
         this.logger.warn({ file, err: errorMessage(err) }, 'unreadable job file skipped');
@@ -202,7 +218,8 @@ export class JobQueue {
     } catch (err) {
       job.status = 'failed';
       job.error = isClientError(err) ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: 'The job failed unexpectedly; it has been logged.' };
-      this.logger.error({ job: id, err }, 'job failed');
+      if (isClientError(err)) this.logger.warn({ job: id, code: err.code, err: err.message }, 'job failed');
+      else this.logger.error({ job: id, err }, 'job failed');
     }
     job.finishedAt = new Date().toISOString();
     await this.persist(job);

@@ -22,7 +22,7 @@ export interface Route {
   handler(req: Request, res: Response, ctx: ops.ApiContext): Promise<void>;
 }
 
-const page = { offset: intParam(0, 1_000_000, 0), limit: intParam(1, ops.LIMITS.maxPageSize, ops.LIMITS.pageSize) };
+const page = { offset: intParam(0, ops.LIMITS.maxOffset, 0), limit: intParam(1, ops.LIMITS.maxPageSize, ops.LIMITS.pageSize) };
 const typeParam = z.string().refine(isSafeLabel, 'not a valid type name').optional();
 const wait = z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1');
 

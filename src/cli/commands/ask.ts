@@ -1,6 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { askKgrag } from '../../app.ts';
-import { listCollections } from '../../graph/documents.ts';
 import type { AskResult } from '../../planner/types.ts';
 import { collectionOption, positiveInt, type CliContext } from '../context.ts';
 import { printJson, printLine, truncate } from '../output.ts';
@@ -23,7 +21,9 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
     .option('--explain', 'also print the plan, the Cypher that ran and the timings')
     .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean }) => {
       setJson(opts.json);
-      await withKgrag({ embedder: true }, async (app) => {
+      // The model loads only if the answer needs passages: an exact answer never waits for it.
+      await withKgrag({ embedder: 'lazy' }, async (app) => {
+        const [{ askKgrag }, { listCollections }] = await Promise.all([import('../../app.ts'), import('../../graph/documents.ts')]);
         // A graph without collections (one kgrag did not build) is read whole.
         const all = opts.collection?.length ? opts.collection : await listCollections(app.db);
         const result = await askKgrag(app, question, {

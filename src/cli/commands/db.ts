@@ -1,7 +1,10 @@
-import { loadConfig } from '../../config/index.ts';
-import { localDbStatus, startLocalDb, stopLocalDb } from '../../db/local.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
+
+async function load() {
+  const [{ loadConfig }, local] = await Promise.all([import('../../config/index.ts'), import('../../db/local.ts')]);
+  return { config: loadConfig(), local };
+}
 
 export function registerDbCommands({ program, withKgrag, logger, setJson }: CliContext): void {
   const db = program.command('db').description('manage the local Neo4j database');
@@ -10,9 +13,9 @@ export function registerDbCommands({ program, withKgrag, logger, setJson }: CliC
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }) => {
       setJson(opts.json);
-      const config = loadConfig();
+      const { config, local } = await load();
       const status = config.neo4j.managed
-        ? await startLocalDb(config, logger(), { onProgress: (m: string) => opts.json || process.stderr.write(m + '\n') })
+        ? await local.startLocalDb(config, await logger(), { onProgress: (m: string) => opts.json || process.stderr.write(m + '\n') })
         : null;
       await withKgrag({ schema: true, embedder: true }, async () => undefined);
       if (opts.json) printJson(status ?? { running: true, managed: false, boltUrl: config.neo4j.uri });
@@ -22,7 +25,8 @@ export function registerDbCommands({ program, withKgrag, logger, setJson }: CliC
   db.command('stop')
     .description('stop the local Neo4j')
     .action(async () => {
-      await stopLocalDb(loadConfig(), logger());
+      const { config, local } = await load();
+      await local.stopLocalDb(config, await logger());
       printLine('Neo4j stopped.');
     });
   db.command('status')
@@ -30,13 +34,13 @@ export function registerDbCommands({ program, withKgrag, logger, setJson }: CliC
     .option('--json', 'print the status as JSON')
     .action(async (opts: { json?: boolean }) => {
       setJson(opts.json);
-      const config = loadConfig();
+      const { config, local } = await load();
       if (!config.neo4j.managed) {
         if (opts.json) printJson({ managed: false, boltUrl: config.neo4j.uri });
         else printLine(`NEO4J_URI points at ${config.neo4j.uri}; kgrag does not manage that database.`);
         return;
       }
-      const status = await localDbStatus(config);
+      const status = await local.localDbStatus(config);
       if (opts.json) printJson(status);
       else printLine(status.running ? `running at ${status.boltUrl} (pid ${status.pid})` : 'not running');
       if (!status.running) process.exitCode = 3;

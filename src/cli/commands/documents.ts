@@ -1,7 +1,8 @@
 import { NotFoundError } from '../../errors.ts';
-import { collectionStats, deleteDocument, getDocument, listDocuments } from '../../graph/documents.ts';
 import { collectionOption, positiveInt, readableCollections, type CliContext } from '../context.ts';
 import { printJson, printLine, table, truncate } from '../output.ts';
+
+const graph = () => import('../../graph/documents.ts');
 
 export function registerDocumentCommands({ program, withKgrag, setJson }: CliContext): void {
   const documents = program.command('documents').description('list, show and delete ingested documents');
@@ -15,7 +16,7 @@ export function registerDocumentCommands({ program, withKgrag, setJson }: CliCon
     .action(async (opts: { collection?: string[]; limit: number; skip: number; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
-        const docs = await listDocuments(app.db, await readableCollections(app, opts.collection), opts);
+        const docs = await (await graph()).listDocuments(app.db, await readableCollections(app, opts.collection), opts);
         if (opts.json) printJson({ documents: docs });
         else if (docs.length === 0) printLine('No documents.');
         else printLine(table(docs.map((d) => ({ ...d, title: truncate(d.title, 48) })), ['id', 'collection', 'title', 'chunks', 'mimeType', 'updatedAt']));
@@ -30,7 +31,7 @@ export function registerDocumentCommands({ program, withKgrag, setJson }: CliCon
     .action(async (id: string, opts: { collection?: string[]; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
-        const detail = await getDocument(app.db, id, await readableCollections(app, opts.collection));
+        const detail = await (await graph()).getDocument(app.db, id, await readableCollections(app, opts.collection));
         if (!detail) throw new NotFoundError(`No document with id ${id}`);
         if (opts.json) return printJson(detail);
         const d = detail.document;
@@ -50,7 +51,7 @@ export function registerDocumentCommands({ program, withKgrag, setJson }: CliCon
     .action(async (id: string, opts: { collection?: string[]; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
-        const deleted = await deleteDocument(app.db, id, await readableCollections(app, opts.collection));
+        const deleted = await (await graph()).deleteDocument(app.db, id, await readableCollections(app, opts.collection));
         if (!deleted) throw new NotFoundError(`No document with id ${id}`);
         if (opts.json) printJson({ deleted: id, chunks: deleted.chunks });
         else printLine(`Deleted ${id} and its ${deleted.chunks} chunks.`);
@@ -64,7 +65,7 @@ export function registerDocumentCommands({ program, withKgrag, setJson }: CliCon
     .action(async (opts: { json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
-        const stats = await collectionStats(app.db);
+        const stats = await (await graph()).collectionStats(app.db);
         if (opts.json) printJson({ collections: stats });
         else if (stats.length === 0) printLine('The knowledge base is empty.');
         else printLine(table(stats as unknown as Array<Record<string, unknown>>, ['collection', 'documents', 'chunks', 'entities', 'relationships']));

@@ -1,8 +1,5 @@
 import { validateCollection } from '../../domain/ids.ts';
 import { NotFoundError } from '../../errors.ts';
-import { listCollections } from '../../graph/documents.ts';
-import { getEntity, listEntities } from '../../graph/entities.ts';
-import { rerunExtraction } from '../../extraction/rerun.ts';
 import { collectionOption, positiveInt, readableCollections, type CliContext } from '../context.ts';
 import { printJson, printLine, table, truncate } from '../output.ts';
 
@@ -17,6 +14,7 @@ export function registerEntityCommands({ program, withKgrag, setJson }: CliConte
       setJson(opts.json);
       await withKgrag({ extractor: true }, async (app) => {
         if (!app.extractor) throw new NotFoundError('Extraction is disabled (KGRAG_EXTRACTOR=none)');
+        const [{ listCollections }, { rerunExtraction }] = await Promise.all([import('../../graph/documents.ts'), import('../../extraction/rerun.ts')]);
         const collections = opts.collection?.length ? opts.collection : await listCollections(app.db);
         const summaries = [];
         for (const collection of collections) {
@@ -49,6 +47,7 @@ export function registerEntityCommands({ program, withKgrag, setJson }: CliConte
     .action(async (opts: { collection?: string[]; type?: string; limit: number; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
+        const { listEntities } = await import('../../graph/entities.ts');
         const rows = await listEntities(app.db, await readableCollections(app, opts.collection), {
           limit: opts.limit,
           ...(opts.type ? { type: opts.type } : {}),
@@ -67,6 +66,7 @@ export function registerEntityCommands({ program, withKgrag, setJson }: CliConte
     .action(async (id: string, opts: { collection?: string[]; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
+        const { getEntity } = await import('../../graph/entities.ts');
         const detail = await getEntity(app.db, id, await readableCollections(app, opts.collection));
         if (!detail) throw new NotFoundError(`No entity with id ${id}`);
         if (opts.json) return printJson(detail);

@@ -1,10 +1,7 @@
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import { validateCollection } from '../../domain/ids.ts';
 import { InputError } from '../../errors.ts';
-import { importRecords, type ImportProgress, type ImportSummary } from '../../import/importer.ts';
-import { inferMapping } from '../../import/infer.ts';
-import { loadMapping } from '../../import/mapping.ts';
+import type { ImportProgress, ImportSummary } from '../../import/importer.ts';
 import { positiveInt, type CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
 
@@ -45,10 +42,11 @@ export function registerImportCommand({ program, withKgrag, setJson }: CliContex
       }
       if (opts.infer) return printInferred(file, opts);
       // Validate the mapping before connecting: a typo should not wait for the database.
+      const [{ loadMapping }, { importRecords }] = await Promise.all([import('../../import/mapping.ts'), import('../../import/importer.ts')]);
       const mapping = await loadMapping(opts.mapping!);
       await withKgrag({ schema: true }, async (app) => {
         const collection = validateCollection(opts.collection ?? app.config.ingest.defaultCollection);
-        const progress = !opts.json && process.stderr.isTTY ? importProgress() : undefined;
+        const progress = !opts.json && process.stderr.isTTY ? await importProgress() : undefined;
         let summary: ImportSummary;
         try {
           summary = await importRecords(app.db, file, mapping, {
@@ -68,6 +66,7 @@ export function registerImportCommand({ program, withKgrag, setJson }: CliContex
 }
 
 async function printInferred(file: string, opts: ImportCliOptions): Promise<void> {
+  const { inferMapping } = await import('../../import/infer.ts');
   const result = await inferMapping(file, {
     sampleSize: opts.sample,
     ...(opts.sheet ? { sheet: opts.sheet } : {}),
@@ -97,7 +96,8 @@ function printSummary(s: ImportSummary): void {
 }
 
 /** Rows done so far on stderr, for interactive terminals (the total is unknown while streaming). */
-function importProgress(): { update: (p: ImportProgress) => void; stop: () => void } {
+async function importProgress(): Promise<{ update: (p: ImportProgress) => void; stop: () => void }> {
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'import {phase}: {value} rows', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

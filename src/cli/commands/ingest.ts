@@ -1,8 +1,6 @@
 import { validateCollection } from '../../domain/ids.ts';
-import { ingest } from '../../ingest/pipeline.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
-import { ingestProgressBar } from '../progress.ts';
 
 interface IngestCliOptions {
   collection?: string;
@@ -27,6 +25,7 @@ export function registerIngestCommand({ program, withKgrag, setJson }: CliContex
     .action(async (inputs: string[], opts: IngestCliOptions) => {
       setJson(opts.json);
       await withKgrag({ schema: true, embedder: true, extractor: true }, async (app) => {
+        const [{ ingest }, { ingestProgressBar }] = await Promise.all([import('../../ingest/pipeline.ts'), import('../progress.ts')]);
         const bar = !opts.json && process.stderr.isTTY ? ingestProgressBar() : undefined;
         const summary = await ingest(inputs, { db: app.db, embedder: app.embedder!, extractor: app.extractor, config: app.config, logger: app.logger }, {
           collection: validateCollection(opts.collection ?? app.config.ingest.defaultCollection),

@@ -1,13 +1,15 @@
 import { Option } from 'commander';
-import { KeyStore, ROLES, type Role } from '../../api/auth/keys.ts';
-import { loadConfig } from '../../config/index.ts';
+import { ROLES, type Role } from '../../api/auth/roles.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine, table } from '../output.ts';
 
 /** API keys for `kgrag serve`. Works on the key file directly: no database needed. */
 export function registerKeysCommands({ program, setJson }: CliContext): void {
   const keys = program.command('keys').description('manage API keys of the HTTP server (stored hashed in .kgrag/api-keys.json)');
-  const store = () => new KeyStore(loadConfig().api.keysFile);
+  const store = async () => {
+    const [{ KeyStore }, { loadConfig }] = await Promise.all([import('../../api/auth/keys.ts'), import('../../config/index.ts')]);
+    return new KeyStore(loadConfig().api.keysFile);
+  };
 
   keys
     .command('create')
@@ -18,7 +20,7 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { name: string; role: Role; collection: string[]; json?: boolean }) => {
       setJson(opts.json);
-      const { key, info } = await store().create({ name: opts.name, role: opts.role, collections: opts.collection });
+      const { key, info } = await (await store()).create({ name: opts.name, role: opts.role, collections: opts.collection });
       if (opts.json) printJson({ key, ...info });
       else printLine(`${key}\n\nKey ${info.id} (${info.role}; ${info.collections.join(', ')}). Keep the secret above: it is not stored and cannot be shown again.`);
     });
@@ -29,7 +31,7 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       setJson(opts.json);
-      const list = await store().list();
+      const list = await (await store()).list();
       if (opts.json) printJson({ keys: list });
       else if (list.length === 0) printLine('No keys.');
       else printLine(table(list.map((k) => ({ ...k, collections: k.collections.join(','), revokedAt: k.revokedAt ?? '' })), ['id', 'name', 'role', 'collections', 'createdAt', 'revokedAt']));
@@ -42,7 +44,7 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       setJson(opts.json);
-      const info = await store().revoke(id);
+      const info = await (await store()).revoke(id);
       if (opts.json) printJson(info);
       else printLine(`Revoked key ${info.id} (${info.name}).`);
     });

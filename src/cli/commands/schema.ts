@@ -1,4 +1,5 @@
-import { buildCatalog, displayName, patternName, type LabelInfo, type PropertyInfo, type RelationshipInfo, type SchemaCatalog } from '../../graph/catalog.ts';
+import type { LabelInfo, PropertyInfo, RelationshipInfo, SchemaCatalog } from '../../graph/catalog.ts';
+import { displayName, patternName } from '../../graph/names.ts';
 import { collectionOption, positiveInt, type CliContext } from '../context.ts';
 import { printJson, printLine, truncate } from '../output.ts';
 
@@ -16,6 +17,7 @@ export function registerSchemaCommand({ program, withKgrag, setJson }: CliContex
       setJson(opts.json);
       await withKgrag({}, async (app) => {
         // The local CLI user owns the whole database: no --collection means no restriction.
+        const { buildCatalog } = await import('../../graph/catalog.ts');
         const catalog = await buildCatalog(app.db, {
           ...(opts.collection?.length ? { collections: opts.collection } : {}),
           sampleSize: opts.sampleSize,

@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { retrieverOf } from '../../app.ts';
 import type { SearchMode } from '../../domain/types.ts';
 import { collectionOption, positiveInt, readableCollections, type CliContext } from '../context.ts';
 import { printJson, printLine, truncate } from '../output.ts';
@@ -15,7 +14,8 @@ export function registerSearchCommand({ program, withKgrag, setJson }: CliContex
     .option('--json', 'print results as JSON')
     .action(async (text: string, opts: { k: number; mode: SearchMode; collection?: string[]; json?: boolean }) => {
       setJson(opts.json);
-      await withKgrag({ embedder: opts.mode !== 'fulltext' }, async (app) => {
+      await withKgrag({ embedder: opts.mode !== 'fulltext' && 'lazy' }, async (app) => {
+        const { retrieverOf } = await import('../../app.ts');
         const collections = await readableCollections(app, opts.collection);
         const results = await retrieverOf(app).search(text, { collections, k: opts.k, mode: opts.mode });
         if (opts.json) {

@@ -1,6 +1,5 @@
 import { positiveInt, type CliContext } from '../context.ts';
 import { printLine } from '../output.ts';
-import { createApi } from '../../api/server.ts';
 
 export function registerServeCommand({ program, withKgrag }: CliContext): void {
   program
@@ -12,6 +11,7 @@ export function registerServeCommand({ program, withKgrag }: CliContext): void {
     .action(async (opts: { port?: number; host?: string; auth: boolean }) => {
       await withKgrag({ embedder: true, schema: true, extractor: true }, async (app) => {
         const config = { ...app.config.api, ...(opts.auth ? {} : { auth: 'disabled' as const }) };
+        const { createApi } = await import('../../api/server.ts');
         const api = await createApi(app, { config });
         const { url } = await api.listen(opts.port ?? config.port, opts.host ?? config.host);
         printLine(`kgrag is serving on ${url} (REST ${url}/v1, GraphQL ${url}/graphql)${config.auth === 'disabled' ? ' without authentication' : ''}`);

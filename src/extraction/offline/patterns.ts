@@ -6,6 +6,7 @@ import nlp from 'compromise';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { isSafeRelType } from '../../graph/names.ts';
 import type { ScalarValue } from '../types.ts';
+import { compileZhPattern } from './zh/templates.ts';
 
 /**
  * Relation patterns are data: `schemas/extraction-patterns.json` holds the built-in ones, users add
@@ -34,6 +35,8 @@ export interface RelationPattern {
   inverted?: boolean;
   /** 0..1; default 0.8. */
   confidence?: number;
+  /** 'zh': a Chinese template (src/extraction/offline/zh/templates.ts); default English. */
+  language?: 'en' | 'zh';
 }
 
 export interface RoleDefinition {
@@ -45,6 +48,8 @@ export interface RoleDefinition {
   relation?: string;
   /** May be followed by "of <department>" ("head of engineering"). */
   qualifiable?: boolean;
+  /** 'zh': a Chinese role, matched in Chinese sentences only; default English. */
+  language?: 'en' | 'zh';
 }
 
 export interface PatternFile {
@@ -144,7 +149,8 @@ export function parsePatternFile(data: unknown, source: string): PatternFile {
     if (ids.has(pattern.id)) throw new ConfigError(`Invalid extraction patterns file ${source}: pattern id "${pattern.id}" appears twice`);
     ids.add(pattern.id);
     try {
-      compilePattern(pattern);
+      if (pattern.language === 'zh') compileZhPattern(pattern);
+      else compilePattern(pattern);
     } catch (err) {
       throw new ConfigError(`Invalid extraction patterns file ${source}: pattern "${pattern.id}": ${errorMessage(err)}`, { cause: err });
     }

@@ -8,6 +8,7 @@ import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import type { Metadata } from '../../domain/types.ts';
 import { LoadError, errorMessage } from '../../errors.ts';
+import { checkArchive } from '../limits.ts';
 import { collapseWhitespace, normalizeText } from '../normalize.ts';
 import { htmlToBlocks } from './html.ts';
 import type { LoaderResult } from './text.ts';
@@ -21,6 +22,8 @@ const STYLE_MAP = [
 ];
 
 export async function loadDocx(bytes: Uint8Array, options: { source: string; fallbackTitle: string }): Promise<LoaderResult> {
+  // Before mammoth inflates anything: a small file may inflate to gigabytes.
+  checkArchive(bytes, options.source);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let html: string;
   try {
@@ -41,7 +44,7 @@ export async function loadDocx(bytes: Uint8Array, options: { source: string; fal
       { cause },
     );
   }
-  const blocks = htmlToBlocks(html, { boilerplate: false, fragment: true });
+  const blocks = htmlToBlocks(html, { boilerplate: false, fragment: true, source: options.source });
   const core = await readCoreProperties(buffer);
   const { title: coreTitle, ...metadata } = core;
   const firstH1 = blocks.find((b) => b.kind === 'heading' && b.level === 1)?.text;

@@ -8,6 +8,7 @@ import type { CheerioAPI } from 'cheerio';
 import { isTag, isText } from 'domhandler';
 import type { AnyNode, Element } from 'domhandler';
 import type { Block, Metadata } from '../../domain/types.ts';
+import { checkHtml } from '../limits.ts';
 import { LINE_BREAK_MARK, collapseWhitespace, normalizeInline, normalizeText, trimCode } from '../normalize.ts';
 import { BlockBuilder } from './text.ts';
 import type { LoaderResult } from './text.ts';
@@ -139,13 +140,16 @@ export interface HtmlBlockOptions {
   fragment?: boolean;
   /** Continue an existing document: shares its heading path. */
   builder?: BlockBuilder;
+  /** Named in limit errors. */
+  source?: string;
 }
 
 export function loadHtml(html: string, options: { source: string; fallbackTitle: string }): LoaderResult {
+  checkHtml(html, options.source);
   const $ = cheerio.load(html);
   const title = pageTitle($) ?? options.fallbackTitle;
   const metadata = pageMetadata($, options.source);
-  return { title, blocks: htmlToBlocks(html, { boilerplate: true }), metadata };
+  return { title, blocks: htmlToBlocks(html, { boilerplate: true, source: options.source }), metadata };
 }
 
 /**
@@ -153,6 +157,7 @@ export function loadHtml(html: string, options: { source: string; fallbackTitle:
  * boilerplate is extracted again with only non-content elements removed: some text beats none.
  */
 export function htmlToBlocks(html: string, options: HtmlBlockOptions): Block[] {
+  checkHtml(html, options.source ?? 'the document');
   const builder = options.builder ?? new BlockBuilder();
   const before = builder.blocks.length;
   const parse = (): CheerioAPI => (options.fragment ? cheerio.load(html, null, false) : cheerio.load(html));

@@ -52,6 +52,7 @@
  */
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Block, BlockKind, Metadata } from '../../domain/types.ts';
+import { checkPdfPages } from '../limits.ts';
 import { LoadError, errorMessage } from '../../errors.ts';
 import { ocrMetadata, type OcrLimits } from '../ocr.ts';
 
@@ -140,6 +141,7 @@ export async function loadPdf(
     if (doc.numPages < 1) {
       throw new LoadError('CORRUPT_FILE', `${source} is not a valid PDF (it has no pages)`);
     }
+    checkPdfPages(doc.numPages, source);
     const pages = await extractPages(doc, source);
     if (options.ocr && options.ocr.maxPages > 0) {
       const { ocrScannedPages } = await import('./pdf-ocr.ts');

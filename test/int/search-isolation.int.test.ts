@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kgrag } from '../../src/app.ts';
+import { buildCatalog } from '../../src/graph/catalog.ts';
+import { chunkLabel, collectionIndexName, dropCollectionIndexes } from '../../src/graph/collection-index.ts';
+import { applySchema } from '../../src/graph/schema.ts';
+import { vectorSearch } from '../../src/graph/search.ts';
+import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
+
+/** The same documents in two collections: every nearest neighbour of one has a twin in the other. */
+const DOCS = {
+  'tides.md': '# Tides\n\nSpring tides happen at new and full moon, when the sun and the moon pull in a line.\n',
+  'bees.md': '# Bees\n\nHoney bees dance to tell the hive where flowers are, and how far away.\n',
+  'rust.md': '# Rust\n\nIron rusts when water and oxygen reach it; salt water speeds the reaction.\n',
+};
+
+describe('vector search isolation (one vector index per collection)', () => {
+  let app: Kgrag;
+  const a = uniqueCollection('iso-a');
+  const b = uniqueCollection('iso-b');
+  const files = tempFiles(DOCS);
+  let query: number[];
+  const indexes = async () => (await app.db.runSchema('SHOW VECTOR INDEXES YIELD name, state RETURN name, state')).map((r) => String(r.name));
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    for (const c of [a, b]) expect((await ingestInto(app, [files.dir], { collection: c })).documents).toBe(3);
+    query = await app.embedder!.embedQuery('why are some tides stronger than others');
+  });
+  afterAll(async () => {
+    await dropCollections(app, [a, b]);
+    await app.close();
+    files.cleanup();
+  });
+
+  it('gives each collection an index of its own and never returns another collection’s chunk', async () => {
+    const dim = app.embedder!.dimension;
+    expect(await indexes()).toEqual(expect.arrayContaining([collectionIndexName(a, dim), collectionIndexName(b, dim)]));
+    for (const c of [a, b]) {
+      // k above the collection's size: everything it holds, and nothing else.
+      const hits = await vectorSearch(app.db, query, [c], 50);
+      expect(hits).toHaveLength(3);
+      expect(hits.every((h) => h.collection === c)).toBe(true);
+      expect(hits[0]!.title).toBe('Tides');
+    }
+    const both = await vectorSearch(app.db, query, [a, b], 4);
+    expect(both).toHaveLength(4);
+    expect(new Set(both.slice(0, 2).map((h) => h.collection))).toEqual(new Set([a, b]));
+    expect(both.slice(0, 2).map((h) => h.title)).toEqual(['Tides', 'Tides']);
+    expect(both.map((h) => h.score)).toEqual([...both.map((h) => h.score)].sort((x, y) => y - x));
+  });
+
+  it('answers exactly from the shared index while a collection has no index, and applySchema gives it one', async () => {
+    // Chunks as an older kgrag wrote them: no collection label, no index of their own.
+    await dropCollectionIndexes(app.db, a);
+    await app.db.write('MATCH (c:Chunk {collection: $a}) REMOVE c:$($label)', { a, label: chunkLabel(a) });
+    expect(await indexes()).not.toContain(collectionIndexName(a, app.embedder!.dimension));
+    const fallback = await vectorSearch(app.db, query, [a], 50);
+    expect(fallback).toHaveLength(3);
+    expect(fallback.every((h) => h.collection === a)).toBe(true);
+
+    await applySchema(app.db, { model: app.embedder!.modelId, dimension: app.embedder!.dimension }, app.logger);
+    expect(await indexes()).toContain(collectionIndexName(a, app.embedder!.dimension));
+    const [labelled] = await app.db.read('MATCH (c:Chunk {collection: $a}) RETURN count(c) AS all, count(CASE WHEN $label IN labels(c) THEN 1 END) AS labelled', {
+      a,
+      label: chunkLabel(a),
+    });
+    expect(labelled).toEqual({ all: 3, labelled: 3 });
+    expect((await vectorSearch(app.db, query, [a], 50)).map((h) => h.chunkId)).toEqual(fallback.map((h) => h.chunkId));
+  });
+
+  it('keeps the collection labels out of the schema catalog', async () => {
+    const catalog = await buildCatalog(app.db, { collections: [a] });
+    const names = [...catalog.labels, ...catalog.internal.labels].map((l) => l.label);
+    expect(names).toContain('Chunk');
+    expect(names.filter((l) => l.startsWith('Chunk_'))).toEqual([]);
+  });
+});
