@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import type { SearchMode } from '../src/domain/types.ts';
 import { DEFAULT_GOLD_FILE, formatExtractionReport, runExtractionEval } from './eval/extraction.ts';
 import { runGraphsEval } from './eval/graphs.ts';
 import { runNorthwindAsk } from './eval/northwind-ask.ts';
-import { runOcrEval } from './eval/ocr.ts';
+import { runOcrEval, type OcrLang } from './eval/ocr.ts';
 import { runQuestionsEval } from './eval/questions.ts';
 import { CMRC_BASELINES, runCmrc } from './eval/cmrc.ts';
 import { runScifact, SCIFACT_PUBLISHED } from './eval/scifact.ts';
@@ -34,7 +34,8 @@ const { values, positionals } = parseArgs({
     only: { type: 'string' },
     loaded: { type: 'boolean', default: false },
     pages: { type: 'string', default: '20' },
-    noisy: { type: 'string', default: '10' },
+    noisy: { type: 'string', default: '5' },
+    langs: { type: 'string', default: 'eng,chi_sim' },
   },
 });
 const suites = positionals.length ? positionals : DEFAULT_SUITES;
@@ -133,6 +134,6 @@ if (suites.includes('2wiki')) {
 }
 if (suites.includes('ocr')) {
   log(`== OCR: rendered A4 pages at 150 dpi (SciFact English, CMRC 2018 Chinese), per language ${values.pages} clean and ${values.noisy} noisy`);
-  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), log });
+  report.ocr = await runOcrEval(values.bench, { pages: Number(values.pages), noisyPages: Number(values.noisy), langs: values.langs.split(',') as OcrLang[], log });
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));

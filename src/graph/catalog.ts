@@ -180,7 +180,10 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
     db.read(cypher('catalog/relationship-types'), {}, { timeoutMs }).then((rows) => rows.map((r) => String(r.type))),
   ]);
   const settings: Settings = {
-    collections: scoped && opts.collections ? [...new Set(opts.collections)].sort() : null,
+    // A caller with explicit collections is always scoped (nodes without a collection count as
+    // '@graph'), even when the graph looks foreign: a catalog cached while the database held no
+    // collection yet must not open every collection to that caller later.
+    collections: opts.collections ? [...new Set(opts.collections)].sort() : null,
     sampleSize,
     maxSamples,
     timeoutMs,

@@ -20,7 +20,14 @@ import { LoadError, errorMessage } from '../errors.ts';
 const require = createRequire(import.meta.url);
 
 /** Recognised languages: tesseract codes of the bundled models. */
-export const OCR_LANGUAGES = ['chi_sim', 'eng'] as const;
+export const OCR_LANGUAGES = ['eng', 'chi_sim'] as const;
+/**
+ * A page that comes out mostly Chinese is read again by the Chinese model alone: with English first
+ * it misreads Chinese next to Latin text, and tesseract 5 with Chinese first and English second
+ * reads a corrupt language name (it logs "Failed loading language"), so that order is avoided.
+ */
+const CHINESE_ONLY = ['chi_sim'] as const;
+const CJK_SHARE_FOR_CHINESE = 0.5;
 /** Paragraph confidence under which text is marked low-confidence. */
 export const LOW_CONFIDENCE = 0.6;
 
@@ -49,7 +56,7 @@ interface RecognizeData {
   blocks: Array<{ paragraphs: Array<{ text: string; confidence: number }> }> | null;
 }
 
-let workerPromise: Promise<TesseractWorker> | undefined;
+const workers = new Map<string, Promise<TesseractWorker>>();
 let idleTimer: NodeJS.Timeout | undefined;
 /** Recognitions are serialised on the one worker (its model is ~50 MB of memory). */
 let queue: Promise<unknown> = Promise.resolve();
@@ -76,10 +83,13 @@ function languageFolder(): string {
   return dir;
 }
 
-async function worker(): Promise<TesseractWorker> {
-  workerPromise ??= (async () => {
+async function worker(langs: readonly string[]): Promise<TesseractWorker> {
+  const key = langs.join('+');
+  const existing = workers.get(key);
+  if (existing) return existing;
+  const created = (async () => {
     const { createWorker, OEM } = await import('tesseract.js');
-    const w = await createWorker([...OCR_LANGUAGES], OEM.LSTM_ONLY, {
+    const w = await createWorker([...langs], OEM.LSTM_ONLY, {
       langPath: languageFolder(),
       cacheMethod: 'none',
       gzip: true,
@@ -91,18 +101,19 @@ async function worker(): Promise<TesseractWorker> {
     typed.worker.unref();
     return typed;
   })().catch((err: unknown) => {
-    workerPromise = undefined;
+    workers.delete(key);
     throw err;
   });
-  return workerPromise;
+  workers.set(key, created);
+  return created;
 }
 
 /** Ends the OCR worker (tests and shutdown); the next recognition starts a new one. */
 export async function closeOcr(): Promise<void> {
   clearTimeout(idleTimer);
-  const w = workerPromise;
-  workerPromise = undefined;
-  if (w) await (await w.catch(() => undefined))?.terminate();
+  const all = [...workers.values()];
+  workers.clear();
+  for (const w of all) await (await w.catch(() => undefined))?.terminate();
 }
 
 function scheduleIdleClose(): void {
@@ -115,17 +126,9 @@ function scheduleIdleClose(): void {
 export async function recognizeImage(image: Buffer, page: number | undefined, deadline: number, source: string): Promise<OcrBlock[]> {
   const run = queue.then(async () => {
     clearTimeout(idleTimer);
-    const w = await worker();
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw timeoutError(source);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeoutError(source)), remaining);
-    });
-    w.worker.ref();
     try {
-      const result = await Promise.race([w.recognize(image, {}, { blocks: true, text: false }), timeout]);
-      return toBlocks(result.data, page);
+      const blocks = await recognizeWith(OCR_LANGUAGES, image, page, deadline, source);
+      return cjkShare(blocks) > CJK_SHARE_FOR_CHINESE ? await recognizeWith(CHINESE_ONLY, image, page, deadline, source) : blocks;
     } catch (err) {
       if (err instanceof LoadError) {
         // A recognition cut short keeps running in the worker: end it, the next document gets a fresh one.
@@ -134,13 +137,37 @@ export async function recognizeImage(image: Buffer, page: number | undefined, de
       }
       throw new LoadError('CORRUPT_FILE', `${source} is not a readable image (${errorMessage(err)})`, { cause: err });
     } finally {
-      clearTimeout(timer);
-      w.worker.unref();
       scheduleIdleClose();
     }
   });
   queue = run.catch(() => undefined);
   return run;
+}
+
+async function recognizeWith(langs: readonly string[], image: Buffer, page: number | undefined, deadline: number, source: string): Promise<OcrBlock[]> {
+  const w = await worker(langs);
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw timeoutError(source);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(source)), remaining);
+  });
+  w.worker.ref();
+  try {
+    const result = await Promise.race([w.recognize(image, {}, { blocks: true, text: false }), timeout]);
+    return toBlocks(result.data, page);
+  } finally {
+    clearTimeout(timer);
+    w.worker.unref();
+  }
+}
+
+/** Share of CJK characters among the letters recognised. */
+function cjkShare(blocks: readonly OcrBlock[]): number {
+  const text = blocks.map((b) => b.text).join('');
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const cjk = text.match(new RegExp(CJK.source, 'gu'))?.length ?? 0;
+  return letters === 0 ? 0 : cjk / letters;
 }
 
 function timeoutError(source: string): LoadError {

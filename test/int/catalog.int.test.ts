@@ -227,8 +227,13 @@ describe('schema catalog of the live graph', () => {
     );
     // This shared database holds kgrag data, so it cannot look foreign by itself (see collectionsInGraph).
     expect(await hasCollections(db)).toBe(true);
-    const catalog = await buildCatalog(db, { collections: [A], collectionsInGraph: false });
+    const catalog = await buildCatalog(db, { collectionsInGraph: false });
     expect(catalog.collections).toBeNull();
+    // A caller restricted to collections stays restricted even when the graph looks foreign (a
+    // catalog built before any collection existed must not open the graph to that caller).
+    const restricted = await buildCatalog(db, { collections: [A], collectionsInGraph: false });
+    expect(restricted.collections).toEqual([A]);
+    for (const l of foreignLabels) expect(JSON.stringify(restricted)).not.toContain(l);
     const movies = label(catalog, movie);
     expect(movies).toMatchObject({ count: 2, nameProperty: 'title' });
     expect(property(movies, 'released')).toMatchObject({ types: ['INTEGER'], min: 1994, max: 1999 });

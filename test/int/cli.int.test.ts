@@ -41,7 +41,7 @@ describe('kgrag command line', () => {
     expect(res.code).toBe(1);
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ collection, documents: 1, failed: 1, unchanged: 0 });
-    expect(summary.outcomes).toContainEqual(expect.objectContaining({ status: 'failed', code: 'CORRUPT_FILE' }));
+    expect(summary.outcomes).toContainEqual(expect.objectContaining({ status: 'failed', code: 'UNSUPPORTED_TYPE' }));
 
     const human = await kgrag('ingest', files.path('tides.md'), '--collection', collection);
     expect(human.code).toBe(0);

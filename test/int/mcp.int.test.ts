@@ -44,9 +44,9 @@ describe('MCP server', () => {
     secretDocId = ((await ingestInto(app, [files.path('vault.md')], { collection: B })).outcomes[0] as { documentId: string }).documentId;
     await app.db.write(
       `UNWIND [['t1', 'completed'], ['t2', 'completed'], ['t3', 'open']] AS t
-       CREATE (:Entity:Task {id: $a + ':' + t[0], collection: $a, type: 'Task', name: 'Task ' + t[0], normalizedName: 'task ' + t[0], status: t[1]})
+       CREATE (:KgragEntity:Kgrag_Task {id: $a + ':' + t[0], collection: $a, type: 'Task', name: 'Task ' + t[0], normalizedName: 'task ' + t[0], status: t[1]})
        WITH count(*) AS done
-       CREATE (:Entity:Task {id: $b + ':secret', collection: $b, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', codename: 'Bluebird'})`,
+       CREATE (:KgragEntity:Kgrag_Task {id: $b + ':secret', collection: $b, type: 'Task', name: 'Secret merger prep', normalizedName: 'secret merger prep', status: 'completed', codename: 'Bluebird'})`,
       { a: A, b: B },
     );
     app.catalogs.invalidate();
@@ -155,19 +155,19 @@ describe('MCP server', () => {
     });
 
     it('runs read-only Cypher scoped to the key, and refuses writes and other collections', async () => {
-      const counts = await call(readerA, 'read_cypher', { query: 'MATCH (t:Task) RETURN t.collection AS c, count(*) AS n ORDER BY c' });
+      const counts = await call(readerA, 'read_cypher', { query: 'MATCH (t:Kgrag_Task) RETURN t.collection AS c, count(*) AS n ORDER BY c' });
       expect(counts.rows).toEqual([{ c: A, n: 3 }]);
       const withParams = await call(readerA, 'read_cypher', {
-        query: 'MATCH (t:Task) WHERE t.status = $status RETURN t.name AS name ORDER BY name',
+        query: 'MATCH (t:Kgrag_Task) WHERE t.status = $status RETURN t.name AS name ORDER BY name',
         params: { status: 'completed', collections: [B] },
         limit: 1,
       });
       expect(withParams.rows).toEqual([{ name: 'Task t1' }]);
       expect(withParams.truncated).toBe(true);
-      expect((await call(readerA, 'read_cypher', { query: 'MATCH (t:Task) RETURN t', collections: [B] })).error.code).toBe('FORBIDDEN');
-      expect((await call(readerA, 'read_cypher', { query: "MATCH (t:Task) SET t.status = 'x' RETURN t" })).error.code).toBe('UNSAFE_QUERY');
+      expect((await call(readerA, 'read_cypher', { query: 'MATCH (t:Kgrag_Task) RETURN t', collections: [B] })).error.code).toBe('FORBIDDEN');
+      expect((await call(readerA, 'read_cypher', { query: "MATCH (t:Kgrag_Task) SET t.status = 'x' RETURN t" })).error.code).toBe('UNSAFE_QUERY');
       expect((await call(readerA, 'read_cypher', { query: 'CALL db.labels()' })).error.code).toBe('UNSAFE_QUERY');
-      expect((await call(readerA, 'read_cypher', { query: 'MATCH (t:Task) RETURN t.name AS n ORDER BY missing' })).error.code).toBe('QUERY_INVALID');
+      expect((await call(readerA, 'read_cypher', { query: 'MATCH (t:Kgrag_Task) RETURN t.name AS n ORDER BY missing' })).error.code).toBe('QUERY_INVALID');
       const all = await call(readerA, 'read_cypher', { query: 'MATCH (n) RETURN DISTINCT n.collection AS c' });
       expect(all.rows).toEqual([{ c: A }]);
     });
