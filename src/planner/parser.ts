@@ -203,7 +203,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const named = ['named', 'called'].includes(words[slot.span.start - 1] ?? '');
       const before = slot.span.start - (named ? 1 : 0);
       const noun = named || T[slot.span.start]!.quoted ? g.labels.find((m) => m.span.end === before || (!named && m.span.start === slot.span.end)) : undefined;
-      if (noun && noun.label !== alt.label && !slot.alternatives.some((a) => a.label === noun.label)) {
+      // The noun in apposition says whose name it is: "the service named 'java'" is the Service, not the Software.
+      const apposed = noun && noun.label !== alt.label ? slot.alternatives.find((a) => a.isName && a.label === noun.label) : undefined;
+      if (apposed) alt = apposed;
+      else if (noun && noun.label !== alt.label && !slot.alternatives.some((a) => a.label === noun.label)) {
         doubts.push(`"${alt.value}" is the name of a ${alt.label}, not of a ${noun.label}.`);
       }
       const namesTarget = !target.mention || (target.mention && !/s$/.test(words[target.mention.span.end - 1]!) && Math.abs(target.mention.span.start - slot.span.end) <= 1);
@@ -323,7 +326,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const op = startAt >= 0 ? 'startsWith' : endAt >= 0 ? 'endsWith' : 'contains';
     // "machine 'DC1-M-1'", "the 'cms' application": a noun beside the quote says what it names; text of
     // another label's node matched nowhere is not a filter on this one.
-    const noun = g.labels.find((m) => m.span.end === t.index || m.span.start === t.index + 1);
+    const noun = g.labels.find((m) => m.span.end === t.index || m.span.start === t.index + 1 || (m.span.end === t.index - 1 && ['named', 'called'].includes(words[t.index - 1]!)));
     if (noun && noun.label !== prop.holder.label) doubts.push(`"${t.raw}" names a ${noun.label}, but no ${noun.label} of that name was found.`);
     addCondition(prop.holder, { property: prop.property, op, value: t.raw, kind: 'string' });
     // "starting with": the words that chose the operator are part of the condition.
