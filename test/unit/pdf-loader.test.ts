@@ -221,16 +221,12 @@ describe('loadPdf errors', () => {
   });
 });
 
-describe('loadPdf speed', () => {
-  it('loads a 100-page PDF well within a few seconds', async () => {
-    const bytes = await makeLongPdf(100);
-    const started = performance.now();
-    const result = await load(bytes, 'long.pdf');
-    const elapsed = performance.now() - started;
-    console.info(`100-page PDF loaded in ${elapsed.toFixed(0)} ms`);
+describe('loadPdf on a long document', () => {
+  // Speed is measured by `npm run bench`, not here: a time bound fails on a busy machine.
+  it('loads a 100-page PDF with every page, block and heading in order', async () => {
+    const result = await load(await makeLongPdf(100), 'long.pdf');
     expect(result.pageCount).toBe(100);
     expect(result.blocks).toHaveLength(500);
     expect(result.blocks[499]).toMatchObject({ page: 100, headingPath: ['Section 100'] });
-    expect(elapsed).toBeLessThan(3000);
   });
 });
