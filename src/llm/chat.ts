@@ -41,6 +41,12 @@ export interface ChatModel {
   /** Resolves to a value that has been parsed and validated against `schema.schema`. */
   invokeJson(messages: ChatMessage[], schema: JsonSchemaSpec, options?: ChatCallOptions): Promise<unknown>;
   invokeText(messages: ChatMessage[], options?: ChatCallOptions): Promise<string>;
+  /**
+   * The reply as it is generated, piece by piece. Transient failures before the first piece are
+   * retried like `invokeText`; once text has been yielded a failure ends the stream with an
+   * `LlmError` (the caller already showed part of it). Aborting `signal` stops generation.
+   */
+  streamText(messages: ChatMessage[], options?: ChatCallOptions): AsyncIterable<string>;
 }
 
 export interface ChatModelOptions {
@@ -58,6 +64,8 @@ type RequestFormat = { mode: 'text' } | { mode: StructuredOutputMode; schema: Js
 interface ChatBackend {
   readonly id: string;
   complete(messages: ChatMessage[], format: RequestFormat, signal: AbortSignal): Promise<string>;
+  /** Plain text, piece by piece. */
+  stream(messages: ChatMessage[], signal: AbortSignal): AsyncIterable<string>;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -100,6 +108,9 @@ function openAiBackend(config: LlmConfig): ChatBackend {
       const reply = await model.invoke(toLangChainMessages(messages), callOptions);
       return messageText(reply.content);
     },
+    async *stream(messages, signal) {
+      for await (const chunk of await model.stream(toLangChainMessages(messages), { signal })) yield messageText(chunk.content);
+    },
   };
 }
 
@@ -126,6 +137,10 @@ function ollamaBackend(config: LlmConfig): ChatBackend {
       });
       const reply = await model.invoke(toLangChainMessages(messages), { signal });
       return messageText(reply.content);
+    },
+    async *stream(messages, signal) {
+      const model = new ChatOllama({ model: config.model, baseUrl: config.baseUrl, fetch: fetchWithSignal(signal) });
+      for await (const chunk of await model.stream(toLangChainMessages(messages), { signal })) yield messageText(chunk.content);
     },
   };
 }
@@ -191,6 +206,31 @@ class ResilientChatModel implements ChatModel {
 
   async invokeText(messages: ChatMessage[], options: ChatCallOptions = {}): Promise<string> {
     return this.withRetries(options.signal, () => this.request(messages, { mode: 'text' }, options.signal));
+  }
+
+  async *streamText(messages: ChatMessage[], options: ChatCallOptions = {}): AsyncIterable<string> {
+    const userSignal = options.signal;
+    for (let n = 0; ; n++) {
+      userSignal?.throwIfAborted();
+      const timeout = AbortSignal.timeout(this.config.timeoutMs);
+      const signal = userSignal ? AbortSignal.any([userSignal, timeout]) : timeout;
+      let yielded = false;
+      try {
+        for await (const piece of this.backend.stream(messages, signal)) {
+          if (!piece) continue;
+          yielded = true;
+          yield piece;
+        }
+        return;
+      } catch (err) {
+        if (userSignal?.aborted) throw userSignal.reason;
+        const llmError = toLlmError(err, timeout.aborted, this.config.timeoutMs);
+        if (yielded || !llmError.retryable || n >= this.config.maxRetries) throw llmError;
+        const delayMs = retryDelay(this.retryBaseDelayMs, n, llmError);
+        this.logger.warn({ attempt: n + 1, code: llmError.code, delayMs }, 'LLM stream failed before its first token; retrying');
+        await sleepUnlessAborted(delayMs, userSignal);
+      }
+    }
   }
 
   /** Tries the current mode, then weaker ones when the server rejects the request format. */

@@ -332,7 +332,11 @@ function sendOpenAi(res: http.ServerResponse, request: FakeChatRequest, content:
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...extra })}\n\n`;
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  res.write(chunk([{ index: 0, delta: { role: 'assistant', content }, logprobs: null, finish_reason: null }]));
+  // Like a real server: one delta per word (the first carries the role).
+  const pieces = content.match(/\S+\s*|\s+/g) ?? [''];
+  pieces.forEach((piece, i) =>
+    res.write(chunk([{ index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: null }])),
+  );
   res.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
   if (includeUsage) res.write(chunk([], { usage }));
   res.end('data: [DONE]\n\n');

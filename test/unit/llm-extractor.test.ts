@@ -200,6 +200,7 @@ describe('extractor edge cases', () => {
       id: 'fake:careless',
       invokeJson: async () => ({ entities: 'none' }),
       invokeText: async () => '',
+      streamText: async function* () {},
     };
     const result = await createLlmExtractor(config(), silentLogger(), { chat: careless }).extract([chunk(TEXT)]);
     expect(result.failures[0]?.error.code).toBe('LLM_INVALID_OUTPUT');
@@ -562,6 +563,15 @@ describe('chat model', () => {
       { role: 'user', content: 'hello' },
     ]);
     expect(text).toBe('You said: hello');
+  });
+
+  it('streamText yields the reply in pieces, retrying a failure before the first piece', async () => {
+    fakeServer().handle(scripted({ status: 503, message: 'busy' }, 'Streamed reply, in several pieces.'));
+    const pieces: string[] = [];
+    for await (const piece of chatFor(config()).streamText([{ role: 'user', content: 'hi' }])) pieces.push(piece);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('')).toBe('Streamed reply, in several pieces.');
+    expect(fakeServer().requests.at(-1)?.stream).toBe(true);
   });
 
   it('sends the configured API key and never logs it', async () => {
