@@ -24,6 +24,17 @@ const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  */
 export const GRAPH_SCOPE = '@graph';
 
+/**
+ * kgrag's own bookkeeping in the database (API keys, jobs, rate counters, conversations): nodes
+ * labelled `_Kgrag…` with `collection: SYSTEM_SCOPE`. No key can be granted this scope (it starts
+ * with '@' and is not GRAPH_SCOPE) and collection listings read only documents and entities, so the
+ * scope predicate of every generated or generic read excludes these nodes; the schema catalog skips
+ * their labels, so no parser, GraphQL type or schema listing names them. Only modules that own them
+ * read them, through their own Cypher files.
+ */
+export const SYSTEM_SCOPE = '@system';
+export const SYSTEM_LABEL_PREFIX = '_Kgrag';
+
 /** A name a read may be scoped to: a collection or the existing graph's GRAPH_SCOPE. */
 export function validateReadScope(name: string): string {
   return name === GRAPH_SCOPE ? name : validateCollection(name);

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { GraphError, InputError } from '../errors.ts';
+import { SYSTEM_LABEL_PREFIX } from '../domain/ids.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { cypher, labelExpression, quoteName } from './cypher.ts';
 import { ENTITY_LABEL, META_LABEL, displayName, patternName, presentedLabel } from './names.ts';
@@ -167,6 +168,11 @@ interface Settings {
   warnings: string[];
 }
 
+/** kgrag's bookkeeping (keys, jobs, conversations…): never described, so no read path can name it. */
+function isSystemLabel(label: string): boolean {
+  return label.startsWith(SYSTEM_LABEL_PREFIX);
+}
+
 export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {}): Promise<SchemaCatalog> {
   const started = performance.now();
   const sampleSize = checkInt('sampleSize', opts.sampleSize ?? DEFAULTS.sampleSize, 1, 100_000);
@@ -176,7 +182,7 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   const [typeFunction, scoped, labelNames, typeNames] = await Promise.all([
     opts.typeFunction ?? valueTypeSupport(db),
     opts.collectionsInGraph ?? hasCollections(db, timeoutMs),
-    db.read(cypher('catalog/labels'), {}, { timeoutMs }).then((rows) => rows.map((r) => String(r.label))),
+    db.read(cypher('catalog/labels'), {}, { timeoutMs }).then((rows) => rows.map((r) => String(r.label)).filter((l) => !isSystemLabel(l))),
     db.read(cypher('catalog/relationship-types'), {}, { timeoutMs }).then((rows) => rows.map((r) => String(r.type))),
   ]);
   const settings: Settings = {
