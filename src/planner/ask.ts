@@ -151,7 +151,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
       return finish({ answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this follow-up. ${message}. Ask it as a full question.`, found: false, citations: [], facts: [], rows: [], strategy: 'none', message });
     }
     target.ids = target.ids ? target.ids.filter((id) => seed.ids.includes(id)) : [...seed.ids];
-    steps.push({ kind: 'follow-up', detail: `Of ${seed.description} (${seed.label}, by element id).` });
+    steps.push({ kind: 'follow-up', detail: `Asked of ${seed.description} (${seed.label} nodes, by element id).` });
   }
   /** Words the graph could not place: what the documents are asked about. */
   const unplaced = parsed.ok ? parsed.unexplained : unexplainedWords(grounding);
