@@ -22,6 +22,8 @@ export interface TurnFocus {
   question: string;
   /** The answer's nodes when the answer was a set of graph nodes (capped; `truncated` beyond the cap). */
   answer?: { label: string; ids: string[]; names: string[]; truncated?: boolean };
+  /** The set the question itself was asked of (a follow-up's seed): what "them" still means after it found nothing. */
+  askedOf?: { label: string; ids: string[]; names: string[]; truncated?: boolean };
   /** The words the question used for the answer's nodes ("employees"), when it used any. */
   noun?: string;
   /** Names and values the question used, as written in it. */
@@ -168,7 +170,8 @@ async function resolveChinese(q: string, previous: TurnFocus, groundFragment: Fr
 type SetRef = { label: string; ids: string[]; description: string } | { reason: string };
 
 function answerSet(previous: TurnFocus): SetRef {
-  const a = previous.answer;
+  // A plural pronoun needs something plural: after "none of them" it still means the set asked about.
+  const a = previous.answer?.ids.length === 0 && previous.askedOf ? previous.askedOf : previous.answer;
   if (!a) return { reason: 'This refers to the previous answer, but it was not a set of records in the graph; ask the full question.' };
   if (a.ids.length === 0) return { reason: `This refers to the previous answer, but it found no ${describeLabel(a.label, 2)}; there is nothing to ask about.` };
   if (a.truncated) return { reason: `This refers to the previous answer, which has more ${describeLabel(a.label, 2)} than a follow-up can carry (${a.ids.length}); ask the full question.` };
