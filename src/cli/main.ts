@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAskCommand } from './commands/ask.ts';
+import { registerCommunitiesCommand } from './commands/communities.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
 import { registerEntityCommands } from './commands/entities.ts';
@@ -36,6 +37,7 @@ registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);
 registerReembedCommand(context);
+registerCommunitiesCommand(context);
 registerServeCommand(context);
 registerKeysCommands(context);
 registerMcpCommand(context);

@@ -23,6 +23,7 @@ import { compile, finishRows, type QuerySpec } from './compile.ts';
 import { descriptionSpan, namedIn, withName } from './bridge.ts';
 import { runReadOnly } from './guard.ts';
 import { ground } from './grounding.ts';
+import { answerOverview, overviewRequest } from './overview.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
@@ -99,6 +100,16 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
 
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
   const collections = catalog.collections;
+
+  // 0. Whole-collection questions ("What are the main topics?", "Summarise everything about X"): the communities.
+  const overview = catalog.internal.documents && collections ? overviewRequest(q) : undefined;
+  if (overview && collections) {
+    const o = await timed('overview', () => answerOverview({ db: deps.db, chat: deps.chat, logger, signal: opts.signal }, overview, collections, hanShare(q) >= 0.3));
+    if (o) {
+      steps.push(...o.steps);
+      return finish({ answer: o.answer, found: true, citations: o.citations, facts: o.facts, rows: [], strategy: 'overview' });
+    }
+  }
 
   // 1. The semantic parser.
   let structured: { spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined;
