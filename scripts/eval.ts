@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact [--queries N --distractors M] [--rerank none,sentence,llm]] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
@@ -29,6 +29,10 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     // Questions of the CMRC suite to ask (all 3,219 by default).
     limit: { type: 'string' },
+    // SciFact: a fixed subset (first N queries, their abstracts and M others) and the rerankers compared.
+    queries: { type: 'string' },
+    distractors: { type: 'string' },
+    rerank: { type: 'string', default: 'none' },
     graphs: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
@@ -102,7 +106,15 @@ if (suites.includes('extraction')) {
 if (suites.includes('scifact')) {
   const app = await openKgrag({ schema: true, embedder: true });
   try {
-    const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log);
+    const subset = values.queries ? { queries: Number(values.queries), distractors: Number(values.distractors ?? 1000) } : undefined;
+    const { SentenceReranker, LlmReranker } = await import('../src/retrieval/rerank.ts');
+    const rerankers = values.rerank.split(',').map((r) => {
+      if (r === 'none') return undefined;
+      if (r === 'sentence') return new SentenceReranker(app.embedder!);
+      if (r === 'llm' && app.chat) return new LlmReranker(app.chat);
+      throw new Error(`--rerank: none, sentence or llm (llm needs KGRAG_LLM_MODEL), got ${r}`);
+    });
+    const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log, { ...(subset ? { subset } : {}), rerankers });
     log(`published: all-MiniLM-L6-v2 vector ${SCIFACT_PUBLISHED.vector}, BM25 (bm25s) ${SCIFACT_PUBLISHED.bm25}`);
     report.scifact = { results, published: SCIFACT_PUBLISHED };
   } finally {

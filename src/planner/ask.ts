@@ -18,6 +18,7 @@ import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { expandContext } from '../retrieval/expand.ts';
+import type { Reranker } from '../retrieval/rerank.ts';
 import { Retriever } from '../retrieval/search.ts';
 import { compile, finishRows, type QuerySpec } from './compile.ts';
 import { descriptionSpan, namedIn, withName } from './bridge.ts';
@@ -38,6 +39,8 @@ export interface AskDeps {
   embedder?: QueryEmbedder;
   /** When configured: text-to-Cypher and written answers. */
   chat?: ChatModel;
+  /** Second stage of passage search (src/retrieval/rerank.ts). */
+  reranker?: Reranker;
   logger?: Logger;
 }
 
@@ -351,7 +354,13 @@ async function documentContext(
 ): Promise<{ context: RetrievedContext; hits: number; mode: 'hybrid' | 'fulltext' }> {
   const mode = deps.embedder ? 'hybrid' : 'fulltext';
   const embedding = deps.embedder ? await deps.embedder.embedQuery(text) : undefined;
-  const hits = await new Retriever(deps.db, deps.embedder).search(text, { collections, k: RETRIEVAL_DEPTH, mode, ...(embedding ? { embedding } : {}) });
+  const hits = await new Retriever(deps.db, deps.embedder).search(text, {
+    collections,
+    k: RETRIEVAL_DEPTH,
+    mode,
+    ...(embedding ? { embedding } : {}),
+    ...(deps.reranker ? { reranker: deps.reranker } : {}),
+  });
   const context: RetrievedContext = opts.expand
     ? await expandContext(deps.db, { question: text, hits, collections, budget: { passages: opts.passages }, ...(embedding ? { questionEmbedding: embedding } : {}) }, { logger: opts.logger })
     : { passages: hits.slice(0, opts.passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] };
