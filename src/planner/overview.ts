@@ -33,7 +33,7 @@ const EN_TOPICS = new RegExp(
   String.raw`^(?:what|which)\s+(?:(?:are|were|is)\s+)?(?:the\s+)?(?:(?:main|key|major|principal|central|chief|common|recurring|important|overall|general|big)\s+)?${TOPIC_NOUN}\b(?<rest>.*)$`,
   'i',
 );
-const EN_OVERVIEW = /^(?:(?:please|can you|could you|would you)\s+)*(?:(?:give|show|provide|write|get)\s+(?:me\s+|us\s+)?(?:an?\s+|the\s+)?(?:short\s+|brief\s+|quick\s+|high-level\s+|general\s+)?(?:overview|summary|rundown|synopsis)|(?:an?\s+)?(?:short\s+|brief\s+|quick\s+|high-level\s+)?(?:overview|summary|synopsis)|summari[sz]e|sum\s+up|recap)\b(?<rest>.*)$/i;
+const EN_OVERVIEW = /^(?:(?:please|can you|could you|would you)\s+)*(?:(?:give|show|provide|write|get)\s+(?:me\s+|us\s+)?(?:an?\s+|the\s+)?(?:short\s+|brief\s+|quick\s+|high-level\s+|general\s+)?(?:overview|summary|rundown|synopsis)|(?:an?\s+)?(?:short\s+|brief\s+|quick\s+|high-level\s+)?(?:overview|summary|synopsis)(?=\s+of\b|\s*$)|summari[sz]e|sum\s+up|recap|tell\s+(?:me|us)\s+(?=everything\b|all\b)|what\s+do\s+(?:we|you|the\s+documents)\s+know\s+(?=about\b))\b(?<rest>.*)$/i;
 /** "What are these documents about?", "What is the collection about?" */
 const EN_ABOUT_WHAT = /^what\s+(?:are|is)\s+(?<object>(?:these|those|the|this|all\s+(?:the\s+|these\s+)?|our\s+)[\w\s-]*?)\s+about\s*[?.!]*$/i;
 /** What names the collection itself rather than one thing in it. */

@@ -33,13 +33,20 @@ const MAX_SENTENCES = 16;
 const MIN_SENTENCE_CHARS = 12;
 
 export class SentenceReranker implements Reranker {
-  readonly id = 'sentence';
+  readonly id: string;
 
   constructor(
     private readonly embedder: QueryEmbedder,
     /** Hits re-scored (default 50). */
     private readonly depth = 50,
-  ) {}
+    /**
+     * How the two signals combine: undefined fuses the search order and the best-sentence order by
+     * reciprocal rank; a number w in (0, 1] mixes the min-max normalised scores, w for the sentence.
+     */
+    private readonly weight?: number,
+  ) {
+    this.id = weight === undefined ? 'sentence' : `sentence:${weight}`;
+  }
 
   async rerank(question: string, hits: SearchResult[], opts: { embedding?: number[] } = {}): Promise<SearchResult[]> {
     const top = hits.slice(0, this.depth);
@@ -54,15 +61,34 @@ export class SentenceReranker implements Reranker {
       at += list.length;
       return max;
     });
-    const bySentence = top.map((_, i) => i).sort((a, b) => best[b]! - best[a]! || a - b);
-    const score = new Map<number, number>();
-    top.forEach((_, i) => score.set(i, 1 / (RRF_K + i + 1)));
-    bySentence.forEach((i, rank) => score.set(i, score.get(i)! + 1 / (RRF_K + rank + 1)));
+    const score = this.weight === undefined ? rankFusion(best) : linear(top.map((h) => h.score), best, this.weight);
+    // Ties keep the search order.
     const reranked = top
-      .map((h, i) => ({ ...h, score: score.get(i)! }))
-      .sort((a, b) => b.score - a.score || a.chunkId.localeCompare(b.chunkId));
+      .map((h, i) => ({ hit: { ...h, score: score[i]! }, i }))
+      .sort((a, b) => b.hit.score - a.hit.score || a.i - b.i)
+      .map((x) => x.hit);
     return [...reranked, ...hits.slice(this.depth)];
   }
+}
+
+/** Search order (the hits' own) and best-sentence order, fused by reciprocal rank. */
+function rankFusion(best: number[]): number[] {
+  const score = best.map((_, i) => 1 / (RRF_K + i + 1));
+  const bySentence = best.map((_, i) => i).sort((a, b) => best[b]! - best[a]! || a - b);
+  bySentence.forEach((i, rank) => (score[i]! += 1 / (RRF_K + rank + 1)));
+  return score;
+}
+
+function linear(search: number[], best: number[], weight: number): number[] {
+  const a = minMax(search);
+  const b = minMax(best);
+  return a.map((x, i) => (1 - weight) * x + weight * b[i]!);
+}
+
+function minMax(values: number[]): number[] {
+  const lo = Math.min(...values);
+  const span = Math.max(...values) - lo;
+  return values.map((v) => (span > 0 ? (v - lo) / span : 0));
 }
 
 function sentencesOf(text: string): string[] {
