@@ -124,7 +124,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   opts.signal?.throwIfAborted();
 
   // 0. Whole-collection questions ("What are the main topics?", "Summarise everything about X"): the communities.
-  const overview = catalog.internal.documents && collections ? overviewRequest(q) : undefined;
+  const overview = !opts.seed && catalog.internal.documents && collections ? overviewRequest(q) : undefined;
   if (overview && collections) {
     const o = await timed('overview', () => answerOverview({ db: deps.db, chat: deps.chat, logger, signal: opts.signal }, overview, collections, hanShare(q) >= 0.3));
     if (o) {
