@@ -151,17 +151,17 @@ try {
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   log(`Mix: ${KINDS.map((k) => `${MIX[k]}% ${k}`).join(', ')}; ${concurrency} clients over ${serverCount} server(s)${workerCount ? ` and ${workerCount} worker(s)` : ''}; ${Math.round(seconds)} s; ${cpus().length} CPUs.`);
-  const sample = () => {
-    const minute = Math.round((performance.now() - t0) / 60_000);
+  const sample = (final = false) => {
+    const minute = final ? 'end' : `${Math.round((performance.now() - t0) / 60_000)} min`;
     const procs = children.map(({ name, child }) => {
       const u = usage(child.pid!);
       return `${name} RSS ${u.rssMb} MB, ${u.fds} fds`;
     });
     const done = samples.length;
-    log(`[${minute} min] ${done} requests, ${samples.filter((s) => !s.ok).length} errors; ${procs.join('; ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log(`[${minute}] ${done} requests, ${samples.filter((s) => !s.ok).length} errors; ${procs.join('; ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   };
   sample();
-  const timer = setInterval(sample, 60_000);
+  const timer = setInterval(() => sample(), 60_000);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
@@ -179,7 +179,7 @@ try {
     }),
   );
   clearInterval(timer);
-  sample();
+  sample(true);
   const elapsed = (performance.now() - t0) / 1000;
   const failed = samples.filter((s) => !s.ok).length;
   log(`\n${samples.length} requests in ${elapsed.toFixed(0)} s, ${(samples.length / elapsed).toFixed(1)} req/s, ${failed} errors`);
