@@ -1,5 +1,7 @@
 /**
- * `ask`: one question in, one grounded answer out. The planner tries, in order:
+ * `ask`: one question in, one grounded answer out. A question about the whole collection ("What
+ * are the main topics?", "Summarise everything about X") is answered from the communities of the
+ * entity graph (overview.ts). Otherwise the planner tries, in order:
  *   1. the semantic parser — an exact Cypher answer when the question maps onto the schema with
  *      every content word accounted for;
  *   2. with an LLM configured, text-to-Cypher over the same catalog for what the parser cannot map;
@@ -407,6 +409,7 @@ async function documentContext(
     mode,
     ...(embedding ? { embedding } : {}),
     ...(deps.reranker ? { reranker: deps.reranker } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   opts.signal?.throwIfAborted();
   const context: RetrievedContext = opts.expand
