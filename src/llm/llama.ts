@@ -19,6 +19,7 @@ interface Loaded {
   model: LlamaModel;
   chat: LlamaChat;
   grammars: WeakMap<object, Promise<LlamaGrammar>>;
+  budgetedGrammars: WeakMap<object, Promise<LlamaGrammar>>;
 }
 
 const loaded = new Map<string, Promise<Loaded>>();
@@ -37,25 +38,31 @@ export function llamaCppBackend(config: LlmConfig): ChatBackend {
     }
     return pending;
   };
-  const generate = async (messages: ChatMessage[], signal: AbortSignal, grammarOf: ((l: Loaded) => Promise<LlamaGrammar>) | undefined, onTextChunk?: (text: string) => void) => {
+  const generate = async (messages: ChatMessage[], signal: AbortSignal, schema: object | undefined, onTextChunk?: (text: string) => void) => {
     const l = await load();
     signal.throwIfAborted();
-    const grammar = grammarOf ? await grammarOf(l) : undefined;
-    const reply = await l.chat.generateResponse(toHistory(messages), {
-      signal,
-      maxTokens: settings.maxTokens,
-      // Deterministic: extraction and text-to-Cypher want the most likely reply, not variety.
-      temperature: 0,
-      ...(grammar ? { grammar } : {}),
-      ...(onTextChunk ? { onTextChunk } : {}),
-    });
-    return reply.response;
+    const run = async (grammar: LlamaGrammar | undefined) =>
+      l.chat.generateResponse(toHistory(messages), {
+        signal,
+        maxTokens: settings.maxTokens,
+        // Deterministic: extraction and text-to-Cypher want the most likely reply, not variety.
+        temperature: 0,
+        // Greedy decoding of a small model falls into loops ("Lloyd_Lloyd_Lloyd_…"); DRY penalises
+        // extending a sequence that repeats recent output, while JSON's quotes and colons stay free.
+        dryRepeatPenalty: { strength: 0.8, lastTokens: 64 },
+        ...(grammar ? { grammar } : {}),
+        ...(onTextChunk ? { onTextChunk } : {}),
+      });
+    if (!schema) return (await run(undefined)).response;
+    const reply = await run(await grammarFor(l, schema, undefined));
+    if (reply.metadata.stopReason !== 'maxTokens') return reply.response;
+    // Cut off mid-JSON: once more with lists and strings bounded to fit the token cap.
+    return (await run(await grammarFor(l, schema, settings.maxTokens - 8))).response;
   };
   return {
     id: `llama-cpp:${config.model}`,
     async complete(messages, format, signal) {
-      if (format.mode === 'text' || format.mode === 'prompt') return generate(messages, signal, undefined);
-      return generate(messages, signal, (l) => grammarFor(l, format.schema.schema));
+      return generate(messages, signal, format.mode === 'text' || format.mode === 'prompt' ? undefined : format.schema.schema);
     },
     stream(messages, signal) {
       return streamFrom((onText, streamSignal) => generate(messages, AbortSignal.any([signal, streamSignal]), undefined, onText));
@@ -85,42 +92,47 @@ async function loadModel(settings: LlamaCppConfig): Promise<Loaded> {
     flashAttention: settings.flashAttention,
   });
   const chat = new LlamaChat({ contextSequence: context.getSequence() });
-  return { llama, model, chat, grammars: new WeakMap() };
+  return { llama, model, chat, grammars: new WeakMap(), budgetedGrammars: new WeakMap() };
 }
 
-function grammarFor(l: Loaded, schema: object): Promise<LlamaGrammar> {
-  let grammar = l.grammars.get(schema);
+function grammarFor(l: Loaded, schema: object, budget: number | undefined): Promise<LlamaGrammar> {
+  const cache = budget === undefined ? l.grammars : l.budgetedGrammars;
+  let grammar = cache.get(schema);
   if (!grammar) {
-    grammar = l.llama.createGrammarForJsonSchema(toGrammarSchema(schema, schema) as never);
-    l.grammars.set(schema, grammar);
+    grammar = l.llama.createGrammarForJsonSchema(toGrammarSchema(schema, schema, budget) as never);
+    cache.set(schema, grammar);
   }
   return grammar;
 }
 
-const ANY_JSON = {
-  oneOf: [{ type: ['string', 'number', 'boolean', 'null'] }, { type: 'array' }, { type: 'object', additionalProperties: true }],
-};
+/** Tokens a property's key, punctuation and whitespace (a newline and indentation) may take, and the least an array item is given. */
+const KEY_TOKENS = 8;
+const MIN_ITEM_TOKENS = 48;
+const MAX_REF_DEPTH = 16;
 
 /**
- * The part of a JSON Schema that node-llama-cpp's grammar understands. What it cannot express
- * (patterns, numeric ranges, allOf, …) is left to the Ajv validation every reply goes through; a
- * schema it would misread (no type: taken as null) becomes "any JSON" rather than a wrong constraint.
+ * The part of a JSON Schema that node-llama-cpp's grammar understands, with `$ref`s inlined. What
+ * it cannot express (patterns, numeric ranges, allOf, …) is left to the Ajv validation every reply
+ * goes through; a schema it would misread (no type is taken as null) becomes "any value" instead.
+ *
+ * With a token `budget`, lists and strings are bounded so that the whole reply fits in it (a
+ * string gets at most one character per token of its share, a list as many items as its share
+ * allows): a small model that repeats itself inside the grammar ({"passage": 14}, {"passage": 15},
+ * …) must then close its JSON before the token cap instead of being cut off mid-string.
  */
-export function toGrammarSchema(node: unknown, root: object): unknown {
-  if (node === true || node === undefined) return ANY_JSON;
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return ANY_JSON;
+export function toGrammarSchema(node: unknown, root: object, budget?: number, depth = 0): unknown {
+  const any = budget === undefined ? ANY_JSON : { oneOf: [{ type: 'string', maxLength: Math.max(8, budget) }, { type: ['number', 'boolean', 'null'] }] };
+  if (typeof node !== 'object' || node === null || Array.isArray(node) || depth > MAX_REF_DEPTH) return any;
   const s = node as Record<string, unknown>;
-  const convert = (child: unknown) => toGrammarSchema(child, root);
-  const out: Record<string, unknown> = {};
-  if (typeof s['description'] === 'string') out['description'] = s['description'];
-  const defs = (s['$defs'] ?? s['definitions']) as Record<string, unknown> | undefined;
-  if (defs && typeof defs === 'object') out['$defs'] = Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, convert(v)]));
+  const out: Record<string, unknown> = typeof s['description'] === 'string' ? { description: s['description'] } : {};
   if (typeof s['$ref'] === 'string') {
-    const ref = s['$ref'].replace(/^#\/definitions\//, '#/$defs/');
-    return ref.startsWith('#/$defs/') ? { ...out, $ref: ref } : ANY_JSON;
+    const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(s['$ref']);
+    const defs = match ? ((root as Record<string, unknown>)[match[1]!] as Record<string, unknown> | undefined) : undefined;
+    return defs && match ? toGrammarSchema(defs[match[2]!], root, budget, depth + 1) : any;
   }
+  const convert = (child: unknown, share?: number) => toGrammarSchema(child, root, share, depth);
   const alternatives = s['anyOf'] ?? s['oneOf'];
-  if (Array.isArray(alternatives)) return { ...out, oneOf: alternatives.map(convert) };
+  if (Array.isArray(alternatives)) return { ...out, oneOf: alternatives.map((a) => convert(a, budget)) };
   if ('const' in s) return { ...out, const: s['const'] };
   if (Array.isArray(s['enum'])) return { ...out, enum: s['enum'] };
   const type = s['type'];
@@ -129,38 +141,54 @@ export function toGrammarSchema(node: unknown, root: object): unknown {
     const required = new Set(Array.isArray(s['required']) ? (s['required'] as string[]) : []);
     // The grammar writes every listed property; optional ones are left out rather than forced.
     const kept = Object.entries(props).filter(([k]) => required.has(k));
+    const share = budget === undefined ? undefined : Math.max(1, Math.floor((budget - 2) / Math.max(1, kept.length)) - KEY_TOKENS);
     const extra = s['additionalProperties'];
     return {
       ...out,
       type: 'object',
-      properties: Object.fromEntries(kept.map(([k, v]) => [k, convert(v)])),
+      properties: Object.fromEntries(kept.map(([k, v]) => [k, convert(v, share)])),
       required: kept.map(([k]) => k),
-      ...(extra === false || extra === undefined ? {} : { additionalProperties: extra === true ? true : convert(extra) }),
+      // Extra properties would be unbounded: with a budget, none.
+      ...(extra === false || extra === undefined || budget !== undefined ? {} : { additionalProperties: extra === true ? true : convert(extra) }),
     };
   }
   if (type === 'array') {
+    const minItems = typeof s['minItems'] === 'number' ? s['minItems'] : 0;
+    let maxItems = typeof s['maxItems'] === 'number' ? s['maxItems'] : undefined;
+    let share: number | undefined;
+    if (budget !== undefined) {
+      maxItems = Math.max(minItems, 1, Math.min(maxItems ?? Infinity, Math.floor((budget - 2) / MIN_ITEM_TOKENS)));
+      share = Math.max(1, Math.floor((budget - 2) / maxItems) - 4);
+    }
     return {
       ...out,
       type: 'array',
-      ...(s['items'] !== undefined ? { items: convert(s['items']) } : {}),
-      ...(typeof s['minItems'] === 'number' ? { minItems: s['minItems'] } : {}),
-      ...(typeof s['maxItems'] === 'number' ? { maxItems: s['maxItems'] } : {}),
+      ...(s['items'] !== undefined ? { items: convert(s['items'], share) } : {}),
+      ...(minItems ? { minItems } : {}),
+      ...(maxItems !== undefined ? { maxItems } : {}),
     };
   }
   if (type === 'string') {
     if (s['format'] === 'date-time' || s['format'] === 'date' || s['format'] === 'time') return { ...out, type, format: s['format'] };
-    return {
-      ...out,
-      type,
-      ...(typeof s['minLength'] === 'number' ? { minLength: s['minLength'] } : {}),
-      ...(typeof s['maxLength'] === 'number' ? { maxLength: s['maxLength'] } : {}),
-    };
+    const minLength = typeof s['minLength'] === 'number' ? s['minLength'] : 0;
+    const own = typeof s['maxLength'] === 'number' ? s['maxLength'] : Infinity;
+    const maxLength = Math.min(own, budget === undefined ? Infinity : Math.max(minLength, 8, budget));
+    return { ...out, type, ...(minLength ? { minLength } : {}), ...(Number.isFinite(maxLength) ? { maxLength } : {}) };
   }
   const basic = ['string', 'number', 'integer', 'boolean', 'null'];
-  if (typeof type === 'string' && basic.includes(type)) return { ...out, type };
-  if (Array.isArray(type) && type.every((t) => basic.includes(t as string))) return { ...out, type };
-  return ANY_JSON;
+  const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type : [];
+  if (types.length && types.every((t) => basic.includes(t as string))) {
+    // A bare 'string' among several types cannot carry a length: bounded, it becomes its own alternative.
+    if (budget === undefined || !types.includes('string')) return { ...out, type };
+    const rest = types.filter((t) => t !== 'string');
+    return { ...out, oneOf: [{ type: 'string', maxLength: Math.max(8, budget) }, ...(rest.length ? [{ type: rest }] : [])] };
+  }
+  return any;
 }
+
+const ANY_JSON = {
+  oneOf: [{ type: ['string', 'number', 'boolean', 'null'] }, { type: 'array' }, { type: 'object', additionalProperties: true }],
+};
 
 function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   return messages.map((m): ChatHistoryItem =>
