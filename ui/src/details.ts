@@ -179,7 +179,7 @@ export class Details {
       return other ? h('button', { class: 'link', type: 'button', onclick: () => void this.ctx.openEntity(other.id, { expand: true }) }, other.name) : readable(v);
     };
     const entries = Object.entries(e).filter(([k, v]) => !HIDDEN_PROPS.has(k) && v !== null && v !== undefined);
-    const user = entries.filter(([k]) => !(k in BOOKKEEPING));
+    const user = entries.filter(([k]) => !(k in BOOKKEEPING)).sort(([a], [b]) => a.localeCompare(b));
     const kept = entries.filter(([k]) => k in BOOKKEEPING).sort(([a], [b]) => Object.keys(BOOKKEEPING).indexOf(a) - Object.keys(BOOKKEEPING).indexOf(b));
     const aliases = (e.aliases ?? []).filter((a) => a !== e.name);
     clear(

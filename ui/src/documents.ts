@@ -32,7 +32,7 @@ const t = defineMessages({
     importProgress: (phase: string, rows: number | null) => `${phase}${rows !== null ? ` · ${formatNumber(rows)} rows` : ''}`,
     failedBecause: (m: string) => `Failed: ${m}`,
     unknownError: 'unknown error',
-    ingested: (n: number) => `ingested, ${formatNumber(n)} passages`,
+    ingested: (n: number) => (n === 1 ? 'ingested, 1 passage' : `ingested, ${formatNumber(n)} passages`),
     unchanged: 'unchanged (already ingested)',
     extraction: (created: number, linked: number, relations: number) => `Extraction: ${formatNumber(created)} new entities, ${formatNumber(linked)} linked to existing ones, ${formatNumber(relations)} relationships.`,
     imported: (rows: number, created: number, updated: number, unchanged: number, rels: number) =>
@@ -75,6 +75,7 @@ const t = defineMessages({
     chooseRecords: 'Choose a records file first.',
     badMapping: 'The mapping is not valid JSON.',
     aFile: 'a file',
+    text: 'Text',
   },
   zh: {
     uploadInto: '上传到',
@@ -142,6 +143,7 @@ const t = defineMessages({
     chooseRecords: '请先选择记录文件。',
     badMapping: '映射不是有效的 JSON。',
     aFile: '某个文件',
+    text: '文本',
   },
 });
 
@@ -154,7 +156,7 @@ function typeName(mime: string): string {
   const known: Record<string, string> = {
     'application/pdf': 'PDF',
     'text/markdown': 'Markdown',
-    'text/plain': 'Text',
+    'text/plain': t('text'),
     'text/html': 'HTML',
     'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
     'application/x-ndjson': 'JSON Lines',
@@ -267,8 +269,9 @@ export class Documents {
   }
 
   /** The collection list changed: the upload target lists them, the chosen one preselected. */
-  collectionsChanged(): void {
-    const keep = this.target.value || this.ctx.collection();
+  collectionsChanged(follow = false): void {
+    // Choosing another collection above makes it the upload target too (or none, for "all").
+    const keep = follow ? this.ctx.collection() : this.target.value || this.ctx.collection();
     clear(this.target, h('option', { value: '' }, t('chooseCollection')), ...this.ctx.collections().filter((c) => !c.startsWith('@')).map((c) => h('option', { value: c }, c)));
     this.target.value = this.ctx.collections().includes(keep) ? keep : '';
     this.drawCollectionBar();
@@ -431,7 +434,7 @@ export class Documents {
 
   private columns(): Column[] {
     const cols: Column[] = [
-      { key: 'name', sort: 'name', label: () => t('colName'), class: 'name', cell: (d) => h('button', { class: 'link title', type: 'button', title: d.title, onclick: () => void this.ctx.openDocument(d.id), data: { testid: 'document-title', focus: `open:${d.id}` } }, d.name) },
+      { key: 'name', sort: 'name', label: () => t('colName'), class: 'name', cell: (d) => h('button', { class: 'link title', type: 'button', onclick: () => void this.ctx.openDocument(d.id), data: { testid: 'document-title', focus: `open:${d.id}` } }, d.name) },
       { key: 'type', sort: 'type', label: () => t('colType'), class: 'opt', cell: (d) => typeName(d.mimeType) },
       { key: 'size', sort: 'size', label: () => t('colSize'), class: 'num opt', cell: (d) => (d.characters ? t('chars', new Intl.NumberFormat(locale() === 'zh' ? 'zh-CN' : 'en', { notation: 'compact' }).format(d.characters)) : '—') },
       { key: 'pages', label: () => t('colPages'), class: 'num opt', cell: (d) => (d.pages ? formatNumber(d.pages) : '—') },

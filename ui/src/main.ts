@@ -278,14 +278,14 @@ let currentView: View = VIEWS.includes(initial.get('view') as View) ? (initial.g
 const panelTabs = tablist($('tabs'), PANELS.map((name) => ({ name, controls: 'panel', testid: `tab-${name}` })), (name) => showPanel(name as PanelName));
 const viewTabs = tablist($('views'), VIEWS.map((name) => ({ name, controls: { graph: 'graph-view', panel: 'left', details: 'details' }[name], testid: `view-${name}` })), (name) => showView(name as View));
 
-function showPanel(name: PanelName): void {
+function showPanel(name: PanelName, reveal = true): void {
   currentPanel = name;
   panelTabs.select(name);
   panelEl.setAttribute('aria-labelledby', panelTabs.tab(name).id);
   if (panelEl.firstChild !== panels[name]) clear(panelEl, panels[name]);
   if (name === 'documents') void documents.refresh();
   if (name === 'filters') refreshFilters();
-  if (currentView === 'graph' || currentView === 'details') showView('panel', false);
+  if (reveal && currentView !== 'panel') showView('panel', false);
   saveUrl();
 }
 
@@ -604,6 +604,7 @@ collectionSelect.addEventListener('change', () => {
   graph.clear();
   details.empty();
   selectionChanged(null);
+  documents.collectionsChanged(true);
   void loadStart();
   if (currentPanel === 'documents') void documents.refresh();
 });
@@ -646,7 +647,7 @@ async function start(): Promise<void> {
     setGraphState(banner.hidden ? 'failed' : 'offline');
     return;
   }
-  showPanel(currentPanel);
+  showPanel(currentPanel, false);
   showView(currentView);
   await loadStart();
   const node = initial.get('node');
@@ -694,7 +695,7 @@ onLocaleChange(() => {
 
 document.documentElement.lang = locale() === 'zh' ? 'zh-CN' : 'en';
 applyShellText();
-showPanel(currentPanel);
+showPanel(currentPanel, false);
 showView(currentView);
 updateEmpty();
 void start();
