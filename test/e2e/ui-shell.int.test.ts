@@ -21,6 +21,8 @@ const SIZES = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 const DOCS = 30;
+/** The machine is shared and loaded: the page may take seconds to answer. */
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 30_000 });
 
 describe('web UI: shell, documents, states, keyboard, languages', () => {
   let app: Kgrag;
@@ -51,20 +53,20 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
        UNWIND range(1, 6) AS i
        CREATE (p:KgragEntity:Kgrag_Person {id: $c + ':p' + i, collection: $c, type: 'Person', name: 'Orion member ' + i, normalizedName: 'orion member ' + i})
        CREATE (p)-[:WORKS_ON]->(hub)
-       WITH hub
+       WITH DISTINCT hub
        UNWIND range(1, $docs) AS i
        CREATE (d:Document {id: $c + ':doc' + i, collection: $c, key: 'k' + i, title: 'Field note ' + right('0' + toString(i), 2), source: 'upload:note' + i + '.md',
-                mimeType: 'text/markdown', chunkCount: 1, charCount: 100 * i, metadata: '{}', createdAt: datetime() - duration({minutes: i}), updatedAt: datetime() - duration({minutes: i})})
+                mimeType: 'text/markdown', chunkCount: 1, charCount: 100 * i, metadata: '{}', embeddingModel: $model, createdAt: datetime() - duration({minutes: i}), updatedAt: datetime() - duration({minutes: i})})
        CREATE (ch:Chunk {id: d.id + ':0', documentId: d.id, collection: $c, index: 0, text: 'Orion note ' + i, start: 0, end: 10})-[:PART_OF]->(d)
        WITH hub, ch, i WHERE i <= 3
-       CREATE (ch)-[:MENTIONS]->(hub)`,
-      { c: C, docs: DOCS },
+       CREATE (ch)-[:MENTIONS {surfaces: ['Orion']}]->(hub)`,
+      { c: C, docs: DOCS, model: app.embedder!.modelId },
     );
     // A PDF whose metadata title is a browser placeholder, stored under a server temp path.
     await app.db.write(
       `CREATE (:Document {id: $c + ':blank', collection: $c, key: 'kb', title: 'about:blank', source: '/tmp/tmpa1b2c3/quarterly-report.pdf',
-               mimeType: 'application/pdf', chunkCount: 0, charCount: 0, metadata: '{"pageCount":4}', createdAt: datetime(), updatedAt: datetime()})`,
-      { c: C },
+               mimeType: 'application/pdf', chunkCount: 0, charCount: 0, metadata: '{"pageCount":4}', embeddingModel: $model, createdAt: datetime(), updatedAt: datetime()})`,
+      { c: C, model: app.embedder!.modelId },
     );
     api = await createApi(app, { jobsDir: path.join(home, 'jobs') });
     base = (await api.listen(0, '127.0.0.1')).url;
@@ -98,38 +100,38 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
   it('lists the collection\'s documents as a table: names, counts, status, pages, sort, search and pages', async () => {
     await page.getByTestId('tab-documents').click();
     const rows = page.getByTestId('document');
-    await expect.poll(() => rows.count()).toBe(25);
+    await poll(() => rows.count()).toBe(25);
     expect(await page.getByTestId('page-range').innerText()).toBe(`1–25 of ${DOCS + 1}`);
     const table = page.getByTestId('documents');
     expect(await table.innerText()).not.toMatch(/\/tmp|about:blank|upload:/);
     // Sorted by name, then the other way.
     await page.getByTestId('sort-name').click();
-    await expect.poll(() => page.locator('th[aria-sort="ascending"]').innerText()).toContain('Name');
-    await expect.poll(() => rows.first().getByTestId('document-title').innerText()).toBe('Field note 01');
+    await poll(() => page.locator('th[aria-sort="ascending"]').innerText()).toContain('Name');
+    await poll(() => rows.first().getByTestId('document-title').innerText()).toBe('Field note 01');
     await page.getByTestId('sort-name').click();
-    await expect.poll(() => rows.first().getByTestId('document-title').innerText()).toBe('quarterly-report.pdf');
+    await poll(() => rows.first().getByTestId('document-title').innerText()).toBe('quarterly-report.pdf');
     // The most entities first: the three notes that mention the project.
     await page.getByTestId('sort-entities').click();
-    await expect.poll(() => rows.first().locator('td').nth(6).innerText()).toBe('1');
+    await poll(() => rows.first().locator('td').nth(6).innerText()).toBe('1');
     expect(await rows.first().getByTestId('document-status').innerText()).toBe('entities extracted');
     await page.getByTestId('page-next').click();
-    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe(`26–${DOCS + 1} of ${DOCS + 1}`);
+    await poll(() => page.getByTestId('page-range').innerText()).toBe(`26–${DOCS + 1} of ${DOCS + 1}`);
     expect(await rows.count()).toBe(DOCS + 1 - 25);
     // Server-side search finds the PDF by its file name, with its pages and status.
     await page.getByTestId('document-search').fill('QUARTERLY');
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     const pdf = rows.first();
     expect(await pdf.innerText()).toMatch(/quarterly-report\.pdf\s+PDF\s+—\s+4\s+0\s+0\s+no text/);
     await page.getByTestId('document-search').fill('no such document');
     await page.getByTestId('documents-empty').filter({ hasText: 'No document name contains' }).waitFor();
     await page.getByTestId('document-search').fill('');
-    await expect.poll(() => rows.count()).toBe(25);
+    await poll(() => rows.count()).toBe(25);
     await shot('10-documents-table');
   });
 
   it('deletes the selected documents in bulk, after a confirmation, keeping the focus in the table', async () => {
     await page.getByTestId('sort-name').click();
-    await expect.poll(() => page.getByTestId('document').first().getByTestId('document-title').innerText()).toBe('Field note 01');
+    await poll(() => page.getByTestId('document').first().getByTestId('document-title').innerText()).toBe('Field note 01');
     const rows = page.getByTestId('document');
     await rows.nth(0).getByTestId('select-document').check();
     await rows.nth(1).getByTestId('select-document').check();
@@ -139,7 +141,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     expect(await bulk.innerText()).toBe('Really delete 2?');
     await bulk.click();
     await page.getByTestId('toast-info').filter({ hasText: 'Deleted 2 documents.' }).waitFor();
-    await expect.poll(() => page.getByTestId('page-range').innerText()).toBe(`1–25 of ${DOCS - 1}`);
+    await poll(() => page.getByTestId('page-range').innerText()).toBe(`1–25 of ${DOCS - 1}`);
     expect(await rows.first().getByTestId('document-title').innerText()).toBe('Field note 03');
     expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
   });
@@ -150,7 +152,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     expect(await page.getByTestId('target-collection').inputValue()).toBe('');
     // Without a target: one message, however often it is tried.
     for (let i = 0; i < 3; i++) await page.getByTestId('dropzone').click();
-    await expect.poll(() => page.getByTestId('toast-error').count()).toBe(1);
+    await poll(() => page.getByTestId('toast-error').count()).toBe(1);
     expect(await page.getByTestId('toast-error').innerText()).toContain('Choose the collection to upload into first.');
     expect(await page.getByTestId('toast-count').innerText()).toBe('×3');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('target-collection');
@@ -168,14 +170,14 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     await page.getByTestId('new-collection-name').fill(made);
     await page.getByTestId('create-collection').click();
     await page.getByTestId('toast-info').filter({ hasText: `Collection "${made}" created.` }).waitFor();
-    expect(await page.getByTestId('target-collection').inputValue()).toBe(made);
+    await poll(() => page.getByTestId('target-collection').inputValue()).toBe(made);
     expect(await page.getByTestId('collection').locator('option').allInnerTexts()).toContain(made);
     const remove = page.getByTestId('delete-collection');
     await remove.click();
     expect(await remove.innerText()).toBe(`Delete "${made}" and everything in it?`);
     await remove.click();
     await page.getByTestId('toast-info').filter({ hasText: `Collection "${made}" deleted` }).waitFor();
-    expect(await page.getByTestId('collection').locator('option').allInnerTexts()).not.toContain(made);
+    await poll(() => page.getByTestId('collection').locator('option').allInnerTexts()).not.toContain(made);
   });
 
   it('reaches search results and tabs with the arrow keys, and keeps the focus after a choice', async () => {
@@ -190,7 +192,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     expect(await page.locator(`#${active}`).innerText()).toContain('Project Orion');
     await search.press('Enter');
     await page.getByTestId('entity-name').filter({ hasText: 'Project Orion' }).waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('entity-name');
+    await poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('entity-name');
     // Tabs: one tab stop, arrows move and activate, each names its panel.
     const ask = page.getByTestId('tab-ask');
     expect(await ask.getAttribute('aria-controls')).toBe('panel');
@@ -228,7 +230,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
 
   it('says the graph is empty after "Clear graph", not that it is loading', async () => {
     await page.getByTestId('clear-graph').click();
-    await expect.poll(() => page.evaluate(() => document.body.dataset.graphState)).toBe('cleared');
+    await poll(() => page.evaluate(() => document.body.dataset.graphState)).toBe('cleared');
     expect(await page.getByTestId('graph-empty').innerText()).toMatch(/The graph is empty/);
     expect(await page.getByTestId('status').innerText()).toBe('');
     // The focus stays on the button that was pressed (the panel was drawn again).
@@ -242,7 +244,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     await page.getByTestId('locale').selectOption('zh');
     expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
-    await expect.poll(() => page.getByTestId('tab-documents').innerText()).toBe('文档');
+    await poll(() => page.getByTestId('tab-documents').innerText()).toBe('文档');
     // Every Latin word left in the shell, the documents panel and the details is data (names, formats).
     const data = new Set(['kgrag', 'PDF', 'Markdown', 'Project', 'Orion', 'Person', 'Bluebird', 'Field', 'note', 'quarterly', 'report', 'pdf', 'orion', 'brief', 'md', 'JSON', 'Lines', 'DOCX', 'HTML', 'CSV', 'XLSX', 'API', 'member', 'WORKS_ON', 'csv', 'projects', 'schemas', 'mapping', 'schema', 'json', 'label', 'key', 'properties', 'id', 'Budget', 'Merger', 'codename', 'English']);
     const latin = await page.evaluate(() => {
@@ -255,7 +257,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
     expect(await page.evaluate(() => localStorage.getItem('kgrag.locale'))).toBe('zh');
     await shot('13-chinese');
     await page.getByTestId('locale').selectOption('en');
-    await expect.poll(() => page.getByTestId('tab-documents').innerText()).toBe('Documents');
+    await poll(() => page.getByTestId('tab-documents').innerText()).toBe('Documents');
   });
 
   for (const size of SIZES) {
@@ -294,7 +296,7 @@ describe('web UI: shell, documents, states, keyboard, languages', () => {
         await page.getByTestId('toggle-left').click();
         await page.getByTestId('toggle-right').click();
         expect(await page.getByTestId('toggle-left').getAttribute('aria-expanded')).toBe('false');
-        await expect.poll(graphWidth).toBe(size.width);
+        await poll(graphWidth).toBe(size.width);
         await page.getByTestId('toggle-left').click();
         await page.getByTestId('toggle-right').click();
       }

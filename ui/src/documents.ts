@@ -435,13 +435,13 @@ export class Documents {
   private columns(): Column[] {
     const cols: Column[] = [
       { key: 'name', sort: 'name', label: () => t('colName'), class: 'name', cell: (d) => h('button', { class: 'link title', type: 'button', onclick: () => void this.ctx.openDocument(d.id), data: { testid: 'document-title', focus: `open:${d.id}` } }, d.name) },
-      { key: 'type', sort: 'type', label: () => t('colType'), class: 'opt', cell: (d) => typeName(d.mimeType) },
-      { key: 'size', sort: 'size', label: () => t('colSize'), class: 'num opt', cell: (d) => (d.characters ? t('chars', new Intl.NumberFormat(locale() === 'zh' ? 'zh-CN' : 'en', { notation: 'compact' }).format(d.characters)) : '—') },
-      { key: 'pages', label: () => t('colPages'), class: 'num opt', cell: (d) => (d.pages ? formatNumber(d.pages) : '—') },
+      { key: 'type', sort: 'type', label: () => t('colType'), class: 'opt2', cell: (d) => typeName(d.mimeType) },
+      { key: 'size', sort: 'size', label: () => t('colSize'), class: 'num opt2', cell: (d) => (d.characters ? t('chars', new Intl.NumberFormat(locale() === 'zh' ? 'zh-CN' : 'en', { notation: 'compact' }).format(d.characters)) : '—') },
+      { key: 'pages', label: () => t('colPages'), class: 'num opt2', cell: (d) => (d.pages ? formatNumber(d.pages) : '—') },
       { key: 'chunks', sort: 'chunks', label: () => t('colChunks'), class: 'num', cell: (d) => formatNumber(d.chunks ?? 0) },
       { key: 'entities', sort: 'entities', label: () => t('colEntities'), class: 'num', cell: (d) => formatNumber(d.entities) },
       { key: 'status', label: () => t('colStatus'), class: 'opt', cell: (d) => h('span', { class: `status ${d.status}`, data: { testid: 'document-status' } }, t(({ extracted: 'statusExtracted', indexed: 'statusIndexed', empty: 'statusEmpty' } as const)[d.status])) },
-      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt', cell: (d) => (d.createdAt ? formatDate(d.createdAt) : '—') },
+      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
     ];
     if (!this.ctx.collection()) cols.push({ key: 'collection', sort: 'collection', label: () => t('colCollection'), class: 'opt', cell: (d) => d.collection });
     return cols;

@@ -280,6 +280,7 @@ const viewTabs = tablist($('views'), VIEWS.map((name) => ({ name, controls: { gr
 
 function showPanel(name: PanelName, reveal = true): void {
   currentPanel = name;
+  document.body.dataset.panel = name;
   panelTabs.select(name);
   panelEl.setAttribute('aria-labelledby', panelTabs.tab(name).id);
   if (panelEl.firstChild !== panels[name]) clear(panelEl, panels[name]);
