@@ -508,11 +508,11 @@ export class Documents {
         this.updateBulk();
         all.checked = page.items.every((x) => this.selected.has(x.id));
       });
-      return h('tr', { data: { testid: 'document', id: d.id } }, h('td', { class: 'check' }, box), ...cols.map((c) => h('td', { class: c.class ?? '' }, c.cell(d))));
+      return h('tr', { data: { testid: 'document', id: d.id } }, h('td', { class: 'sel' }, box), ...cols.map((c) => h('td', { class: c.class ?? '' }, c.cell(d))));
     };
     clear(this.tableWrap,
       h('table', { class: 'docs' },
-        h('thead', {}, h('tr', {}, h('th', { class: 'check' }, all), ...cols.map(header))),
+        h('thead', {}, h('tr', {}, h('th', { class: 'sel' }, all), ...cols.map(header))),
         h('tbody', {}, ...page.items.map(row))));
     const prev = h('button', { type: 'button', disabled: page.offset === 0, data: { testid: 'page-prev', focus: 'prev' }, aria: { label: t('previous') }, onclick: () => { this.offset = Math.max(0, page.offset - PAGE_SIZE); void this.refresh(); } }, '‹');
     const next = h('button', { type: 'button', disabled: page.nextOffset === null, data: { testid: 'page-next', focus: 'next' }, aria: { label: t('next') }, onclick: () => { this.offset = page.nextOffset ?? page.offset; void this.refresh(); } }, '›');

@@ -154,6 +154,11 @@ let graphState: 'loading' | 'cleared' | 'nothing' | 'failed' | 'offline' = 'load
 let selectedNode: string | null = null;
 
 const graph = new GraphView(graphEl);
+// Panels fold, widen and switch: the canvas follows its box, whatever changed it.
+new ResizeObserver(() => {
+  graph.sigma.resize();
+  graph.sigma.refresh();
+}).observe(graphEl);
 
 // ---- messages: one toast per message, repeated ones counted instead of stacked --------------------
 
