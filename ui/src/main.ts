@@ -162,7 +162,7 @@ new ResizeObserver(() => {
 
 // ---- messages: one toast per message, repeated ones counted instead of stacked --------------------
 
-const shown = new Map<string, { el: HTMLElement; count: HTMLElement; n: number; timer: ReturnType<typeof setTimeout> }>();
+const shown = new Map<string, { drop: () => void; count: HTMLElement; n: number; timer: ReturnType<typeof setTimeout> }>();
 
 function notify(message: string, kind: 'error' | 'info' = 'error'): void {
   const key = `${kind}:${message}`;
@@ -172,7 +172,8 @@ function notify(message: string, kind: 'error' | 'info' = 'error'): void {
     existing.n++;
     existing.count.textContent = ` ×${existing.n}`;
     clearTimeout(existing.timer);
-    existing.timer = setTimeout(drop, ttl);
+    // The first toast's own drop: this call made no toast of its own.
+    existing.timer = setTimeout(existing.drop, ttl);
     return;
   }
   const count = h('span', { class: 'count', data: { testid: 'toast-count' } });
@@ -184,7 +185,7 @@ function notify(message: string, kind: 'error' | 'info' = 'error'): void {
     shown.delete(key);
     toast.remove();
   }
-  shown.set(key, { el: toast, count, n: 1, timer: setTimeout(drop, ttl) });
+  shown.set(key, { drop, count, n: 1, timer: setTimeout(drop, ttl) });
   toasts.append(toast);
 }
 
