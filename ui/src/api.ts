@@ -90,7 +90,7 @@ const KEY_STORAGE = 'kgrag.apiKey';
  * Neo4j integers reach JSON as {low, high} when a server path forgets to convert them: shown as
  * numbers. Neo4j properties cannot hold maps, so an object of exactly these two integers is one.
  */
-function plainNumbers(_key: string, value: unknown): unknown {
+export function plainNumbers(_key: string, value: unknown): unknown {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const keys = Object.keys(value);
     const v = value as { low?: unknown; high?: unknown };
