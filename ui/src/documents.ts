@@ -57,7 +57,7 @@ const t = defineMessages({
     colCollection: 'Collection',
     chars: (n: string) => `${n} chars`,
     statusExtracted: 'entities extracted',
-    statusIndexed: 'searchable, no entities',
+    statusIndexed: 'passages only',
     statusEmpty: 'no text',
     loading: 'Loading documents…',
     none: 'No documents in this collection yet. Drop some above.',
@@ -125,7 +125,7 @@ const t = defineMessages({
     colCollection: '集合',
     chars: (n: string) => `${n} 字符`,
     statusExtracted: '已抽取实体',
-    statusIndexed: '可检索，无实体',
+    statusIndexed: '仅段落',
     statusEmpty: '无文本',
     loading: '正在加载文档…',
     none: '此集合还没有文档。请拖放文件到上方。',
@@ -440,7 +440,7 @@ export class Documents {
       { key: 'pages', label: () => t('colPages'), class: 'num opt2', cell: (d) => (d.pages ? formatNumber(d.pages) : '—') },
       { key: 'chunks', sort: 'chunks', label: () => t('colChunks'), class: 'num', cell: (d) => formatNumber(d.chunks ?? 0) },
       { key: 'entities', sort: 'entities', label: () => t('colEntities'), class: 'num', cell: (d) => formatNumber(d.entities) },
-      { key: 'status', label: () => t('colStatus'), class: 'opt', cell: (d) => h('span', { class: `status ${d.status}`, data: { testid: 'document-status' } }, t(({ extracted: 'statusExtracted', indexed: 'statusIndexed', empty: 'statusEmpty' } as const)[d.status])) },
+      { key: 'status', label: () => t('colStatus'), class: 'opt nowrap', cell: (d) => h('span', { class: `status ${d.status}`, data: { testid: 'document-status' } }, t(({ extracted: 'statusExtracted', indexed: 'statusIndexed', empty: 'statusEmpty' } as const)[d.status])) },
       { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
     ];
     if (!this.ctx.collection()) cols.push({ key: 'collection', sort: 'collection', label: () => t('colCollection'), class: 'opt', cell: (d) => d.collection });
