@@ -2,7 +2,7 @@
 // the file name when the title says nothing (empty, a browser placeholder such as about:blank, or
 // a path); `entities` counts the distinct entities its passages mention. Sorted by a key the caller
 // chose from a whitelist ($sort) in either direction: the unused direction's expression is null
-// for every row. Numbers sort as zero-padded strings so that every key has one type.
+// for every row. Numbers and instants sort as fixed-width digit strings so that every key has one type.
 MATCH (d:Document)
 WHERE d.collection IN $collections
 WITH d, trim(coalesce(d.title, '')) AS title,
@@ -23,8 +23,8 @@ WITH d, name, entities, CASE $sort
        WHEN 'chunks' THEN toString(100000000000 + coalesce(d.chunkCount, 0))
        WHEN 'entities' THEN toString(100000000000 + entities)
        WHEN 'collection' THEN toLower(d.collection)
-       WHEN 'createdAt' THEN toString(d.createdAt)
-       ELSE toString(d.updatedAt) END AS key
+       WHEN 'createdAt' THEN toString(100000000000000 + coalesce(d.createdAt.epochMillis, 0))
+       ELSE toString(100000000000000 + coalesce(d.updatedAt.epochMillis, 0)) END AS key
 ORDER BY CASE WHEN $descending THEN null ELSE key END ASC,
          CASE WHEN $descending THEN key ELSE null END DESC, d.id
 WITH collect({d: d, name: name, entities: entities}) AS rows
