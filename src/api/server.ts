@@ -102,7 +102,8 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   });
 
   web.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    // `auth` lets the web UI offer key entry only on a server that needs keys.
+    res.json({ status: 'ok', auth: config.auth === 'disabled' ? 'disabled' : 'keys' });
   });
   web.get('/ready', async (_req, res) => {
     const checks: Record<string, string> = {};
