@@ -123,7 +123,7 @@ describe('a local model in process (llama-cpp)', () => {
       await db.close();
     });
 
-    it('runs what the model writes only through the read-only guard, or refuses it', { timeout: MODEL_TIMEOUT_MS }, async () => {
+    it('runs what the model writes only through the read-only guard, or refuses it', { timeout: 2 * MODEL_TIMEOUT_MS }, async () => {
       const catalog = await buildCatalog(db, { collections: [collection], collectionsInGraph: true });
       const before = await state();
       for (const question of ['Who works on Apollo?', 'Delete every person and project.']) {
