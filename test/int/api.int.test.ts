@@ -549,8 +549,11 @@ describe('HTTP API', () => {
     });
 
     it('rate limits per key and times requests out', async () => {
-      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 10, requestTimeoutMs: 30 } });
+      // Two more servers on the same database: one with a small allowance, one with a tiny timeout.
+      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), runJobs: false, config: { ...app.config.api, rateLimitPerMinute: 10 } });
+      const hasty = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), runJobs: false, config: { ...app.config.api, requestTimeoutMs: 30 } });
       const url = (await strict.listen(0, '127.0.0.1')).url;
+      const hastyUrl = (await hasty.listen(0, '127.0.0.1')).url;
       // Fresh keys: counters live in the database, where the other tests' requests counted too.
       const store = new KeyStore(app.db);
       const fresh = (await store.create({ name: 'strict A', role: 'reader', collections: [A] })).key;
@@ -561,9 +564,9 @@ describe('HTTP API', () => {
         const limited = await get(fresh);
         expect(limited.status).toBe(429);
         expect(((await limited.json()) as Json).error.code).toBe('RATE_LIMITED');
-        // Another key has its own budget; an ask costs 10 units of it.
+        // Another key has its own budget.
         expect((await get(other)).status).toBe(200);
-        const slow = await fetch(`${url}/v1/ask`, {
+        const slow = await fetch(`${hastyUrl}/v1/ask`, {
           method: 'POST',
           headers: { authorization: `Bearer ${keys.editorA}`, 'content-type': 'application/json' },
           body: JSON.stringify({ question: 'Who leads the ingestion service and what did the memo say about it?' }),
@@ -572,6 +575,7 @@ describe('HTTP API', () => {
         expect(((await slow.json()) as Json).error.code).toBe('REQUEST_TIMEOUT');
       } finally {
         await strict.close();
+        await hasty.close();
       }
     });
 
