@@ -441,7 +441,7 @@ export class Documents {
       { key: 'chunks', sort: 'chunks', label: () => t('colChunks'), class: 'num', cell: (d) => formatNumber(d.chunks ?? 0) },
       { key: 'entities', sort: 'entities', label: () => t('colEntities'), class: 'num', cell: (d) => formatNumber(d.entities) },
       { key: 'status', label: () => t('colStatus'), class: 'opt nowrap', cell: (d) => h('span', { class: `status ${d.status}`, data: { testid: 'document-status' } }, t(({ extracted: 'statusExtracted', indexed: 'statusIndexed', empty: 'statusEmpty' } as const)[d.status])) },
-      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
+      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt3 date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
     ];
     if (!this.ctx.collection()) cols.push({ key: 'collection', sort: 'collection', label: () => t('colCollection'), class: 'opt', cell: (d) => d.collection });
     return cols;
