@@ -183,6 +183,8 @@ export class Documents {
   private state: 'loading' | 'failed' | 'shown' = 'loading';
   private seq = 0;
   private bulkArmed = false;
+  /** The form for a new collection's name is open. */
+  private naming = false;
   private readonly relabel: Array<() => void> = [];
 
   constructor(private readonly ctx: Ctx) {
@@ -274,10 +276,12 @@ export class Documents {
     const keep = follow ? this.ctx.collection() : this.target.value || this.ctx.collection();
     clear(this.target, h('option', { value: '' }, t('chooseCollection')), ...this.ctx.collections().filter((c) => !c.startsWith('@')).map((c) => h('option', { value: c }, c)));
     this.target.value = this.ctx.collections().includes(keep) ? keep : '';
-    this.drawCollectionBar();
+    // A background refresh (a finished upload) must not wipe a name being typed.
+    if (!this.naming) this.drawCollectionBar();
   }
 
   private drawCollectionBar(): void {
+    this.naming = false;
     const chosen = this.target.value;
     const makeNew = h('button', { type: 'button', data: { testid: 'new-collection' }, onclick: () => {
       const input = h('input', { data: { testid: 'new-collection-name' }, aria: { label: t('newCollectionName') }, placeholder: t('newCollectionName') });
@@ -285,6 +289,7 @@ export class Documents {
         input, h('button', { type: 'submit', class: 'primary', data: { testid: 'create-collection' } }, t('create')),
         h('button', { type: 'button', onclick: () => this.drawCollectionBar() }, t('cancel')));
       clear(this.collectionBar, form);
+      this.naming = true;
       input.focus();
     } }, t('newCollection'));
     let armed = false;
