@@ -126,7 +126,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   opts.signal?.throwIfAborted();
 
   // 0. Whole-collection questions ("What are the main topics?", "Summarise everything about X"): the communities.
-  const overview = catalog.internal.documents && collections ? overviewRequest(q) : undefined;
+  const overview = !opts.seed && catalog.internal.documents && collections ? overviewRequest(q) : undefined;
   if (overview && collections) {
     const o = await timed('overview', () => answerOverview({ db: deps.db, chat: deps.chat, logger, signal: opts.signal }, overview, collections, hanShare(q) >= 0.3));
     if (o) {
@@ -159,9 +159,12 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   if (opts.seed) {
     const seed = opts.seed;
     const target = parsed.ok ? parsed.spec.nodes[0]! : undefined;
-    if (!parsed.ok || !target || target.label !== seed.label || parsed.unexplained.length > 0) {
-      // Answering without the binding would answer another question than the one asked.
-      const why = parsed.ok ? (target?.label !== seed.label ? `it asks about ${target?.label}, not the ${seed.label} nodes` : `the schema has nothing for: ${parsed.unexplained.join(', ')}`) : parsed.reason;
+    if (!parsed.ok || !target || target.label !== seed.label || parsed.unexplained.length > 0 || parsed.doubts.length > 0) {
+      // Answering without the binding (documents, LLM Cypher) would answer another question than the one asked.
+      const why = !parsed.ok ? parsed.reason
+        : target?.label !== seed.label ? `it asks about ${target?.label}, not the ${seed.label} nodes`
+        : parsed.unexplained.length ? `the schema has nothing for: ${parsed.unexplained.join(', ')}`
+        : `not sure what it means: ${parsed.doubts.join(' ')}`;
       const message = `The follow-up could not be applied to ${seed.description}: ${why}`;
       steps.push({ kind: 'follow-up', detail: message });
       return finish({ answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this follow-up. ${message}. Ask it as a full question.`, found: false, citations: [], facts: [], rows: [], strategy: 'none', message });
@@ -203,7 +206,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     if (run) structured = { spec: parsed.spec, rows: finishRows(parsed.spec, run.rows), truncated: run.truncated };
   }
 
-  if (structured && !emptyAnswer(structured)) {
+  // Asked of a seed, nothing found is the answer ("none of them"), not a reason to search the documents.
+  if (structured && (opts.seed || !emptyAnswer(structured))) {
     steps.push({ kind: 'answer', detail: 'Rendered from the query result.' });
     return finish({
       answer: render(structured.spec, structured.rows, structured.truncated),
