@@ -103,7 +103,7 @@ function refreshFilters(): void {
   const hops = h('select', { data: { testid: 'hops' } }, ...[1, 2, 3].map((n) => h('option', { value: String(n) }, `${n} hop${n > 1 ? 's' : ''}`)));
   hops.value = String(neighbourhoodHops);
   hops.addEventListener('change', () => (neighbourhoodHops = Number(hops.value)));
-  const limit = h('select', {}, ...[50, 200, 500].map((n) => h('option', { value: String(n) }, `up to ${n} nodes`)));
+  const limit = h('select', {}, ...[50, 200, 500, 2000, 5000].map((n) => h('option', { value: String(n) }, `up to ${n} nodes`)));
   limit.value = String(neighbourhoodLimit);
   limit.addEventListener('change', () => (neighbourhoodLimit = Number(limit.value)));
   clear(filters,
@@ -171,10 +171,11 @@ async function openDocument(documentId: string): Promise<void> {
   else details.empty();
 }
 
-graph.sigma.on('clickNode', ({ node }) => void openEntity(node, { expand: !graph.graph.getNodeAttribute(node, 'expanded') }));
-graph.sigma.on('clickStage', () => graph.setSelected(null));
-graph.sigma.on('enterNode', () => graphEl.classList.add('pointer'));
-graph.sigma.on('leaveNode', () => graphEl.classList.remove('pointer'));
+// A click on the canvas selects (and opens) a node; expanding is its own action (double click, Expand, E).
+graph.onSelect = (id) => {
+  if (id) void openEntity(id);
+};
+graph.onExpand = (id) => void expand(id);
 
 // ---- search -----------------------------------------------------------------------------------
 
@@ -283,12 +284,9 @@ async function loadStart(): Promise<void> {
   clear(emptyEl, h('p', {}, top.items.length ? 'Loading the graph…' : 'The graph is empty.'),
     h('p', { class: 'muted' }, `${sum('documents')} documents · ${sum('entities')} entities · ${sum('relationships')} relationships. Upload documents under "Documents", or search above.`));
   top.items.forEach((e, i) => graph.addNode(e, undefined, i, top.items.length));
-  for (const e of top.items.slice(0, 5)) {
-    const nb = await guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(e.id)}/neighbourhood${query({ limit: 60 })}`));
-    if (nb) graph.addNeighbourhood(nb);
-  }
-  graph.layout();
-  graph.refresh();
+  // The top few neighbourhoods in parallel, laid out once.
+  const nbs = await Promise.all(top.items.slice(0, 5).map((e) => guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(e.id)}/neighbourhood${query({ limit: 60 })}`))));
+  graph.addNeighbourhoods(nbs.filter((nb): nb is Neighbourhood => nb !== undefined));
   updateEmpty();
   refreshFilters();
 }
