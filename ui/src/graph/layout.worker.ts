@@ -104,16 +104,26 @@ const MARGIN = 60; // twice sigma's stage padding
 function spread(pos: Float32Array, fixed: Uint8Array, labels: { extents: Float32Array; width: number; height: number }): void {
   const n = fixed.length;
   const ext = labels.extents; // r, w, h per node
+  const W = Math.max(1, labels.width - MARGIN);
+  const H = Math.max(1, labels.height - MARGIN);
+  // Labels that cannot all fit (a narrow view) would only push the graph into a thin band.
+  let area = 0;
+  for (let i = 0; i < n; i++) area += (ext[i * 3 + 1]! + ext[i * 3]! * 2) * Math.max(ext[i * 3 + 2]!, ext[i * 3]! * 2);
+  if (area > W * H * 0.5) return;
   const order = [...Array(n).keys()];
+  const flip = new Uint8Array(n);
   for (let round = 0; round < SPREAD_ROUNDS; round++) {
     let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       minX = Math.min(minX, pos[i * 2]!); maxX = Math.max(maxX, pos[i * 2]!);
       minY = Math.min(minY, pos[i * 2 + 1]!); maxY = Math.max(maxY, pos[i * 2 + 1]!);
     }
-    const s = Math.max(1, Math.min(labels.width, labels.height) - MARGIN) / Math.max(maxX - minX, maxY - minY, 1e-6);
-    const left = (i: number) => pos[i * 2]! - (ext[i * 3]! + 2) / s;
-    const right = (i: number) => pos[i * 2]! + (ext[i * 3]! + 4 + ext[i * 3 + 1]!) / s;
+    // The scale sigma fits the graph at (its larger side into the view's smaller side, at most).
+    const s = Math.min(W, H) / Math.max(maxX - minX, maxY - minY, 1e-6);
+    // A label that would leave the view on the right is drawn on the left of its node.
+    for (let i = 0; i < n; i++) flip[i] = (pos[i * 2]! - minX) * s + ext[i * 3]! + 4 + ext[i * 3 + 1]! > W + MARGIN / 2 ? 1 : 0;
+    const left = (i: number) => pos[i * 2]! - (ext[i * 3]! + 2 + (flip[i] ? ext[i * 3 + 1]! + 2 : 0)) / s;
+    const right = (i: number) => pos[i * 2]! + (ext[i * 3]! + 4 + (flip[i] ? 0 : ext[i * 3 + 1]!)) / s;
     const half = (i: number) => (Math.max(ext[i * 3 + 2]!, ext[i * 3]! * 2) / 2 + 2) / s;
     order.sort((a, b) => left(a) - left(b));
     let moved = false;
@@ -129,6 +139,7 @@ function spread(pos: Float32Array, fixed: Uint8Array, labels: { extents: Float32
         const ox = Math.min(ri, right(j)) - Math.max(left(i), left(j));
         if (ox <= 0) continue;
         moved = true;
+        // Apart along the axis of the smaller overlap: for wide label boxes mostly up and down.
         const [wi, wj] = fixed[i] ? [0, 1] : fixed[j] ? [1, 0] : [0.5, 0.5];
         if (oy < ox) {
           const d = (oy + 0.5 / s) * (dy >= 0 ? 1 : -1);
