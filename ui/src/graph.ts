@@ -3,6 +3,7 @@
  * (graph/controls.ts). The rest of the UI imports from here.
  */
 import { GraphControls } from './graph/controls.ts';
+import type { AskResult } from './api.ts';
 import { GraphView as View } from './graph/view.ts';
 
 export { colourOf } from './graph/palette.ts';
@@ -26,6 +27,11 @@ export class GraphView extends View {
         selection: () => this.selection,
         highlighted: () => this.highlightedNodes,
         screenPosition: (id: string) => this.screenPosition(id),
+        hasNode: (id: string) => this.graph.hasNode(id),
+        nodeLabel: (id: string) => this.graph.getNodeAttribute(id, 'label'),
+        nodeColour: (id: string) => this.graph.getNodeAttribute(id, 'color'),
+        neighbours: (id: string) => this.graph.neighbors(id),
+        highlightAnswer: (r: AskResult) => this.highlightAnswer(r),
       },
     });
   }

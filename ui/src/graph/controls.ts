@@ -66,6 +66,14 @@ export class GraphControls {
     this.list.append(this.filter, this.options);
     wrap.append(this.toolbar, this.legend, this.progress, this.list);
     view.subscribe(() => this.render());
+    view.reservedAreas = () => {
+      const origin = canvas.getBoundingClientRect();
+      const parts = [...this.toolbar.children, this.legend, this.progress, this.list].filter((el) => !(el as HTMLElement).hidden);
+      return parts.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.left - origin.left - 2, y: r.top - origin.top - 2, w: r.width + 4, h: r.height + 4 };
+      }).filter((r) => r.w > 4 && r.h > 4);
+    };
     view.layouts.onProgress = (done, total, running) => this.renderProgress(done, total, running);
     document.addEventListener('fullscreenchange', () => this.renderToolbar());
     onLocaleChange(() => {
@@ -222,6 +230,7 @@ export class GraphControls {
       this.active = 0;
       this.renderList();
       this.filter.focus();
+      this.filter.select(); // typing replaces the last filter
     } else this.view.container.focus();
   }
 

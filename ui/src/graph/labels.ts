@@ -1,7 +1,7 @@
 /**
  * Label placement: node names and relationship types drawn on the canvas without overlapping.
  * Candidates come in priority order (the selection, hovered and highlighted nodes and their
- * relationships first, then by degree). Each tries eight spots around its node (or three along its
+ * relationships first, then by degree). Each tries eight spots around its node (or 21 along its
  * relationship) and takes the first that is inside the view and free of every label placed before
  * it, preferring spots that cover no other node. A label that finds no free spot is not drawn,
  * unless it is forced (the selection and its neighbours are always named).
@@ -78,7 +78,8 @@ class BoxGrid {
 
 /**
  * Places labels in order. `nodes` are the discs drawn (labels prefer not to cover them), `width`
- * measures text at a font size. `budget` caps the labels that are not forced.
+ * measures text at a font size. `budget` caps the labels that are not forced; `reserved` are areas
+ * covered by controls.
  */
 export function placeLabels(
   items: LabelItem[],
@@ -86,8 +87,10 @@ export function placeLabels(
   view: { width: number; height: number },
   width: (text: string, fontSize: number) => number,
   budget: number,
+  reserved: Array<{ x: number; y: number; w: number; h: number }> = [],
 ): LabelBox[] {
   const placed = new BoxGrid();
+  for (const r of reserved) placed.add(r); // controls over the canvas: no label goes under them
   const discs = new BoxGrid();
   for (const n of nodes) discs.add({ x: n.x - n.r, y: n.y - n.r, w: n.r * 2, h: n.r * 2 });
   const out: LabelBox[] = [];
@@ -134,7 +137,14 @@ function spots(item: LabelItem, w: number, h: number): Array<[number, number]> {
   if (item.kind === 'edge') {
     const x2 = item.x2 ?? item.x;
     const y2 = item.y2 ?? item.y;
-    return [0.5, 0.35, 0.65].map((t) => [item.x + (x2 - item.x) * t - w / 2, item.y + (y2 - item.y) * t - h / 2]);
+    // Along the line from the middle outwards, on it and just beside it.
+    const len = Math.hypot(x2 - item.x, y2 - item.y) || 1;
+    const [nx, ny] = [-(y2 - item.y) / len, (x2 - item.x) / len];
+    const out: Array<[number, number]> = [];
+    for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78]) {
+      for (const off of [0, h * 0.8, -h * 0.8]) out.push([item.x + (x2 - item.x) * t + nx * off - w / 2, item.y + (y2 - item.y) * t + ny * off - h / 2]);
+    }
+    return out;
   }
   const { x, y } = item;
   const r = item.r + 2;

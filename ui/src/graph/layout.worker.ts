@@ -1,6 +1,6 @@
 /**
  * The layout worker: ForceAtlas2 (and the immediate radial, grouped and circle layouts) off the
- * main thread. ForceAtlas2 runs in slices of ~40 ms; after each slice the positions go back to the
+ * main thread. ForceAtlas2 runs in slices of 40 ms (120 ms past 2,000 nodes); after each slice the positions go back to the
  * page (which draws them, so the layout is seen converging) and the worker yields, so a `stop` for
  * this run, or a newer run, is read between slices. Built as its own bundle (ui/build.mjs): the
  * page's CSP allows workers only from the server's own scripts, never from blobs.
@@ -16,7 +16,6 @@ const scope = self as unknown as WorkerScope;
 
 const PPN = 10; // graphology-layout-forceatlas2's node matrix stride
 const PPE = 3;
-const SLICE_MS = 40;
 let current = 0;
 
 scope.onmessage = (ev) => {
@@ -63,13 +62,15 @@ function force(req: LayoutRequest): void {
     scalingRatio: 10, strongGravityMode: true, gravity: 0.05, slowDown: 1 + Math.log(Math.max(n, 1)),
     barnesHutOptimize: n > 400, barnesHutTheta: 0.6,
   };
+  // Each slice's positions cost the page a redraw of the whole graph: fewer, longer slices when large.
+  const sliceMs = n > 2000 ? 120 : 40;
   const spreadRounds = req.labels ? SPREAD_ROUNDS : 0;
   const total = req.iterations + spreadRounds;
   let done = 0;
   const slice = () => {
     if (current !== req.id) return; // stopped, or replaced by a newer run
     const t0 = performance.now();
-    while (done < req.iterations && performance.now() - t0 < SLICE_MS) {
+    while (done < req.iterations && performance.now() - t0 < sliceMs) {
       iterate(settings, nodes, edges);
       done++;
     }

@@ -71,8 +71,8 @@ export class GraphView {
   onSelect: ((id: string | null) => void) | undefined;
   /** Expanding a node was asked for (double click, the Expand button, E). */
   onExpand: ((id: string) => void) | undefined;
-  /** Called after every frame (the controls keep their state in step). */
-  onRender: (() => void) | undefined;
+  /** Areas of the canvas covered by controls, in pixels relative to the container. */
+  reservedAreas: (() => Array<{ x: number; y: number; w: number; h: number }>) | undefined;
 
   constructor(readonly container: HTMLElement) {
     this.sigma = new Sigma(this.graph, container, {
@@ -545,8 +545,7 @@ export class GraphView {
     // Every node named while few are in view; otherwise as many of the best connected as fit.
     const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
     const items = [...forced, ...edgeItems.slice(0, 60).map((e) => ({ ...e, forced: false })), ...rest];
-    this.boxes = placeLabels(items, discs, { width, height }, (text, size) => this.textWidth(text, size), budget + Math.min(edgeItems.length, 60));
+    this.boxes = placeLabels(items, discs, { width, height }, (text, size) => this.textWidth(text, size), budget + Math.min(edgeItems.length, 60), this.reservedAreas?.() ?? []);
     drawLabels(ctx, this.boxes, FONT);
-    this.onRender?.();
   }
 }
