@@ -40,6 +40,7 @@ export const EDGE_FONT = 11;
 const PAD = 2;
 const CELL = 48;
 const MAX_CHARS = 28;
+const AVOID_NODES_BELOW = 600;
 
 export function shorten(text: string): string {
   return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - 1).trimEnd()}…` : text;
@@ -60,14 +61,12 @@ class BoxGrid {
       else this.cells.set(k, [b]);
     });
   }
-  /** How many boxes `b` overlaps (stops counting at `limit`). */
+  /** How many boxes `b` overlaps, roughly (stops counting at `limit`). */
   hits(b: { x: number; y: number; w: number; h: number }, limit = 1): number {
+    // A box spanning two cells may count twice: harmless for "any overlap" and for "how many, roughly".
     let n = 0;
-    const seen = new Set<object>();
     this.cellsOf(b, (k) => {
       for (const o of this.cells.get(k) ?? []) {
-        if (seen.has(o)) continue;
-        seen.add(o);
         if (o.x < b.x + b.w && b.x < o.x + o.w && o.y < b.y + b.h && b.y < o.y + o.h && ++n >= limit) return true;
       }
       return false;
@@ -91,8 +90,9 @@ export function placeLabels(
 ): LabelBox[] {
   const placed = new BoxGrid();
   for (const r of reserved) placed.add(r); // controls over the canvas: no label goes under them
+  // Keeping labels off other nodes matters where there is room; among thousands it costs more than it gives.
   const discs = new BoxGrid();
-  for (const n of nodes) discs.add({ x: n.x - n.r, y: n.y - n.r, w: n.r * 2, h: n.r * 2 });
+  if (nodes.length <= AVOID_NODES_BELOW) for (const n of nodes) discs.add({ x: n.x - n.r, y: n.y - n.r, w: n.r * 2, h: n.r * 2 });
   const out: LabelBox[] = [];
   let free = 0;
   for (const item of items) {

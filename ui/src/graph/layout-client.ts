@@ -1,7 +1,8 @@
 /**
  * Runs layouts in the layout worker (ui/src/graph/layout.worker.ts, served as layout-worker.js)
- * and writes the positions it sends back into the graph as they come, so the page draws the
- * layout converging while it stays responsive. A new run replaces the one in progress.
+ * and writes the positions it sends back into the graph as they come (no faster than the page
+ * draws them; past 2,000 nodes only the final ones), so the page draws the layout converging while
+ * it stays responsive. A new run replaces the one in progress.
  */
 import type Graph from 'graphology';
 import type { LayoutName, LayoutProgress, LayoutRequest } from './layout-protocol.ts';
@@ -126,8 +127,43 @@ export class LayoutRunner {
     this.finish();
   }
 
+  /** How long the page's last frame took to draw (ms): positions are applied no faster than it keeps up. */
+  frameCost: (() => number) | undefined;
+  private pending: LayoutProgress | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastApplied = 0;
+
   private receive(msg: LayoutProgress): void {
     if (msg.id !== this.seq || !this.running) return;
+    // Every application redraws the whole graph; with software WebGL and thousands of nodes that
+    // takes a while, so intermediate positions wait until the page has had three frames' time to
+    // breathe (input first), and only the newest are drawn.
+    if (msg.type === 'progress') {
+      this.done = msg.done;
+      this.onProgress?.(msg.done, msg.total, true);
+      // Past 2,000 nodes re-uploading every position costs the page seconds in software WebGL:
+      // only the final positions are drawn there.
+      if (this.graph.order > 2000) return;
+      this.pending = msg;
+      const breathe = Math.min(2000, 3 * (this.frameCost?.() ?? 0));
+      const wait = this.lastApplied + breathe - performance.now();
+      if (wait <= 0) this.applyPending();
+      else this.timer ??= setTimeout(() => this.applyPending(), wait);
+      return;
+    }
+    this.pending = null;
+    this.apply(msg);
+  }
+
+  private applyPending(): void {
+    this.timer = undefined;
+    const msg = this.pending;
+    this.pending = null;
+    if (msg && msg.id === this.seq && this.running) this.apply(msg);
+  }
+
+  private apply(msg: LayoutProgress): void {
+    this.lastApplied = performance.now();
     const index = new Map<string, number>();
     this.order.forEach((id, i) => index.set(id, i));
     const p = msg.positions;
@@ -146,6 +182,9 @@ export class LayoutRunner {
   }
 
   private finish(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = null;
     const was = this.running;
     this.running = false;
     const resolve = this.resolve;

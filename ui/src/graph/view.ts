@@ -43,6 +43,8 @@ const EDGE_NEAR = '#52606d';
 const EDGE_ANSWER = '#c0392b';
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 const HISTORY = 20;
+/** Past this many nodes or relationships, hovering redraws only the labels (a full redraw is slow in software WebGL). */
+const BIG = 2000;
 
 type Snapshot = ReturnType<Graph<NodeAttrs, EdgeAttrs>['export']>;
 
@@ -63,6 +65,8 @@ export class GraphView {
   private drag: { node: string; moved: boolean } | null = null;
   private suppressClick = false;
   private readonly widths = new Map<string, number>();
+  /** How long the last frame took to draw, labels included. */
+  private frameMs = 0;
   private measure: CanvasRenderingContext2D | null = null;
   /** Called when the nodes, relationships, labels or the history change. */
   onChange: (() => void) | undefined;
@@ -108,7 +112,9 @@ export class GraphView {
         return out;
       },
       edgeReducer: (edge, data) => {
-        const out: Partial<EdgeAttrs & { hidden: boolean; zIndex: number }> = { ...data };
+        const out: Partial<EdgeAttrs & { hidden: boolean; zIndex: number; type: string }> = { ...data };
+        // Arrowheads are unreadable among thousands of relationships and cost a second draw each.
+        if (this.graph.size > BIG) out.type = 'line';
         const [s, t] = this.graph.extremities(edge);
         if (this.hiddenRelTypes.has(data.relType) || this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
           out.hidden = true;
@@ -131,12 +137,20 @@ export class GraphView {
     });
     this.layouts = new LayoutRunner(this.graph);
     this.layouts.viewSize = () => this.sigma.getDimensions();
+    this.layouts.frameCost = () => this.frameMs;
     this.layouts.labelExtent = (node) => {
       const a = this.graph.getNodeAttributes(node);
       return [a.size, this.textWidth(shorten(a.label), NODE_FONT) + 4, NODE_FONT + 4];
     };
-    this.sigma.on('afterRender', () => this.renderLabels());
+    let frameStart = 0;
+    this.sigma.on('beforeRender', () => (frameStart = performance.now()));
+    this.sigma.on('afterRender', () => {
+      this.renderLabels();
+      this.frameMs = performance.now() - frameStart;
+    });
     this.wireEvents();
+    // Panels collapsing, full screen, a phone turning: sigma only watches the window's size.
+    new ResizeObserver(() => this.sigma.refresh({ skipIndexation: true, schedule: true })).observe(container);
   }
 
   /** Calls `listener` after every change of nodes, history or selection (the on-canvas controls). */
@@ -452,16 +466,16 @@ export class GraphView {
     s.on('clickStage', () => {
       if (this.selected !== null) this.select(null);
     });
-    s.on('enterNode', ({ node }) => {
+    const hover = (node: string | null) => {
       this.hovered = node;
-      this.container.classList.add('pointer');
-      this.refresh();
-    });
-    s.on('leaveNode', () => {
-      this.hovered = null;
-      this.container.classList.remove('pointer');
-      this.refresh();
-    });
+      this.container.classList.toggle('pointer', node !== null);
+      if (this.graph.order > BIG || this.graph.size > BIG) {
+        this.sigma.getCanvases().labels?.getContext('2d')?.clearRect(0, 0, this.container.clientWidth, this.container.clientHeight);
+        this.renderLabels();
+      } else this.refresh();
+    };
+    s.on('enterNode', ({ node }) => hover(node));
+    s.on('leaveNode', () => hover(null));
     // Dragging a node moves it and pins it there (force layouts leave it alone afterwards).
     s.on('downNode', ({ node }) => {
       this.drag = { node, moved: false };
@@ -520,12 +534,22 @@ export class GraphView {
     });
     const byId = new Map(discs.map((d) => [d.id, d]));
     const rank = (id: string) => (id === this.selected ? 0 : id === this.hovered ? 1 : this.highlighted.has(id) ? 2 : this.neighbours.has(id) ? 3 : 5);
-    const nodeItems: Array<LabelItem & { rank: number; degree: number }> = discs.map((d) => {
+    const forcedDiscs = discs.filter((d) => rank(d.id) <= 3).sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree);
+    // Every node named while few are in view; otherwise as many of the best connected as fit
+    // (only a few times the budget are tried: sorting thousands of names each frame is too slow).
+    const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
+    const moving = this.graph.order > BIG && this.sigma.getCamera().isAnimated();
+    let restDiscs = moving ? [] : discs.filter((d) => rank(d.id) > 3);
+    restDiscs.sort((a, b) => b.degree - a.degree);
+    if (restDiscs.length >= LABEL_ALL_BELOW) restDiscs = restDiscs.slice(0, budget * 3);
+    else {
+      const names = new Map(restDiscs.map((d) => [d.id, this.graph.getNodeAttribute(d.id, 'label')]));
+      restDiscs.sort((a, b) => b.degree - a.degree || (names.get(a.id)! < names.get(b.id)! ? -1 : 1));
+    }
+    const item = (d: (typeof discs)[number]): LabelItem => {
       const r = rank(d.id);
-      const data = s.getNodeDisplayData(d.id)!;
-      return { key: d.id, kind: 'node', text: shorten(data.label ?? ''), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2, rank: r, degree: d.degree };
-    });
-    nodeItems.sort((a, b) => a.rank - b.rank || b.degree - a.degree || a.text.localeCompare(b.text));
+      return { key: d.id, kind: 'node', text: shorten(this.graph.getNodeAttribute(d.id, 'label') ?? ''), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2 };
+    };
     // Relationship types: of the hovered and selected nodes, and of a highlighted answer.
     const edgeItems: LabelItem[] = [];
     const addEdge = (edge: string) => {
@@ -540,11 +564,7 @@ export class GraphView {
     for (const n of [this.hovered, this.selected]) if (n && this.graph.hasNode(n)) this.graph.forEachEdge(n, (edge) => {
       if (!this.highlightedEdges.has(edge)) addEdge(edge);
     });
-    const forced = nodeItems.filter((i) => i.forced);
-    const rest = nodeItems.filter((i) => !i.forced);
-    // Every node named while few are in view; otherwise as many of the best connected as fit.
-    const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
-    const items = [...forced, ...edgeItems.slice(0, 60).map((e) => ({ ...e, forced: false })), ...rest];
+    const items = [...forcedDiscs.map(item), ...edgeItems.slice(0, 60), ...restDiscs.map(item)];
     this.boxes = placeLabels(items, discs, { width, height }, (text, size) => this.textWidth(text, size), budget + Math.min(edgeItems.length, 60), this.reservedAreas?.() ?? []);
     drawLabels(ctx, this.boxes, FONT);
   }
