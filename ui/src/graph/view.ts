@@ -45,6 +45,8 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", 
 const HISTORY = 20;
 /** Past this many nodes or relationships, hovering redraws only the labels (a full redraw is slow in software WebGL). */
 const BIG = 2000;
+/** Relationship-type labels per type around the hovered or selected node. */
+const EDGE_LABELS_PER_TYPE = 6;
 
 type Snapshot = ReturnType<Graph<NodeAttrs, EdgeAttrs>['export']>;
 
@@ -103,7 +105,7 @@ export class GraphView {
           if (this.highlighted.has(node)) {
             out.zIndex = 2;
             out.size = data.size * 1.5;
-          } else out.color = DIMMED;
+          } else if (node !== this.selected) out.color = DIMMED;
         }
         if (node === this.selected) {
           out.highlighted = true;
@@ -533,32 +535,42 @@ export class GraphView {
       discs.push({ id: node, x: p.x, y: p.y, r: s.scaleSize(d.size), degree: this.graph.degree(node) });
     });
     const byId = new Map(discs.map((d) => [d.id, d]));
-    const rank = (id: string) => (id === this.selected ? 0 : id === this.hovered ? 1 : this.highlighted.has(id) ? 2 : this.neighbours.has(id) ? 3 : 5);
+    // Named whatever it takes: the selection, the hovered node, an answer's and the selection's
+    // neighbours, while they are few enough to read (a hub's thousand neighbours just come first).
+    const forceAll = (n: number) => n <= LABEL_ALL_BELOW;
+    const rank = (id: string) =>
+      id === this.selected ? 0 : id === this.hovered ? 1 : this.highlighted.has(id) ? (forceAll(this.highlighted.size) ? 2 : 4) : this.neighbours.has(id) ? (forceAll(this.neighbours.size) ? 3 : 4) : 5;
     const forcedDiscs = discs.filter((d) => rank(d.id) <= 3).sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree);
     // Every node named while few are in view; otherwise as many of the best connected as fit
     // (only a few times the budget are tried: sorting thousands of names each frame is too slow).
     const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
     const moving = this.graph.order > BIG && this.sigma.getCamera().isAnimated();
     let restDiscs = moving ? [] : discs.filter((d) => rank(d.id) > 3);
-    restDiscs.sort((a, b) => b.degree - a.degree);
+    restDiscs.sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree);
     if (restDiscs.length >= LABEL_ALL_BELOW) restDiscs = restDiscs.slice(0, budget * 3);
     else {
       const names = new Map(restDiscs.map((d) => [d.id, this.graph.getNodeAttribute(d.id, 'label')]));
-      restDiscs.sort((a, b) => b.degree - a.degree || (names.get(a.id)! < names.get(b.id)! ? -1 : 1));
+      restDiscs.sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree || (names.get(a.id)! < names.get(b.id)! ? -1 : 1));
     }
     const item = (d: (typeof discs)[number]): LabelItem => {
       const r = rank(d.id);
-      return { key: d.id, kind: 'node', text: shorten(this.graph.getNodeAttribute(d.id, 'label') ?? ''), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2 };
+      return { key: d.id, kind: 'node', text: shorten(this.graph.getNodeAttribute(d.id, 'label') ?? ''), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2 || (r === 4 && this.highlighted.has(d.id)) };
     };
     // Relationship types: of the hovered and selected nodes, and of a highlighted answer.
     const edgeItems: LabelItem[] = [];
+    // A type said a few times is said: a hub's 200 WORKS_FOR relationships are not labelled 200 times.
+    const perType = new Map<string, number>();
     const addEdge = (edge: string) => {
       const [a, b] = this.graph.extremities(edge);
       const da = byId.get(a);
       const db = byId.get(b);
       const ed = s.getEdgeDisplayData(edge);
       if (!da || !db || !ed || ed.hidden || a === b) return;
-      edgeItems.push({ key: edge, kind: 'edge', text: shorten(this.graph.getEdgeAttribute(edge, 'relType')), x: da.x, y: da.y, x2: db.x, y2: db.y, r: 0, forced: false, strong: this.highlightedEdges.has(edge) });
+      const type = this.graph.getEdgeAttribute(edge, 'relType');
+      const seen = perType.get(type) ?? 0;
+      if (seen >= EDGE_LABELS_PER_TYPE && !this.highlightedEdges.has(edge)) return;
+      perType.set(type, seen + 1);
+      edgeItems.push({ key: edge, kind: 'edge', text: shorten(type), x: da.x, y: da.y, x2: db.x, y2: db.y, r: 0, forced: false, strong: this.highlightedEdges.has(edge) });
     };
     for (const edge of this.highlightedEdges) if (this.graph.hasEdge(edge)) addEdge(edge);
     for (const n of [this.hovered, this.selected]) if (n && this.graph.hasNode(n)) this.graph.forEachEdge(n, (edge) => {
