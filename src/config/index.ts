@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   KGRAG_DOC_TIMEOUT_S: z.coerce.number().positive().default(120),
   KGRAG_DOC_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
   KGRAG_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(2),
+  KGRAG_JOB_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
   KGRAG_EXTRACTOR: z.enum(['offline', 'llm', 'none']).optional(),
   KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
   KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
@@ -51,6 +52,7 @@ const EnvSchema = z.object({
   KGRAG_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   KGRAG_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  KGRAG_RERANK: z.enum(['auto', 'off', 'sentence', 'llm']).default('auto'),
   KGRAG_API_HOST: z.string().min(1).default('127.0.0.1'),
   KGRAG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   KGRAG_API_AUTH: z.enum(['keys', 'disabled']).default('keys'),
@@ -106,11 +108,18 @@ export interface KgragConfig {
     workers: { threads: number; timeoutMs: number; memoryMb: number };
     /** How many times a job is started before an interrupted one is given up (crash loops end here). */
     maxJobAttempts: number;
+    /** A running job's lease: a worker that stops renewing it (it died) loses the job to another after this long. */
+    jobLeaseMs: number;
     /** OCR of images and of scanned PDF pages: pages per document at most (0: no OCR) and time per document. */
     ocr: { maxPages: number; timeoutMs: number };
   };
   /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
   llm: LlmConfig | undefined;
+  /**
+   * The second stage of passage search (src/retrieval/rerank.ts): `auto` is the LLM reranker when
+   * an LLM is configured, else none; `sentence` re-scores by each passage's best sentence.
+   */
+  rerank: 'auto' | 'off' | 'sentence' | 'llm';
   extraction: {
     /** Which extractor runs during ingest: the LLM one when an LLM is configured, else the offline one. */
     extractor: 'offline' | 'llm' | 'none';
@@ -202,6 +211,9 @@ export function loadConfig(
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,
       }
     : undefined;
+  if (e.KGRAG_RERANK === 'llm' && !llm) {
+    throw new ConfigError('KGRAG_RERANK=llm needs an LLM: set KGRAG_LLM_MODEL (and KGRAG_LLM_BASE_URL for a local server)');
+  }
   if (e.KGRAG_EXTRACTOR === 'llm' && !llm) {
     throw new ConfigError('KGRAG_EXTRACTOR=llm needs an LLM: set KGRAG_LLM_MODEL (and KGRAG_LLM_BASE_URL for a local server)');
   }
@@ -231,9 +243,11 @@ export function loadConfig(
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
       workers: { threads: e.KGRAG_INGEST_WORKERS, timeoutMs: Math.round(e.KGRAG_DOC_TIMEOUT_S * 1000), memoryMb: e.KGRAG_DOC_MEMORY_MB },
       maxJobAttempts: e.KGRAG_JOB_MAX_ATTEMPTS,
+      jobLeaseMs: Math.round(e.KGRAG_JOB_LEASE_S * 1000),
       ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,
+    rerank: e.KGRAG_RERANK,
     extraction: {
       extractor: e.KGRAG_EXTRACTOR ?? (llm ? 'llm' : 'offline'),
       schemaFile: e.KGRAG_EXTRACTION_SCHEMA ? path.resolve(cwd, e.KGRAG_EXTRACTION_SCHEMA) : undefined,
