@@ -40,10 +40,13 @@ export const EDGE_FONT = 11;
 const PAD = 2;
 const CELL = 48;
 const MAX_CHARS = 28;
+const MAX_CHARS_NARROW = 18;
 const AVOID_NODES_BELOW = 600;
 
-export function shorten(text: string): string {
-  return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS - 1).trimEnd()}…` : text;
+/** A label cut to fit: shorter on a narrow canvas (a phone), where room is scarcer. */
+export function shorten(text: string, viewWidth = Infinity): string {
+  const max = viewWidth < 560 ? MAX_CHARS_NARROW : MAX_CHARS;
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
 
 /** A uniform grid of boxes: overlap queries look only at the cells a box covers. */

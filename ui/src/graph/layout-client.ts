@@ -31,6 +31,8 @@ export class LayoutRunner {
   /** How many runs went to the worker (tests read it). */
   runs = 0;
   onProgress: ((done: number, total: number, running: boolean) => void) | undefined;
+  /** Called when a run starts (the view remembers the size it laid out for). */
+  onRun: (() => void) | undefined;
 
   /** A node's radius, label width and height in pixels, when labels should get room (small graphs). */
   labelExtent: ((node: string) => [number, number, number]) | undefined;
@@ -48,8 +50,11 @@ export class LayoutRunner {
     return this.worker;
   }
 
-  /** Lays the graph out; resolves when this run ends (finished, stopped or replaced). */
-  run(algorithm: LayoutName, root: string | null): Promise<void> {
+  /**
+   * Lays the graph out; resolves when this run ends (finished, stopped or replaced). `spreadOnly`:
+   * no ForceAtlas2, only room for the labels (after the view changed size).
+   */
+  run(algorithm: LayoutName, root: string | null, opts: { spreadOnly?: boolean } = {}): Promise<void> {
     this.finish();
     const g = this.graph;
     const n = g.order;
@@ -97,9 +102,11 @@ export class LayoutRunner {
       groups,
       root: root !== null && index.has(root) ? index.get(root)! : this.hub(),
       // Fewer, costlier (Barnes-Hut) iterations as the graph grows.
-      iterations: n <= 150 ? 500 : n <= 1000 ? 300 : 150,
+      iterations: opts.spreadOnly ? 0 : n <= 150 ? 500 : n <= 1000 ? 300 : 150,
       ...(labels && algorithm === 'force' ? { labels } : {}),
     };
+    if (opts.spreadOnly && !request.labels) return Promise.resolve();
+    this.onRun?.();
     this.running = true;
     this.done = 0;
     this.total = request.iterations;

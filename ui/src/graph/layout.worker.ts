@@ -110,7 +110,7 @@ function spread(pos: Float32Array, fixed: Uint8Array, labels: { extents: Float32
   // Labels that cannot all fit (a narrow view) would only push the graph into a thin band.
   let area = 0;
   for (let i = 0; i < n; i++) area += (ext[i * 3 + 1]! + ext[i * 3]! * 2) * Math.max(ext[i * 3 + 2]!, ext[i * 3]! * 2);
-  if (area > W * H * 0.5) return;
+  if (area > W * H * 0.7) return;
   const order = [...Array(n).keys()];
   const flip = new Uint8Array(n);
   for (let round = 0; round < SPREAD_ROUNDS; round++) {

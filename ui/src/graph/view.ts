@@ -142,7 +142,7 @@ export class GraphView {
     this.layouts.frameCost = () => this.frameMs;
     this.layouts.labelExtent = (node) => {
       const a = this.graph.getNodeAttributes(node);
-      return [a.size, this.textWidth(shorten(a.label), NODE_FONT) + 4, NODE_FONT + 4];
+      return [a.size, this.textWidth(shorten(a.label, this.sigma.getDimensions().width), NODE_FONT) + 4, NODE_FONT + 4];
     };
     let frameStart = 0;
     this.sigma.on('beforeRender', () => (frameStart = performance.now()));
@@ -152,7 +152,22 @@ export class GraphView {
     });
     this.wireEvents();
     // Panels collapsing, full screen, a phone turning: sigma only watches the window's size.
-    new ResizeObserver(() => this.sigma.refresh({ skipIndexation: true, schedule: true })).observe(container);
+    // A much narrower or wider view (a panel folded, a phone turned) re-makes room for the labels.
+    let laidAt = { width: 0, height: 0 };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    new ResizeObserver(() => {
+      this.sigma.refresh({ skipIndexation: true, schedule: true });
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const now = this.sigma.getDimensions();
+        const changed = Math.abs(now.width - laidAt.width) > laidAt.width * 0.2 || Math.abs(now.height - laidAt.height) > laidAt.height * 0.2;
+        if (changed && now.width > 0 && this.layoutName === 'force' && !this.layouts.running && this.graph.order > 1) {
+          laidAt = now;
+          void this.layouts.run('force', null, { spreadOnly: true });
+        }
+      }, 300);
+    }).observe(container);
+    this.layouts.onRun = () => (laidAt = this.sigma.getDimensions());
   }
 
   /** Calls `listener` after every change of nodes, history or selection (the on-canvas controls). */
@@ -554,7 +569,7 @@ export class GraphView {
     }
     const item = (d: (typeof discs)[number]): LabelItem => {
       const r = rank(d.id);
-      return { key: d.id, kind: 'node', text: shorten(this.graph.getNodeAttribute(d.id, 'label') ?? ''), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2 || (r === 4 && this.highlighted.has(d.id)) };
+      return { key: d.id, kind: 'node', text: shorten(this.graph.getNodeAttribute(d.id, 'label') ?? '', width), x: d.x, y: d.y, r: d.r, forced: r <= 3, strong: r <= 2 || (r === 4 && this.highlighted.has(d.id)) };
     };
     // Relationship types: of the hovered and selected nodes, and of a highlighted answer.
     const edgeItems: LabelItem[] = [];
@@ -570,7 +585,7 @@ export class GraphView {
       const seen = perType.get(type) ?? 0;
       if (seen >= EDGE_LABELS_PER_TYPE && !this.highlightedEdges.has(edge)) return;
       perType.set(type, seen + 1);
-      edgeItems.push({ key: edge, kind: 'edge', text: shorten(type), x: da.x, y: da.y, x2: db.x, y2: db.y, r: 0, forced: false, strong: this.highlightedEdges.has(edge) });
+      edgeItems.push({ key: edge, kind: 'edge', text: shorten(type, width), x: da.x, y: da.y, x2: db.x, y2: db.y, r: 0, forced: false, strong: this.highlightedEdges.has(edge) });
     };
     for (const edge of this.highlightedEdges) if (this.graph.hasEdge(edge)) addEdge(edge);
     for (const n of [this.hovered, this.selected]) if (n && this.graph.hasNode(n)) this.graph.forEachEdge(n, (edge) => {
