@@ -101,7 +101,11 @@ export class GraphControls {
   private buildToolbar(): void {
     const v = this.view;
     const button = (testid: string, label: string | SVGSVGElement, action: () => void) => {
-      const b = h('button', { type: 'button', data: { testid }, onclick: action });
+      const b: HTMLButtonElement = h('button', { type: 'button', data: { testid }, onclick: () => {
+        action();
+        // A button the action disabled (Hide, Undo) would drop focus to the page: keep it in the graph.
+        if (b.disabled) this.view.container.focus();
+      } });
       b.append(label);
       this.buttons.set(testid, b);
       return b;
