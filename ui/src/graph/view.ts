@@ -356,7 +356,11 @@ export class GraphView {
     this.sigma.setSetting('hideEdgesOnMove', this.graph.size > 2000);
     this.sigma.setCustomBBox(null);
     this.resize();
-    if (name !== 'force') this.graph.forEachNode((n) => this.graph.removeNodeAttribute(n, 'fixed'));
+    // Other layouts place every node: hand-placed ones are let go (one batch update, no hints: see resize).
+    if (name !== 'force') this.graph.updateEachNodeAttributes((_n, a) => {
+      delete a.fixed;
+      return a;
+    });
     return this.layouts.run(name, this.selected);
   }
 
