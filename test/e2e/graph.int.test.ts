@@ -28,6 +28,7 @@ interface GraphHooks {
   nodeCount(): number;
   labelBoxes(): Box[];
   visibleNodes(): string[];
+  nodes(): string[];
   layoutRunning(): boolean;
   layoutRuns(): number;
   selection(): string | null;
@@ -290,7 +291,7 @@ describe('graph canvas', () => {
     expect(reports.found).toBe(true);
     const names = reports.rows.map((r) => String(r.name)).sort();
     const lit = await page.evaluate((r) => kgragGraph.highlightAnswer(r).nodes.map((id) => kgragGraph.nodeLabel(id)), reports);
-    const inView = await page.evaluate((n) => kgragGraph.visibleNodes().map((id) => kgragGraph.nodeLabel(id)).filter((l) => n.includes(l)), names);
+    const inView = await page.evaluate((n) => kgragGraph.nodes().map((id) => kgragGraph.nodeLabel(id)).filter((l) => n.includes(l)), names);
     expect(lit.length).toBeGreaterThan(0);
     expect([...new Set(lit)].sort()).toEqual([...new Set(inView)].sort());
     await shot('graph-answer');

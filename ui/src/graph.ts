@@ -22,6 +22,7 @@ export class GraphView extends View {
         nodeCount: () => this.nodeCount,
         labelBoxes: () => this.labelBoxes(),
         visibleNodes: () => this.visibleNodes(),
+        nodes: () => this.graph.nodes(),
         layoutRunning: () => this.layouts.running,
         layoutRuns: () => this.layouts.runs,
         selection: () => this.selection,
