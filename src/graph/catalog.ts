@@ -606,9 +606,10 @@ export class CatalogCache {
     this.now = opts.now ?? Date.now;
   }
 
-  async get(collections?: string[]): Promise<SchemaCatalog> {
-    if (this.opts.shared) await this.checkVersion();
-    return this.cached(collections);
+  /** Concurrent callers of one collection set share one build (the same promise, when not shared). */
+  get(collections?: string[]): Promise<SchemaCatalog> {
+    if (!this.opts.shared) return this.cached(collections);
+    return this.checkVersion().then(() => this.cached(collections));
   }
 
   private cached(collections?: string[]): Promise<SchemaCatalog> {
