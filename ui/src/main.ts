@@ -266,6 +266,7 @@ async function refreshCollections(): Promise<boolean> {
 collectionSelect.addEventListener('change', () => {
   graph.clear();
   details.empty();
+  chat.setCollection(ctx.collection()); // uiask: each collection has its own conversation
   void loadStart();
   if (tabs.get('documents')?.getAttribute('aria-selected') === 'true') void documents.refresh();
 });
@@ -297,6 +298,7 @@ async function start(): Promise<void> {
   // Without a usable key the 401 has opened the key dialog; start() runs again once a key is given.
   if (!(await refreshCollections())) return;
   graph.clear();
+  chat.setCollection(ctx.collection()); // uiask: reopens the collection's conversation after a reload
   await loadStart();
   document.body.dataset.ready = 'true';
 }
