@@ -113,11 +113,12 @@ async function readScopeOrForeign(ctx: ApiContext, requested: string[] | undefin
   return foreign ? null : granted.length ? granted : [NO_COLLECTION];
 }
 
-export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined }): Promise<AskResult> {
+export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined; reading?: number | undefined }): Promise<AskResult> {
   await ctx.charge?.(WORK.ask);
   return askKgrag(ctx.app, input.question, {
     collections: await readScopeOrForeign(ctx, input.collections),
     ...(input.asOf ? { asOf: input.asOf } : {}),
+    ...(input.reading !== undefined ? { reading: input.reading } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
 }

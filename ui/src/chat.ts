@@ -10,7 +10,7 @@ import { UiError } from './api.ts';
 import { AskClient, type Conversation, type ConversationDetail } from './ask/client.ts';
 import { EntityResolver, type AnswerGraph } from './ask/entities.ts';
 import { t } from './ask/messages.ts';
-import { TurnView, type TurnHooks } from './ask/turn.ts';
+import { TurnView, type Reading, type TurnHooks } from './ask/turn.ts';
 import type { Ctx } from './context.ts';
 import { clear, h } from './dom.ts';
 import { formatDate, onLocaleChange } from './i18n.ts';
@@ -62,10 +62,10 @@ export class Chat {
     this.client = new AskClient(ctx.api);
     this.resolver = new EntityResolver(ctx.api);
     this.hooks = {
-      ask: (q) => void this.ask(q),
+      ask: (q, reading) => void this.ask(q, this.asOfInput.value, reading),
       retry: (turn) => {
         if (turn.state !== 'done') this.removeTurn(turn);
-        void this.ask(turn.question, turn.asOf);
+        void this.ask(turn.question, turn.asOf, turn.reading);
       },
       cancel: () => this.cancel(),
       openEntity: (id) => void ctx.openEntity(id),
@@ -145,18 +145,18 @@ export class Chat {
   }
 
   /** Asks `question` (the typed one by default) in the current conversation, starting one if there is none. */
-  async ask(question = this.input.value.trim(), asOf = this.asOfInput.value): Promise<void> {
+  async ask(question = this.input.value.trim(), asOf = this.asOfInput.value, reading?: Reading): Promise<void> {
     if (!question || this.pending) return;
     if (this.collection === undefined || this.collection !== this.ctx.collection()) this.setCollection(this.ctx.collection());
     const collection = this.collection ?? '';
     const collections = collection ? [collection] : undefined;
     const generation = this.generation;
-    const turn = new TurnView(question, asOf, this.hooks);
+    const turn = new TurnView(question, asOf, this.hooks, reading);
     if (this.turns.length === 0) clear(this.log);
     this.turns.push(turn);
     this.log.append(turn.el);
     turn.el.scrollIntoView({ block: 'nearest' });
-    this.input.value = '';
+    if (question === this.input.value.trim()) this.input.value = '';
     const controller = new AbortController();
     this.pending = { turn, controller, clock: setInterval(() => turn.tick(), 100) };
     this.button.disabled = true;
@@ -166,7 +166,7 @@ export class Chat {
         if (conversation) this.adopt(conversation.id, collection);
       }
       const result = await this.client.ask(
-        { question, ...(collections ? { collections } : {}), ...(asOf ? { asOf } : {}), ...(this.conversationId ? { conversationId: this.conversationId } : {}) },
+        { question, ...(collections ? { collections } : {}), ...(asOf ? { asOf } : {}), ...(this.conversationId ? { conversationId: this.conversationId } : {}), ...(reading ? { reading: reading.index } : {}) },
         controller.signal,
         { onPlan: (p) => turn.onPlan(p), onToken: (text) => turn.onToken(text) },
       );

@@ -20,6 +20,8 @@ export interface AskRequest {
   /** YYYY-MM-DD: relative questions ("overdue") are asked as of this day. */
   asOf?: string;
   conversationId?: string;
+  /** One of the readings a previous ask of this question offered (`plan.alternatives`, by index), chosen by the person. */
+  reading?: number;
 }
 
 export interface Conversation { id: string; title: string; collections: string[]; createdAt: string; updatedAt: string; turnCount: number }

@@ -81,9 +81,41 @@ export class EntityResolver {
       add({ id: f.objectId, name: f.object, type: f.objectType, collection: '' });
       edges.push({ source: f.subjectId, target: f.objectId, type: f.predicate });
     }
+    // An entity of the context that the written answer names is part of the answer too.
+    if (r.found && r.plan.strategy !== 'none') {
+      for (const f of r.facts) {
+        for (const e of [{ id: f.subjectId, name: f.subject, type: f.subjectType, collection: '' }, { id: f.objectId, name: f.object, type: f.objectType, collection: '' }]) {
+          if (!nodes.has(e.id) && names(r.answer, e.name)) add(e);
+        }
+      }
+    }
     const resolved = await Promise.all(rowNames(r).map((n) => this.resolve(n, collection)));
     for (const e of resolved) if (e) add(e);
     for (const name of ambiguous) byName.delete(name);
-    return { nodes: [...nodes.values()], edges, byName };
+    return { nodes: [...nodes.values()].filter((e) => !ambiguous.has(e.name)), edges, byName };
   }
+}
+
+/** Whether `text` names `name` as a whole word (names of one letter or digit are too likely to be chance). */
+export function names(text: string, name: string): boolean {
+  if (name.trim().length < 2) return false;
+  return wordRe([name]).test(text);
+}
+
+/**
+ * A pattern matching any of `list` where it is not part of a longer word. Chinese and Japanese
+ * text has no spaces between words, so a name's Han edge needs no boundary; a Latin edge does
+ * ("Ann" is not in "Annual").
+ */
+export function wordRe(list: string[]): RegExp {
+  const han = /\p{Script=Han}/u;
+  const alternatives = [...list]
+    .sort((a, b) => b.length - a.length)
+    .map((n) => {
+      const body = n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const before = han.test(n[0] ?? '') ? '' : '(?<![\\p{L}\\p{N}_])';
+      const after = han.test(n[n.length - 1] ?? '') ? '' : '(?![\\p{L}\\p{N}_])';
+      return `${before}${body}${after}`;
+    });
+  return new RegExp(`(${alternatives.join('|')})`, 'u');
 }

@@ -7,13 +7,16 @@
 import type { AskResult, Citation } from '../api.ts';
 import { clear, h, show, type Child } from '../dom.ts';
 import type { AskResponse } from './client.ts';
-import { answerFacts, type EntityRef } from './entities.ts';
+import { answerFacts, wordRe, type EntityRef } from './entities.ts';
 import { t } from './messages.ts';
 
 export type TurnState = 'pending' | 'done' | 'failed' | 'cancelled';
 
+/** A reading of the question chosen among those offered ("did you mean"). */
+export interface Reading { index: number; label: string }
+
 export interface TurnHooks {
-  ask(question: string): void;
+  ask(question: string, reading?: Reading): void;
   retry(turn: TurnView): void;
   cancel(): void;
   openEntity(id: string): void;
@@ -40,6 +43,7 @@ export class TurnView {
     readonly question: string,
     readonly asOf: string,
     private readonly hooks: TurnHooks,
+    readonly reading?: Reading,
   ) {
     this.el = h('div', { class: 'turn' });
     this.render();
@@ -88,7 +92,7 @@ export class TurnView {
 
   render(): void {
     const r = this.result;
-    this.el.dataset.testid = this.state === 'done' ? 'answer-turn' : 'pending-turn';
+    this.el.dataset.testid = this.state === 'done' ? 'answer-turn' : this.state === 'pending' ? 'pending-turn' : 'failed-turn';
     this.el.dataset.state = this.state;
     this.statusEl = undefined;
     this.streamEl = undefined;
@@ -97,11 +101,11 @@ export class TurnView {
       this.asOf ? h('span', { class: 'badge', data: { testid: 'as-of-badge' } }, t('asOfBadge', this.asOf)) : null);
     const standalone = r?.standaloneQuestion && r.standaloneQuestion !== this.question
       ? h('p', { class: 'standalone muted', data: { testid: 'standalone' } }, t('understoodAs'), h('q', {}, r.standaloneQuestion))
-      : null;
+      : this.reading ? h('p', { class: 'standalone muted', data: { testid: 'chosen-reading' } }, t('readingChosen'), this.reading.label) : null;
     if (this.state === 'pending') {
       this.statusEl = h('span', { class: 'elapsed', data: { testid: 'elapsed' }, aria: { live: 'off' } });
       this.streamEl = h('p', { class: 'answer streaming', data: { testid: 'streamed-answer' } }, this.streamed);
-      clear(this.el, head,
+      clear(this.el, head, standalone,
         h('div', { class: 'status-row' }, h('span', { class: 'spinner', aria: { hidden: 'true' } }), this.statusEl,
           h('button', { type: 'button', class: 'cancel', data: { testid: 'cancel' }, onclick: () => this.hooks.cancel() }, t('cancel'))),
         this.plan ? this.planSummary(this.plan) : null,
@@ -110,7 +114,7 @@ export class TurnView {
       return;
     }
     if (this.state !== 'done' || !r) {
-      clear(this.el, head,
+      clear(this.el, head, standalone,
         this.streamed ? h('p', { class: 'answer partial' }, this.streamed) : null,
         h('p', { class: this.state === 'failed' ? 'error' : 'muted', data: { testid: 'turn-status' } }, this.state === 'failed' ? t('failed', this.error) : t('cancelled')),
         h('div', { class: 'turn-actions' },
@@ -136,8 +140,7 @@ export class TurnView {
   /** The answer with "[n]" markers as buttons to their passages and known names as links to their nodes. */
   private answerText(r: AskResponse): HTMLElement {
     const p = h('p', { class: r.found ? 'answer' : 'answer not-found', data: { testid: 'answer' } });
-    const names = [...this.links.keys()].sort((a, b) => b.length - a.length);
-    const nameRe = names.length ? new RegExp(`(?<![\\p{L}\\p{N}_])(${names.map(escapeRe).join('|')})(?![\\p{L}\\p{N}_])`, 'u') : undefined;
+    const nameRe = this.links.size ? wordRe([...this.links.keys()]) : undefined;
     for (const part of r.answer.split(/(\[\d+\])/)) {
       const m = part.match(/^\[(\d+)\]$/);
       const c = m ? r.citations.find((x) => x.n === Number(m[1])) : undefined;
@@ -155,8 +158,12 @@ export class TurnView {
     if (r.plan.strategy !== 'none' || alts.length === 0) return null;
     return h('div', { class: 'alternatives', data: { testid: 'alternatives' } },
       h('p', { class: 'muted' }, t('didYouMean')),
-      h('ul', {}, ...alts.map((a) => h('li', {},
-        h('button', { type: 'button', class: 'suggestion', data: { testid: 'alternative' }, onclick: () => this.hooks.ask(readingQuestion(a.description)) }, readingQuestion(a.description))))));
+      h('ul', {}, ...alts.map((a, index) => {
+        const { reading, doubts } = splitReading(a.description);
+        return h('li', {},
+          h('button', { type: 'button', class: 'suggestion', title: a.cypher, data: { testid: 'alternative' }, onclick: () => this.hooks.ask(r.question, { index, label: reading }) },
+            h('span', {}, reading), doubts ? h('span', { class: 'muted doubts' }, doubts) : null));
+      })));
   }
 
   /** One number per citation: the "[n]" the answer uses (a bulleted list, not an ordered one that numbers again). */
@@ -236,10 +243,6 @@ export class TurnView {
   }
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Text with the known names as buttons to their nodes. */
 function linkNames(text: string, re: RegExp | undefined, links: Map<string, EntityRef>, open: (e: EntityRef) => void): Node[] {
   if (!re) return [document.createTextNode(text)];
@@ -255,7 +258,13 @@ function linkNames(text: string, re: RegExp | undefined, links: Map<string, Enti
   return out;
 }
 
-/** An alternative reading's description without its parenthesised doubts ("(… was unsure)"), asked as a question. */
-function readingQuestion(description: string): string {
-  return description;
+/** An offered reading's description (src/planner/ask.ts): what it asks, then its doubts in the final parentheses. */
+function splitReading(description: string): { reading: string; doubts: string } {
+  if (!description.endsWith(')')) return { reading: description, doubts: '' };
+  let depth = 0;
+  for (let i = description.length - 1; i >= 0; i--) {
+    if (description[i] === ')') depth++;
+    else if (description[i] === '(' && --depth === 0) return { reading: description.slice(0, i).trim(), doubts: description.slice(i + 1, -1) };
+  }
+  return { reading: description, doubts: '' };
 }
