@@ -46,7 +46,7 @@ describe('Ask panel: the answer\'s nodes', () => {
 
 describe('Ask panel: the answer stream', () => {
   const streamOf = (...pieces: string[]) =>
-    new ReadableStream<Uint8Array>({
+    new ReadableStream<Uint8Array<ArrayBuffer>>({
       start(controller) {
         const encoder = new TextEncoder();
         for (const p of pieces) controller.enqueue(encoder.encode(p));
@@ -67,7 +67,7 @@ describe('Ask panel: the answer stream', () => {
   it('stops reading when the question is cancelled', async () => {
     const controller = new AbortController();
     let pulls = 0;
-    const endless = new ReadableStream<Uint8Array>({
+    const endless = new ReadableStream<Uint8Array<ArrayBuffer>>({
       pull(c) {
         pulls++;
         c.enqueue(new TextEncoder().encode(`event: token\ndata: {"text":"w${pulls} "}\n\n`));
