@@ -8,7 +8,9 @@ import { getEntity } from '../graph/entities.ts';
 import { validateMapping } from '../import/mapping.ts';
 import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections } from '../planner/guard.ts';
 import { driverParams } from '../planner/text2cypher.ts';
-import type { AskResult } from '../planner/types.ts';
+import { askInConversation, HISTORY_TURNS, type ConversationAskInput, type ConversationAskResult } from '../conversation/ask.ts';
+import { ConversationStore } from '../conversation/store.ts';
+import { ownConversation } from './conversations.ts';
 import { readScope, requireRole, writeScope, type Principal } from './auth/principal.ts';
 import { ALL_COLLECTIONS, type KeyStore } from './auth/keys.ts';
 import { findEntities, neighbourhood, type EntitySort } from './graph-reads.ts';
@@ -107,19 +109,31 @@ export async function searchOp(ctx: ApiContext, input: { text: string; k: number
 }
 
 /** The collections a read runs over, or null for a graph kgrag did not build, read whole by keys that grant everything. */
-async function readScopeOrForeign(ctx: ApiContext, requested: string[] | undefined): Promise<string[] | null> {
+export async function readScopeOrForeign(ctx: ApiContext, requested: string[] | undefined): Promise<string[] | null> {
   const granted = await readScope(ctx.app, ctx.principal, requested);
   const foreign = granted.length === 0 && !requested?.length && ctx.principal.collections.includes(ALL_COLLECTIONS);
   return foreign ? null : granted.length ? granted : [NO_COLLECTION];
 }
 
-export async function askOp(ctx: ApiContext, input: { question: string; collections?: string[] | undefined; asOf?: string | undefined; reading?: number | undefined }): Promise<AskResult> {
+export async function askOp(
+  ctx: ApiContext,
+  input: { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined; reading?: number | undefined },
+  stream: Pick<ConversationAskInput, 'onStart' | 'onPlan' | 'onToken'> = {},
+): Promise<ConversationAskResult> {
   await ctx.charge?.(WORK.ask);
-  return askKgrag(ctx.app, input.question, {
-    collections: await readScopeOrForeign(ctx, input.collections),
+  const store = new ConversationStore(ctx.app.db);
+  const conversation = input.conversationId ? await ownConversation(ctx, store, input.conversationId, HISTORY_TURNS) : undefined;
+  // A conversation keeps asking over its own collections unless the question names others.
+  const requested = input.collections ?? (conversation?.conversation.collections.length ? conversation.conversation.collections : undefined);
+  return askInConversation(ctx.app, store, {
+    question: input.question,
+    collections: await readScopeOrForeign(ctx, requested),
+    owner: ctx.principal.keyId,
+    ...(conversation ? { conversation } : {}),
     ...(input.asOf ? { asOf: input.asOf } : {}),
     ...(input.reading !== undefined ? { reading: input.reading } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...stream,
   });
 }
 

@@ -9,7 +9,7 @@
  * the caller's collections). When nothing answers, the result says so (`found: false`).
  */
 import { extractiveAnswer } from '../answer/extractive.ts';
-import { llmAnswer } from '../answer/llm.ts';
+import { llmAnswer, llmAnswerStream } from '../answer/llm.ts';
 import { renderStructured } from '../answer/structured.ts';
 import type { QueryEmbedder } from '../embedding/lazy.ts';
 import { InputError, KgragError, errorMessage } from '../errors.ts';
@@ -22,7 +22,7 @@ import { Retriever } from '../retrieval/search.ts';
 import { compile, finishRows, type QuerySpec } from './compile.ts';
 import { descriptionSpan, namedIn, withName } from './bridge.ts';
 import { runReadOnly } from './guard.ts';
-import { ground } from './grounding.ts';
+import { ground, type Grounding } from './grounding.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
@@ -59,6 +59,24 @@ export interface AskOptions {
    */
   reading?: number;
   signal?: AbortSignal;
+  /**
+   * A follow-up bound to the previous answer (src/conversation): the parsed target must be these
+   * nodes ("which of them…"), or the question is declined rather than answered out of context.
+   */
+  seed?: Seed;
+  /** Told what the parser read (a conversation keeps it to resolve the next question). */
+  onParsed?: (parsed: { grounding: Grounding; spec?: QuerySpec }) => void;
+  /** Streaming: the plan as soon as it is known, and a written answer piece by piece. */
+  onPlan?: (plan: { strategy: Strategy; steps: PlanStep[] }) => void;
+  onToken?: (text: string) => void;
+}
+
+/** The nodes a follow-up is restricted to: element ids of the previous answer, of one label. */
+export interface Seed {
+  label: string;
+  ids: string[];
+  /** For the plan: "of the 5 people from the previous answer". */
+  description: string;
 }
 
 export const MAX_QUESTION_LENGTH = 2000;
@@ -110,6 +128,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
 
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
   const collections = catalog.collections;
+  opts.signal?.throwIfAborted();
 
   // 1. The semantic parser.
   let structured: { spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined;
@@ -131,6 +150,20 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     const ignored = p.notes.filter((n) => n.startsWith('Ignored ')).map((n) => /^Ignored (?:\S+ ")?([^":]+)/.exec(n)?.[1] ?? n);
     return zh.unknown.length || ignored.length ? { ...p, unexplained: [...p.unexplained, ...zh.unknown, ...ignored] } : p;
   });
+  opts.onParsed?.({ grounding, ...(parsed.ok ? { spec: parsed.spec } : {}) });
+  if (opts.seed) {
+    const seed = opts.seed;
+    const target = parsed.ok ? parsed.spec.nodes[0]! : undefined;
+    if (!parsed.ok || !target || target.label !== seed.label || parsed.unexplained.length > 0) {
+      // Answering without the binding would answer another question than the one asked.
+      const why = parsed.ok ? (target?.label !== seed.label ? `it asks about ${target?.label}, not the ${seed.label} nodes` : `the schema has nothing for: ${parsed.unexplained.join(', ')}`) : parsed.reason;
+      const message = `The follow-up could not be applied to ${seed.description}: ${why}`;
+      steps.push({ kind: 'follow-up', detail: message });
+      return finish({ answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this follow-up. ${message}. Ask it as a full question.`, found: false, citations: [], facts: [], rows: [], strategy: 'none', message });
+    }
+    target.ids = target.ids ? target.ids.filter((id) => seed.ids.includes(id)) : [...seed.ids];
+    steps.push({ kind: 'follow-up', detail: `Asked of ${seed.description} (${seed.label} nodes, by element id).` });
+  }
   /** Words the graph could not place: what the documents are asked about. */
   const unplaced = parsed.ok ? parsed.unexplained : unexplainedWords(grounding);
   if (!parsed.ok) {
@@ -189,6 +222,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
 
   // 2. The LLM writes Cypher for what the parser could not map.
+  opts.signal?.throwIfAborted();
   if (deps.chat && !structured) {
     try {
       const result = await timed('llm-cypher', () =>
@@ -241,18 +275,25 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     }
   }
   if (catalog.internal.documents && collections) {
+    opts.signal?.throwIfAborted();
     const passages = opts.passages ?? DEFAULTS.passages;
     // In a hybrid answer the graph has resolved part of the question into names: the documents are
     // asked about those names and the words the graph could not place ("award", "win").
     const bridgeNames = bridge ? bridge.rows.map((r) => String(r.name)) : [];
     const searchText = bridgeNames.length ? `${q} ${bridgeNames.join(' ')}` : q;
     const answerText = bridge && parsed.ok ? `${q.split(/\s+/, 1)[0]} ${parsed.unexplained.join(' ')} ${bridgeNames.join(' ')}?` : q;
-    const { context, hits, mode } = await timed('retrieve', () => documentContext(deps, searchText, collections, { passages, expand: opts.expand !== false, logger }));
+    const { context, hits, mode } = await timed('retrieve', () => documentContext(deps, searchText, collections, { passages, expand: opts.expand !== false, logger, signal: opts.signal }));
     steps.push({ kind: 'retrieve', detail: `${hits} passages by ${mode} search.` });
     cypherRuns.push(...context.cypher);
     if (opts.expand !== false) steps.push({ kind: 'expand', detail: `${context.passages.length} passages and ${context.facts.length} relationships of ${context.entities.length} entities in the context.` });
+    opts.signal?.throwIfAborted();
+    opts.onPlan?.({ strategy: bridge ? 'hybrid' : 'semantic', steps: [...steps] });
     const answer = await timed('answer', () =>
-      deps.chat ? llmAnswer(deps.chat, searchText, context, { signal: opts.signal, logger }) : extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {}),
+      deps.chat
+        ? opts.onToken
+          ? llmAnswerStream(deps.chat, searchText, context, { signal: opts.signal, logger, onToken: opts.onToken })
+          : llmAnswer(deps.chat, searchText, context, { signal: opts.signal, logger })
+        : extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {}),
     );
     steps.push({ kind: 'answer', detail: deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.' });
     const structuredNote = structured ? `${render(structured.spec, structured.rows)} ` : '';
@@ -358,11 +399,14 @@ async function documentContext(
   deps: AskDeps,
   text: string,
   collections: string[],
-  opts: { passages: number; expand: boolean; logger: Logger },
+  opts: { passages: number; expand: boolean; logger: Logger; signal?: AbortSignal | undefined },
 ): Promise<{ context: RetrievedContext; hits: number; mode: 'hybrid' | 'fulltext' }> {
   const mode = deps.embedder ? 'hybrid' : 'fulltext';
   const embedding = deps.embedder ? await deps.embedder.embedQuery(text) : undefined;
+  // A cancelled ask stops between stages: the embedding and each query are short, the rest is skipped.
+  opts.signal?.throwIfAborted();
   const hits = await new Retriever(deps.db, deps.embedder).search(text, { collections, k: RETRIEVAL_DEPTH, mode, ...(embedding ? { embedding } : {}) });
+  opts.signal?.throwIfAborted();
   const context: RetrievedContext = opts.expand
     ? await expandContext(deps.db, { question: text, hits, collections, budget: { passages: opts.passages }, ...(embedding ? { questionEmbedding: embedding } : {}) }, { logger: opts.logger })
     : { passages: hits.slice(0, opts.passages).map((h) => ({ ...h, via: 'search' as const })), facts: [], entities: [], cypher: [] };

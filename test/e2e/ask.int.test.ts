@@ -23,6 +23,8 @@ import { launchChromium } from './browser.ts';
  */
 
 const SHOTS = path.resolve(import.meta.dirname, '../../test-results/ui');
+/** How long a poll waits for the server (the machine is shared; this bounds a wait, it measures nothing). */
+const WAIT = { timeout: 30_000 };
 
 interface View {
   highlighted(): string[];
@@ -118,14 +120,14 @@ describe('web UI: Ask as a conversation', () => {
     const reports = ['David Okafor', 'Emily Doe', 'Laura Becker', 'Omar Haddad', 'Sarah Kim'];
     for (const name of reports) expect(await first.getByTestId('answer').innerText()).toContain(name);
     // The names in the answer link to their nodes, and exactly those nodes are highlighted.
-    await expect.poll(() => first.getByTestId('answer').getByTestId('entity-link').count()).toBe(5);
-    await expect.poll(highlighted).toEqual(await idsOf(reports));
+    await expect.poll(() => first.getByTestId('answer').getByTestId('entity-link').count(), WAIT).toBe(5);
+    await expect.poll(highlighted, WAIT).toEqual(await idsOf(reports));
 
     const followUp = await ask('Which of them work in Berlin?');
     expect(await followUp.getByTestId('answer').innerText()).toContain('Laura Becker');
     expect(await followUp.getByTestId('answer').innerText()).not.toMatch(/Chen Wei|Hannah Weber/); // in Berlin, but not Jane Smith's reports
     expect(await followUp.getByTestId('standalone').innerText()).toMatch(/Berlin/);
-    await expect.poll(highlighted).toEqual(await idsOf(['Laura Becker']));
+    await expect.poll(highlighted, WAIT).toEqual(await idsOf(['Laura Becker']));
     // A name in the answer opens its node.
     await followUp.getByTestId('answer').getByTestId('entity-link').filter({ hasText: 'Laura Becker' }).click();
     await page.getByTestId('entity-name').filter({ hasText: 'Laura Becker' }).waitFor();
@@ -134,7 +136,7 @@ describe('web UI: Ask as a conversation', () => {
 
   it('keeps the conversation over a reload, lists it under History, reopens it and deletes it', async () => {
     await open();
-    await expect.poll(() => turns().count()).toBe(2);
+    await expect.poll(() => turns().count(), WAIT).toBe(2);
     expect(await turns().first().getByTestId('turn-question').innerText()).toBe('Which employees report to Jane Smith?');
     expect(await turns().last().getByTestId('turn-question').innerText()).toBe('Which of them work in Berlin?');
 
@@ -147,7 +149,7 @@ describe('web UI: Ask as a conversation', () => {
     await page.getByTestId('ask-intro').waitFor();
     expect(await turns().count()).toBe(0);
     await item.getByTestId('history-open').click();
-    await expect.poll(() => turns().count()).toBe(2);
+    await expect.poll(() => turns().count(), WAIT).toBe(2);
     await shot('ask-02-history');
 
     const { body: listed } = await rest<{ items: Array<{ id: string; title: string }> }>(`/v1/conversations?collection=${C}`);
@@ -157,7 +159,7 @@ describe('web UI: Ask as a conversation', () => {
     expect(await del.innerText()).toBe('Really delete?');
     await del.click();
     await page.getByTestId('toast-info').filter({ hasText: 'deleted' }).waitFor();
-    await expect.poll(() => page.getByTestId('history-item').filter({ hasText: 'Which employees report to Jane Smith?' }).count()).toBe(0);
+    await expect.poll(() => page.getByTestId('history-item').filter({ hasText: 'Which employees report to Jane Smith?' }).count(), WAIT).toBe(0);
     expect(await turns().count()).toBe(0); // it was the one shown
     expect((await rest(`/v1/conversations/${id}`)).status).toBe(404);
     await page.getByTestId('history-toggle').click();
@@ -166,13 +168,13 @@ describe('web UI: Ask as a conversation', () => {
   it('highlights nothing for "not found", and asks the "did you mean" reading chosen', async () => {
     await open();
     const listed = await ask('Which employees report to Jane Smith?');
-    await expect.poll(highlighted).toHaveLength(5);
+    await expect.poll(highlighted, WAIT).toHaveLength(5);
     expect(await listed.getByTestId('answer').innerText()).toContain('Omar Haddad');
 
     const declined = await ask('List the top 2 employees.');
     expect(await declined.getAttribute('data-state')).toBe('done');
     expect(await declined.getByTestId('answer').getAttribute('class')).toContain('not-found');
-    await expect.poll(highlighted).toEqual([]);
+    await expect.poll(highlighted, WAIT).toEqual([]);
     const readings = declined.getByTestId('alternative');
     expect(await readings.count()).toBeGreaterThan(0);
     expect(await readings.first().innerText()).toMatch(/Person/);
@@ -187,7 +189,7 @@ describe('web UI: Ask as a conversation', () => {
     await rows.locator('summary').click();
     const names = await rows.locator('tbody tr td:first-child').allInnerTexts();
     expect(names).toHaveLength(2);
-    await expect.poll(highlighted).toEqual(await idsOf(names));
+    await expect.poll(highlighted, WAIT).toEqual(await idsOf(names));
     await shot('ask-03-did-you-mean');
   });
 
@@ -233,13 +235,13 @@ describe('web UI: Ask as a conversation', () => {
       await page.getByTestId('pending-turn').getByTestId('streamed-answer').filter({ hasText: 'word3' }).waitFor({ timeout: 60_000 });
       await page.getByTestId('pending-turn').getByTestId('cancel').click();
       const cancelled = page.getByTestId('failed-turn').last();
-      await expect.poll(() => cancelled.getAttribute('data-state')).toBe('cancelled');
+      await expect.poll(() => cancelled.getAttribute('data-state'), WAIT).toBe('cancelled');
       // The model was told: its connection was closed before it finished writing.
       const answerRequest = () => fake().requests.find((r) => r.stream);
       await expect.poll(() => answerRequest()?.closedEarly, { timeout: 30_000 }).toBe(true);
       expect(answerRequest()!.piecesSent).toBeLessThan(400);
       expect(await cancelled.getByTestId('turn-status').innerText()).toBe('Cancelled.');
-      await expect.poll(() => fake().inFlight).toBe(0);
+      await expect.poll(() => fake().inFlight, WAIT).toBe(0);
       // Retry asks it again.
       words = 3;
       await cancelled.getByTestId('retry').click();

@@ -4,6 +4,7 @@ import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { InputError } from '../../errors.ts';
 import { MAX_QUESTION_LENGTH } from '../../planner/ask.ts';
 import type { EntitySort } from '../graph-reads.ts';
+import * as conversations from '../conversations.ts';
 import * as ops from '../operations.ts';
 
 /** The GraphQL context: the caller's API context, and the JWT-shaped claims typed access filters by. */
@@ -114,11 +115,14 @@ const Query: Record<string, Resolver> = {
       mode: String(args.mode ?? 'HYBRID').toLowerCase() as 'vector' | 'fulltext' | 'hybrid',
       collections: strings(args.collections),
     }),
-  ask: (_p, args, { api }) => {
-    const question = String(args.question);
-    if (question.length > MAX_QUESTION_LENGTH) throw new InputError(`The question is longer than ${MAX_QUESTION_LENGTH} characters`);
-    return ops.askOp(api, { question, collections: strings(args.collections), asOf: str(args.asOf) });
-  },
+  ask: (_p, args, { api }) => ops.askOp(api, askArgs(args)),
+  conversations: (_p, args, { api }) =>
+    conversations.listConversationsOp(api, {
+      collection: str(args.collection),
+      offset: intArg(args.offset ?? 0, 'offset', 0, ops.LIMITS.maxOffset),
+      limit: intArg(args.limit ?? 20, 'limit', 1, ops.LIMITS.maxPageSize),
+    }),
+  conversation: (_p, args, { api }) => conversations.getConversationOp(api, String(args.id)).catch(notFoundAsNull),
   graphSchema: (_p, args, { api }) => ops.schemaOp(api, { collections: strings(args.collections) }),
   stats: (_p, _a, { api }) => ops.statsOp(api),
   job: (_p, args, { api }) => ops.getJobOp(api, String(args.id)).catch(notFoundAsNull),
@@ -142,6 +146,82 @@ const Mutation: Record<string, Resolver> = {
     }
   },
   deleteDocument: (_p, args, { api }) => ops.deleteDocumentOp(api, String(args.id)),
+  createConversation: (_p, args, { api }) => conversations.createConversationOp(api, { collections: strings(args.collections), title: str(args.title) }),
+  deleteConversation: (_p, args, { api }) => conversations.deleteConversationOp(api, String(args.id)),
+};
+
+function askArgs(args: Args): { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined } {
+  const question = String(args.question);
+  if (question.length > MAX_QUESTION_LENGTH) throw new InputError(`The question is longer than ${MAX_QUESTION_LENGTH} characters`);
+  return { question, collections: strings(args.collections), asOf: str(args.asOf), conversationId: str(args.conversationId) };
+}
+
+interface AskEvent {
+  kind: 'START' | 'PLAN' | 'TOKEN' | 'DONE';
+  text?: string;
+  conversationId?: string;
+  turnId?: string;
+  plan?: unknown;
+  result?: unknown;
+}
+
+/**
+ * The events of one ask as an async iterator (what a yoga subscription returns). The ask runs
+ * under the request's signal: when the client disconnects, the server aborts it.
+ */
+async function* askEvents(api: ops.ApiContext, input: ReturnType<typeof askArgs>): AsyncGenerator<AskEvent> {
+  const queue: AskEvent[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  const push = (e: AskEvent) => {
+    queue.push(e);
+    wake?.();
+  };
+  void ops
+    .askOp(api, input, {
+      onStart: (ids) => push({ kind: 'START', ...ids }),
+      onPlan: (plan) => push({ kind: 'PLAN', plan }),
+      onToken: (text) => push({ kind: 'TOKEN', text }),
+    })
+    .then(
+      (result) => push({ kind: 'DONE', result, plan: result.plan }),
+      (err: unknown) => {
+        failure = err;
+      },
+    )
+    .finally(() => {
+      finished = true;
+      wake?.();
+    });
+  for (;;) {
+    const next = queue.shift();
+    if (next) {
+      yield next;
+      continue;
+    }
+    if (finished) {
+      if (failure !== undefined) throw failure;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  }
+}
+
+const Subscription = {
+  askStream: {
+    subscribe: (_p: unknown, args: Args, { api }: GraphqlContext) => askEvents(api, askArgs(args)),
+    resolve: (event: AskEvent) => event,
+  },
+};
+
+/** A conversation from a list has no turns loaded: they are read when asked for. */
+const Conversation = {
+  turns: async (parent: { id: string; turns?: unknown[] }, _a: Args, { api }: GraphqlContext) =>
+    parent.turns ?? (await conversations.getConversationOp(api, parent.id)).turns,
 };
 
 /** GraphQL reads a missing item as null, not an error: the same for "absent" and "in another collection". */
@@ -154,4 +234,6 @@ export const genericResolvers = {
   JSON: JSONScalar,
   Query,
   Mutation,
+  Subscription,
+  Conversation,
 };

@@ -6,6 +6,8 @@ import { MAX_QUESTION_LENGTH } from '../../planner/ask.ts';
 import { ROLES } from '../auth/keys.ts';
 import { ENTITY_SORTS } from '../graph-reads.ts';
 import type { PublicJob } from '../jobs/jobs.ts';
+import * as conversations from '../conversations.ts';
+import { toErrorResponse } from '../errors.ts';
 import * as ops from '../operations.ts';
 import { collectionsParam, intParam, parseInput } from './params.ts';
 
@@ -37,6 +39,11 @@ const AskBody = z.strictObject({
   collections: z.array(z.string()).optional(),
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').optional(),
   reading: z.number().int().min(0).max(9).optional(),
+  conversationId: z.string().min(1).max(200).optional(),
+});
+const ConversationBody = z.strictObject({
+  collections: z.array(z.string()).max(1000).optional(),
+  title: z.string().min(1).max(200).optional(),
 });
 const UrlBody = z.strictObject({ url: z.string().max(2048), collection: z.string().optional(), wait: z.boolean().default(false) });
 const KeyBody = z.strictObject({
@@ -186,6 +193,73 @@ export const ROUTES: Route[] = [
     path: '/ask',
     async handler(req, res, ctx) {
       res.json(await ops.askOp(ctx, parseInput(AskBody, req.body)));
+    },
+  },
+  {
+    method: 'post',
+    path: '/ask/stream',
+    async handler(req, res, ctx) {
+      const body = parseInput(AskBody, req.body);
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.flushHeaders();
+      const send = (event: string, data: unknown) => {
+        if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const logger = ctx.app.logger.child({ requestId: res.locals.requestId as string });
+      let closedAt: number | undefined;
+      res.on('close', () => {
+        if (!res.writableEnded) closedAt = performance.now();
+      });
+      let planSent = false;
+      try {
+        const result = await ops.askOp(ctx, body, {
+          onStart: (ids) => send('start', ids),
+          onPlan: (plan) => {
+            planSent = true;
+            send('plan', plan);
+          },
+          onToken: (text) => send('token', { text }),
+        });
+        if (!planSent) send('plan', { strategy: result.plan.strategy, steps: result.plan.steps });
+        send('done', result);
+      } catch (err) {
+        if (closedAt !== undefined) {
+          // The client went away: the ask was cancelled through its signal; nothing more to send.
+          logger.info({ cancelToStopMs: Math.round(performance.now() - closedAt) }, 'ask cancelled by the client');
+          return;
+        }
+        send('error', toErrorResponse(err, logger, res.locals.requestId as string).body.error);
+      }
+      res.end();
+    },
+  },
+  {
+    method: 'post',
+    path: '/conversations',
+    async handler(req, res, ctx) {
+      res.status(201).json(await conversations.createConversationOp(ctx, parseInput(ConversationBody, req.body ?? {})));
+    },
+  },
+  {
+    method: 'get',
+    path: '/conversations',
+    async handler(req, res, ctx) {
+      const q = parseInput(z.object({ collection: z.string().min(1).max(200).optional(), ...page }), req.query);
+      res.json(await conversations.listConversationsOp(ctx, q));
+    },
+  },
+  {
+    method: 'get',
+    path: '/conversations/:id',
+    async handler(req, res, ctx) {
+      res.json(await conversations.getConversationOp(ctx, id(req)));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/conversations/:id',
+    async handler(req, res, ctx) {
+      res.json(await conversations.deleteConversationOp(ctx, id(req)));
     },
   },
   {
