@@ -167,7 +167,13 @@ describe('web UI: Ask as a conversation', () => {
 
   it('highlights nothing for "not found", and asks the "did you mean" reading chosen', async () => {
     await open();
+    // An "as of" day goes with the question, and the turn says so.
+    await page.getByTestId('as-of').fill('2025-06-30');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/v1/ask/stream'));
     const listed = await ask('Which employees report to Jane Smith?');
+    expect((await sent).postDataJSON()).toMatchObject({ question: 'Which employees report to Jane Smith?', asOf: '2025-06-30', collections: [C] });
+    expect(await listed.getByTestId('as-of-badge').innerText()).toBe('as of 2025-06-30');
+    await page.getByTestId('as-of').fill('');
     await expect.poll(highlighted, WAIT).toHaveLength(5);
     expect(await listed.getByTestId('answer').innerText()).toContain('Omar Haddad');
 
@@ -266,6 +272,27 @@ describe('web UI: Ask as a conversation', () => {
       await shot(`ask-05-${width}x${height}`);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('speaks Chinese to a browser that prefers it', async () => {
+    const zh = await browser.newPage({ viewport: { width: 1024, height: 700 }, locale: 'zh-CN' });
+    try {
+      await zh.addInitScript((k) => sessionStorage.setItem('kgrag.apiKey', k), key);
+      await zh.goto(base);
+      await zh.waitForSelector('body[data-ready="true"]');
+      await zh.getByTestId('collection').selectOption(C);
+      expect(await zh.getByTestId('ask').innerText()).toBe('提问');
+      expect(await zh.getByTestId('new-conversation').innerText()).toBe('新对话');
+      await zh.getByTestId('question').fill('Which employees report to Jane Smith?');
+      await zh.getByTestId('ask').click();
+      const turn = zh.getByTestId('answer-turn').last();
+      await turn.waitFor({ timeout: 120_000 });
+      expect(await turn.getByTestId('plan').locator('summary').innerText()).toMatch(/^计划：精确查询/);
+      expect(await turn.getByTestId('copy').innerText()).toBe('复制');
+      await zh.screenshot({ path: path.join(SHOTS, 'ask-06-zh.png') });
+    } finally {
+      await zh.close();
+    }
   });
 
   it('logged no script errors', () => {

@@ -155,7 +155,7 @@ export class Chat {
     if (this.turns.length === 0) clear(this.log);
     this.turns.push(turn);
     this.log.append(turn.el);
-    turn.el.scrollIntoView({ block: 'nearest' });
+    this.log.scrollTop = this.log.scrollHeight;
     if (question === this.input.value.trim()) this.input.value = '';
     const controller = new AbortController();
     this.pending = { turn, controller, clock: setInterval(() => turn.tick(), 100) };
@@ -168,12 +168,12 @@ export class Chat {
       const result = await this.client.ask(
         { question, ...(collections ? { collections } : {}), ...(asOf ? { asOf } : {}), ...(this.conversationId ? { conversationId: this.conversationId } : {}), ...(reading ? { reading: reading.index } : {}) },
         controller.signal,
-        { onPlan: (p) => turn.onPlan(p), onToken: (text) => turn.onToken(text) },
+        { onPlan: (p) => this.following(() => turn.onPlan(p)), onToken: (text) => this.following(() => turn.onToken(text)) },
       );
       if (generation !== this.generation) return;
       if (result.conversationId && result.conversationId !== this.conversationId) this.adopt(result.conversationId, collection);
       turn.done(result);
-      turn.el.scrollIntoView({ block: 'nearest' });
+      this.scrollTo(turn);
       void this.linkAnswer(turn, collection, true);
       if (this.history) void this.loadHistory();
     } catch (err) {
@@ -195,6 +195,18 @@ export class Chat {
       }
       this.button.disabled = false;
     }
+  }
+
+  /** Shows a finished answer from its question down (the log scrolls, not the page). */
+  private scrollTo(turn: TurnView): void {
+    this.log.scrollTop = turn.el.offsetTop - this.log.offsetTop;
+  }
+
+  /** Keeps the end of the log in view while an answer is written, unless the reader scrolled up. */
+  private following(update: () => void): void {
+    const atEnd = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    update();
+    if (atEnd) this.log.scrollTop = this.log.scrollHeight;
   }
 
   /** Stops the question being answered: the request is aborted, and with it the server's work. */
@@ -241,7 +253,8 @@ export class Chat {
     });
     this.showTurns(turns);
     this.renderHistory();
-    turns[turns.length - 1]?.el.scrollIntoView({ block: 'nearest' });
+    const last = turns[turns.length - 1];
+    if (last) this.scrollTo(last);
     for (const turn of turns) void this.linkAnswer(turn, this.collection ?? '', false);
   }
 
