@@ -128,6 +128,11 @@ describe('web UI: Ask as a conversation', () => {
     expect(await followUp.getByTestId('answer').innerText()).not.toMatch(/Chen Wei|Hannah Weber/); // in Berlin, but not Jane Smith's reports
     expect(await followUp.getByTestId('standalone').innerText()).toMatch(/Berlin/);
     await expect.poll(highlighted, WAIT).toEqual(await idsOf(['Laura Becker']));
+    // Copy puts the answer on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await followUp.getByTestId('copy').click();
+    await followUp.getByTestId('copy').filter({ hasText: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await followUp.getByTestId('answer').innerText());
     // A name in the answer opens its node.
     await followUp.getByTestId('answer').getByTestId('entity-link').filter({ hasText: 'Laura Becker' }).click();
     await page.getByTestId('entity-name').filter({ hasText: 'Laura Becker' }).waitFor();
