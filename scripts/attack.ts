@@ -126,7 +126,7 @@ try {
   const secret = await ingest([path.join(files, 'vault.md')], deps, { collection: B });
   await ingest([path.join(files, 'pumps.md')], deps, { collection: A });
   const secretId = (secret.outcomes[0] as { documentId: string }).documentId;
-  const store = new KeyStore(keysFile);
+  const store = new KeyStore(app.db);
   const readerA = (await store.create({ name: 'reader A', role: 'reader', collections: [A] })).key;
   const editorA = (await store.create({ name: 'editor A', role: 'editor', collections: [A] })).key;
   // Built before the server starts: the client's own allocation pauses must not count as server latency.

@@ -108,7 +108,7 @@ try {
   log(`Loading the example knowledge base into ${collection}…`);
   await loadExampleKb(app, collection);
   const keysFile = path.join(home, 'keys.json');
-  const { key } = await new KeyStore(keysFile).create({ name: 'load test', role: 'reader', collections: [collection] });
+  const { key } = await new KeyStore(app.db).create({ name: 'load test', role: 'reader', collections: [collection] });
 
   const child = spawn(process.execPath, [path.resolve(import.meta.dirname, 'kgrag.mjs'), 'serve', '--port', '0'], {
     env: {

@@ -83,7 +83,7 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     queryEmbedder: embedder ?? (options.embedder === 'lazy' ? lazy : undefined),
     loadEmbedder: () => (embedder ? Promise.resolve(embedder) : lazy.load()),
     extractor,
-    catalogs: new CatalogCache(db, { logger }),
+    catalogs: new CatalogCache(db, { logger, shared: true }),
     chat,
     async close() {
       await closeParsePool();

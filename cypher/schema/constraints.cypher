@@ -14,3 +14,8 @@ CREATE FULLTEXT INDEX chunk_fulltext IF NOT EXISTS FOR (c:Chunk) ON EACH [c.text
 // hence the properties in the other order.
 CREATE FULLTEXT INDEX chunk_fulltext_cjk IF NOT EXISTS FOR (c:Chunk) ON EACH [c.context, c.text]
   OPTIONS { indexConfig: { `fulltext.analyzer`: 'cjk' } };
+// Conversations (bookkeeping, src/conversation): found by id and owner, turns by their conversation.
+CREATE CONSTRAINT kgrag_conversation_id IF NOT EXISTS FOR (c:_KgragConversation) REQUIRE c.id IS UNIQUE;
+CREATE INDEX kgrag_conversation_owner IF NOT EXISTS FOR (c:_KgragConversation) ON (c.owner);
+CREATE CONSTRAINT kgrag_turn_id IF NOT EXISTS FOR (t:_KgragTurn) REQUIRE t.id IS UNIQUE;
+CREATE INDEX kgrag_turn_conversation IF NOT EXISTS FOR (t:_KgragTurn) ON (t.conversationId);

@@ -196,27 +196,22 @@ export async function statsOp(ctx: ApiContext) {
 // ---- jobs -------------------------------------------------------------------------------------
 
 /** Jobs are visible to keys that grant their collection (and, for readers, not at all). */
-function visibleJob(job: Job | undefined, granted: Set<string>): job is Job {
-  return !!job && granted.has(job.collection);
+function jobScope(ctx: ApiContext): string[] | '*' {
+  // A job's collection may not exist yet (nothing ingested so far): `*` keys see every job.
+  return ctx.principal.collections.includes(ALL_COLLECTIONS) ? '*' : ctx.principal.collections;
 }
 
 export async function getJobOp(ctx: ApiContext, id: string): Promise<PublicJob> {
   requireRole(ctx.principal, 'editor');
-  const job = ctx.jobs.get(checkId(id));
-  if (!visibleJob(job, await grantedForJobs(ctx))) throw new NotFoundError(`No job ${id}`);
+  const job = await ctx.jobs.get(checkId(id));
+  const scope = jobScope(ctx);
+  if (!job || (scope !== '*' && !scope.includes(job.collection))) throw new NotFoundError(`No job ${id}`);
   return publicJob(job);
 }
 
 export async function listJobsOp(ctx: ApiContext, limit: number): Promise<PublicJob[]> {
   requireRole(ctx.principal, 'editor');
-  const granted = await grantedForJobs(ctx);
-  return ctx.jobs.list((j) => granted.has(j.collection), limit).map(publicJob);
-}
-
-async function grantedForJobs(ctx: ApiContext): Promise<Set<string>> {
-  // A job's collection may not exist yet (nothing ingested so far): `*` keys see every job.
-  if (ctx.principal.collections.includes('*')) return new Set(ctx.jobs.list(() => true, Number.MAX_SAFE_INTEGER).map((j) => j.collection));
-  return new Set(ctx.principal.collections);
+  return (await ctx.jobs.list(jobScope(ctx), limit)).map(publicJob);
 }
 
 export async function waitForJob(ctx: ApiContext, id: string): Promise<PublicJob> {

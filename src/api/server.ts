@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { MemoryStore, rateLimit } from 'express-rate-limit';
+import { rateLimit } from 'express-rate-limit';
 import multer from 'multer';
 import { parse as parseYaml } from 'yaml';
 import type { Kgrag } from '../app.ts';
@@ -20,6 +20,7 @@ import { createGraphql, type GraphqlEndpoint } from './graphql/yoga.ts';
 import { JobQueue } from './jobs/jobs.ts';
 import { mcpHttpHandler } from './mcp/http.ts';
 import { jobRunner } from './jobs/run.ts';
+import { GraphRateStore } from './rate-store.ts';
 import { WORK, type ApiContext } from './operations.ts';
 import { ROUTES, type Route } from './rest/routes.ts';
 
@@ -41,8 +42,10 @@ export interface Api {
 
 export interface ApiOptions {
   config?: ApiConfig;
-  /** Where jobs and their uploaded inputs are kept (default `.kgrag/jobs`). */
+  /** Where uploaded job inputs are kept (default `<KGRAG_HOME>/jobs`; workers must see the same folder). */
   jobsDir?: string;
+  /** Run jobs in this process too (default); false for `kgrag serve --no-jobs` beside `kgrag worker`s. */
+  runJobs?: boolean;
   /** The web UI's built files (default `ui/dist` when present). */
   uiDir?: string;
 }
@@ -52,7 +55,7 @@ const READY_TIMEOUT_MS = 2000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Refuses to start a server that would be open to anyone. */
-export async function checkExposure(config: ApiConfig, keys: KeyStore, host: string): Promise<void> {
+export async function checkExposure(config: ApiConfig, keys: Pick<KeyStore, 'hasActiveKeys' | 'location'>, host: string): Promise<void> {
   if (config.auth === 'disabled') {
     if (!LOOPBACK.has(host)) {
       throw new ConfigError(`Authentication is disabled (KGRAG_API_AUTH=disabled / --no-auth): the server only listens on 127.0.0.1 then, not ${host}.`);
@@ -61,7 +64,7 @@ export async function checkExposure(config: ApiConfig, keys: KeyStore, host: str
   }
   if (!(await keys.hasActiveKeys())) {
     throw new ConfigError(
-      `No API keys in ${keys.file}: create one with \`kgrag keys create --name admin --role admin --collection '*'\`, or run with --no-auth for local use (127.0.0.1 only).`,
+      `No API keys in ${keys.location}: create one with \`kgrag keys create --name admin --role admin --collection '*'\`, or run with --no-auth for local use (127.0.0.1 only).`,
     );
   }
 }
@@ -69,14 +72,16 @@ export async function checkExposure(config: ApiConfig, keys: KeyStore, host: str
 export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<Api> {
   const config = options.config ?? app.config.api;
   const logger = app.logger.child({ component: 'api' });
-  const keys = new KeyStore(config.keysFile);
+  const keys = new KeyStore(app.db, { legacyFile: config.keysFile, logger });
   const graphql = createGraphql(app, config, logger);
   const onWrite = () => {
     app.catalogs.invalidate();
     graphql.schemaChanged();
   };
-  const jobs = new JobQueue(options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger, {
+  const jobs = new JobQueue(app.db, options.jobsDir ?? path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger, {
     maxAttempts: app.config.ingest.maxJobAttempts,
+    leaseMs: app.config.ingest.jobLeaseMs,
+    work: options.runJobs ?? true,
   });
   await jobs.open();
 
@@ -153,11 +158,13 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     keyGenerator: (req) => req.socket.remoteAddress ?? 'unknown',
+    // Counted in the database: every server on it shares the allowance.
+    store: new GraphRateStore(app.db, 'auth', logger),
     validate: false,
     handler: (_req, _res, next) => next(new RateLimitError(`More than ${config.authFailuresPerMinute} failed authentications per minute from this address; wait a minute.`)),
   });
 
-  const workStore = new MemoryStore();
+  const workStore = new GraphRateStore(app.db, 'work', logger);
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: config.rateLimitPerMinute,
@@ -172,9 +179,9 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   const json = express.json({ limit: config.maxBodyBytes });
   /** The limiter counted the request as 1 unit; expensive operations add the rest of their cost. */
   const charge = async (keyId: string, units: number): Promise<void> => {
-    let hits = 0;
-    for (let i = 1; i < units; i++) hits = (await workStore.increment(keyId)).totalHits;
-    if (hits > config.rateLimitPerMinute) {
+    if (units <= 1) return;
+    const { totalHits } = await workStore.add(keyId, units - 1);
+    if (totalHits > config.rateLimitPerMinute) {
       throw new RateLimitError(`More than ${config.rateLimitPerMinute} units of work per minute for this API key (an ask counts ${WORK.ask}, a search ${WORK.search}); slow down.`);
     }
   };
@@ -199,7 +206,7 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
       } finally {
         // An upload whose job was never queued leaves nothing behind.
         const jobId = res.locals.jobId as string | undefined;
-        if (jobId && !jobs.get(jobId)) await rm(jobs.inputDir(jobId), { recursive: true, force: true });
+        if (jobId && !(await jobs.get(jobId).catch(() => undefined))) await rm(jobs.inputDir(jobId), { recursive: true, force: true });
       }
     });
   }

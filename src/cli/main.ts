@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAskCommand } from './commands/ask.ts';
+import { registerChatCommand } from './commands/chat.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
 import { registerEntityCommands } from './commands/entities.ts';
@@ -32,6 +33,7 @@ registerIngestCommand(context);
 registerImportCommand(context);
 registerSearchCommand(context);
 registerAskCommand(context);
+registerChatCommand(context);
 registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);

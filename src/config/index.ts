@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   KGRAG_DOC_TIMEOUT_S: z.coerce.number().positive().default(120),
   KGRAG_DOC_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
   KGRAG_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(2),
+  KGRAG_JOB_LEASE_S: z.coerce.number().min(1).max(3600).default(30),
   KGRAG_EXTRACTOR: z.enum(['offline', 'llm', 'none']).optional(),
   KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
   KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
@@ -106,6 +107,8 @@ export interface KgragConfig {
     workers: { threads: number; timeoutMs: number; memoryMb: number };
     /** How many times a job is started before an interrupted one is given up (crash loops end here). */
     maxJobAttempts: number;
+    /** A running job's lease: a worker that stops renewing it (it died) loses the job to another after this long. */
+    jobLeaseMs: number;
     /** OCR of images and of scanned PDF pages: pages per document at most (0: no OCR) and time per document. */
     ocr: { maxPages: number; timeoutMs: number };
   };
@@ -231,6 +234,7 @@ export function loadConfig(
       defaultCollection: e.KGRAG_DEFAULT_COLLECTION,
       workers: { threads: e.KGRAG_INGEST_WORKERS, timeoutMs: Math.round(e.KGRAG_DOC_TIMEOUT_S * 1000), memoryMb: e.KGRAG_DOC_MEMORY_MB },
       maxJobAttempts: e.KGRAG_JOB_MAX_ATTEMPTS,
+      jobLeaseMs: Math.round(e.KGRAG_JOB_LEASE_S * 1000),
       ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,

@@ -576,7 +576,16 @@ export interface CatalogCacheOptions extends Omit<CatalogOptions, 'collections'>
   maxEntries?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Share invalidations with every process on the database: `invalidate()` bumps a version node,
+   * and `get()` drops its catalogs when it sees another process's bump (checked at most every
+   * `versionCheckMs`, default 1 s: the staleness bound across servers).
+   */
+  shared?: boolean;
+  versionCheckMs?: number;
 }
+
+const CATALOG_VERSION = 'catalog-version';
 
 /**
  * Catalogs per collection set, reused for `ttlMs`. Writers in this process call `invalidate()`
@@ -597,11 +606,16 @@ export class CatalogCache {
     this.now = opts.now ?? Date.now;
   }
 
-  get(collections?: string[]): Promise<SchemaCatalog> {
+  async get(collections?: string[]): Promise<SchemaCatalog> {
+    if (this.opts.shared) await this.checkVersion();
+    return this.cached(collections);
+  }
+
+  private cached(collections?: string[]): Promise<SchemaCatalog> {
     const key = collections ? JSON.stringify([...new Set(collections)].sort()) : '*';
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.catalog;
-    const { ttlMs: _ttl, maxEntries: _max, now: _now, ...buildOptions } = this.opts;
+    const { ttlMs: _ttl, maxEntries: _max, now: _now, shared: _shared, versionCheckMs: _check, ...buildOptions } = this.opts;
     const entry = { at: this.now(), catalog: buildCatalog(this.db, { ...buildOptions, ...(collections ? { collections } : {}) }) };
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -613,8 +627,41 @@ export class CatalogCache {
     return entry.catalog;
   }
 
-  /** Forgets every catalog: the next get() reads the graph again. */
+  private version: number | undefined;
+  private checkedAt = 0;
+  private checking: Promise<void> | undefined;
+
+  /** Drops the catalogs when another process has bumped the shared version since the last look. */
+  private checkVersion(): Promise<void> {
+    if (this.now() - this.checkedAt < (this.opts.versionCheckMs ?? 1000)) return Promise.resolve();
+    this.checking ??= (async () => {
+      try {
+        const [row] = await this.db.read(cypher('system/version-get'), { name: CATALOG_VERSION });
+        const version = Number(row?.version ?? 0);
+        if (this.version !== undefined && version !== this.version) this.entries.clear();
+        this.version = version;
+        this.checkedAt = this.now();
+      } catch (err) {
+        // A missed check only delays a refresh; the read that follows reports a real outage.
+        this.opts.logger?.debug({ err: (err as Error).message }, 'catalog version not read');
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** Forgets every catalog: the next get() reads the graph again (in every process, when shared). */
   invalidate(): void {
     this.entries.clear();
+    if (!this.opts.shared) return;
+    void this.db
+      .write(cypher('system/version-bump'), { name: CATALOG_VERSION })
+      .then(([row]) => {
+        const version = Number(row?.version ?? 0);
+        // Our own bump needs no second refresh; a concurrent one from elsewhere still shows up.
+        if (this.version === undefined || version === this.version + 1) this.version = version;
+      })
+      .catch((err: unknown) => this.opts.logger?.warn({ err: (err as Error).message }, 'catalog version not bumped; other servers refresh within their TTL'));
   }
 }

@@ -46,11 +46,17 @@ export async function ensureCollectionIndex(db: GraphExecutor, collection: strin
   if (!exists) {
     const label = chunkLabel(collection);
     await db.runSchema(cypher('search/label-collection-chunks'), { collection, label });
-    await db.runSchema(
-      `CREATE VECTOR INDEX ${quoteName(index)} IF NOT EXISTS FOR (c:${quoteName(label)}) ON c.embedding ` +
-        "OPTIONS { indexConfig: { `vector.dimensions`: $dimension, `vector.similarity_function`: 'cosine' } }",
-      { dimension: int(dimension) },
-    );
+    try {
+      await db.runSchema(
+        `CREATE VECTOR INDEX ${quoteName(index)} IF NOT EXISTS FOR (c:${quoteName(label)}) ON c.embedding ` +
+          "OPTIONS { indexConfig: { `vector.dimensions`: $dimension, `vector.similarity_function`: 'cosine' } }",
+        { dimension: int(dimension) },
+      );
+    } catch (err) {
+      // Another process (a second server or worker) created it between our check and this
+      // statement: IF NOT EXISTS does not cover a concurrent creation. Its index is the same one.
+      if (!isConcurrentCreation(err)) throw err;
+    }
     await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(300) });
   }
   known.add(index);
@@ -61,6 +67,10 @@ export async function dropCollectionIndexes(db: GraphExecutor, collection: strin
   const rows = await db.runSchema(cypher('search/collection-indexes'), { prefix: `chunk_embedding_${hashOf(collection)}_` });
   for (const r of rows) await db.runSchema(`DROP INDEX ${quoteName(String(r.name))} IF EXISTS`);
   ready.get(db)?.forEach((name) => name.startsWith(`chunk_embedding_${hashOf(collection)}_`) && ready.get(db)?.delete(name));
+}
+
+function isConcurrentCreation(err: unknown): boolean {
+  return err instanceof GraphError && /equivalent (index|schema rule)|already exists/i.test(err.message);
 }
 
 /** A query on an index that does not exist (yet) or is still populating. */

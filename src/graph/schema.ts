@@ -21,11 +21,30 @@ export async function applySchema(
   opts: { awaitSeconds?: number } = {},
 ): Promise<void> {
   await migrate(db, logger);
+  await applySystemSchema(db);
   for (const file of ['schema/constraints', 'schema/entities']) {
     for (const statement of cypherStatements(file)) await db.runSchema(statement);
   }
   if (embedding) await ensureVectorIndex(db, embedding, logger);
   await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(opts.awaitSeconds ?? 300) });
+}
+
+const systemReady = new WeakMap<GraphExecutor, Promise<void>>();
+
+/**
+ * Constraints of kgrag's bookkeeping nodes (keys, jobs, counters, locks), once per process and
+ * database: every process that uses them calls this, whether or not it applies the whole schema.
+ */
+export function applySystemSchema(db: GraphExecutor): Promise<void> {
+  let ready = systemReady.get(db);
+  if (!ready) {
+    ready = (async () => {
+      for (const statement of cypherStatements('system/constraints')) await db.runSchema(statement);
+    })();
+    ready.catch(() => systemReady.delete(db));
+    systemReady.set(db, ready);
+  }
+  return ready;
 }
 
 /** Version of kgrag's graph model: 2 = entities under labels of their own (KgragEntity, Kgrag_<Type>). */

@@ -74,6 +74,8 @@ export type ResultSpec =
       withTies: boolean;
       /** Group by a property of the target instead of ranking the targets themselves. */
       groupBy?: string;
+      /** The target's own key ("orderID"), returned beside its display name, which need not be unique. */
+      key?: string;
     }
   | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string };
 
@@ -212,7 +214,12 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
       break;
     }
     case 'list': {
-      const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('');
+      // A count the question filtered on ("more than 5 products") is part of the answer: return it.
+      const counted = spec.exists
+        .filter((ex) => ex.count && !ex.negated)
+        .map((ex, i) => `, ${existsClause({ ...ex, counted: true }, labels, bound, t, nodeWhere, pattern, param)} AS ${i === 0 ? 'count' : `count${i + 1}`}`)
+        .join('');
+      const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('') + counted;
       lines.push(`WITH DISTINCT ${t}`);
       lines.push(r.first ? `RETURN ${name(t)} AS name${extra} LIMIT ${param(int(r.first))}` : `RETURN ${name(t)} AS name${extra} ORDER BY name LIMIT ${limitOf()}`);
       break;
@@ -221,6 +228,9 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
       const order = r.descending ? 'DESC' : 'ASC';
       // Fetch a little beyond the limit so that ties at the last place can be kept.
       const fetch = param(int(r.withTies ? r.limit + 50 : r.limit));
+      const ranksTargets = !r.groupBy && r.key !== undefined;
+      const key = ranksTargets ? `, ${t}.${quoteName(r.key!)} AS key` : '';
+      const keyColumn = ranksTargets ? ', key' : '';
       if ('count' in r.by) {
         const ex = r.by.count;
         const w = ex.nodes.flatMap((x) => nodeWhere(x));
@@ -232,9 +242,9 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, count(DISTINCT ${counted}) AS value WHERE name IS NOT NULL`);
         } else {
           lines.push(`WITH ${t}, count(DISTINCT ${counted}) AS value`);
-          lines.push(`WITH ${name(t)} AS name, value`);
+          lines.push(`WITH ${name(t)} AS name${key}, value`);
         }
-        lines.push(`RETURN name, value ORDER BY value ${order}, name LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       } else {
         const by = r.by;
         const expr = by.asNumber ? `toFloat(${by.node}.${quoteName(by.property)})` : `${by.node}.${quoteName(by.property)}`;
@@ -243,12 +253,12 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, ${by.fn ?? 'sum'}(${expr}) AS value WHERE name IS NOT NULL`);
         } else if (by.fn) {
           lines.push(`WITH ${t}, ${by.fn}(${expr}) AS value`);
-          lines.push(`WITH ${name(t)} AS name, value`);
+          lines.push(`WITH ${name(t)} AS name${key}, value`);
         } else {
           lines.push(`WITH DISTINCT ${t}${by.node !== t ? `, ${by.node}` : ''}`);
-          lines.push(`WITH ${name(t)} AS name, ${expr} AS value WHERE value IS NOT NULL`);
+          lines.push(`WITH ${name(t)} AS name${key}, ${expr} AS value WHERE value IS NOT NULL`);
         }
-        lines.push(`RETURN name, value ORDER BY value ${order}, name LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       }
       break;
     }
@@ -256,8 +266,9 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
   return { query: lines.join('\n'), params, answerColumn };
 }
 
+/** `counted`: the number of distinct far-end nodes itself, as an expression (not a test). */
 function existsClause(
-  ex: ExistsSpec,
+  ex: ExistsSpec & { counted?: boolean },
   labels: Map<string, string>,
   bound: Set<string>,
   target: string,
@@ -273,7 +284,7 @@ function existsClause(
     const op = ['=', '<>', '<', '<=', '>', '>='].includes(ex.count.op) ? ex.count.op : '>';
     const last = ex.nodes[ex.nodes.length - 1]!.v;
     const counted = ex.count.distinct ? `size(COLLECT { ${body} RETURN DISTINCT ${last} })` : `COUNT { ${body} }`;
-    return `${counted} ${op} ${param(ex.count.value)}`;
+    return ex.counted ? counted : `${counted} ${op} ${param(ex.count.value)}`;
   }
   return `${ex.negated ? 'NOT ' : ''}EXISTS { ${body} }`;
 }

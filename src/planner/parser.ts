@@ -10,7 +10,7 @@ import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec }
 import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
-import { resultSpec } from './parse/result.ts';
+import { keyProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
 
 export interface ParseOptions {
@@ -78,7 +78,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const role = !m && ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? roleTarget(g, 4) : undefined;
     target = m ? { label: m.label, subset: m.subset, mention: m } : role ? { label: role } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
   } else if (first) {
-    target = { label: first.label, subset: first.subset, mention: first };
+    // English noun compounds put the head last: "product categories" are categories (of products).
+    // The modifier noun stays a mention of its own and is joined to the head like any other.
+    const head = labelMentions.find((m) => m.span.start === first.span.end && m.label !== first.label && !/s$/.test(words[first.span.end - 1] ?? ''));
+    const chosen = head ?? first;
+    target = { label: chosen.label, subset: chosen.subset, mention: chosen };
   }
 
   const howIdx = seq('how', 'many') >= 0 ? seq('how', 'many') : seq('how', 'much');
@@ -486,6 +490,11 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
   }
   const nameProps = displayProperties(g);
+  if (result.kind === 'rank' && !result.groupBy && !g.kgrag) {
+    // A ranking of records names each by its key too: display names repeat ("Ernst Handel" on many orders).
+    const key = keyProperty(g, target.label);
+    if (key && key !== nameProps[target.label]) result.key = key;
+  }
   const spec: QuerySpec = { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit };
   const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r)));
   return {
@@ -609,7 +618,9 @@ function chooseAlternative(slot: Slot, target: string, secondary: Map<string, No
       // "Project Atlas", "the 'Meat/Poultry' category": a noun in or beside the phrase names its label.
       const beside = g.labels.some((m) => m.label === a.label && (m.span.start === slot.span.end || m.span.end === slot.span.start));
       const inPhrase = beside || nameWords(a.label).map(stem).some((w) => phrase.includes(w)) ? 30 : 0;
-      return 40 + inPhrase + (secondary.has(a.label) ? 10 : 10 - (distance ?? 0) * 5) + 20 * Math.log10(1 + a.degree);
+      // A proper name names one thing: a display value that several nodes share is the weaker reading.
+      const unique = a.count === 1 ? 10 : 0;
+      return 40 + inPhrase + unique + (secondary.has(a.label) ? 10 : 10 - (distance ?? 0) * 5) + 20 * Math.log10(1 + a.degree);
     }
     if (!a.isName && distance !== undefined) return 30 - distance * 5;
     return -1;

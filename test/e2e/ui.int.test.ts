@@ -64,7 +64,7 @@ describe('web UI', () => {
        CREATE (first)-[:REPORTS_TO]->(x)`,
       { c: C, evil: INJECT_ENTITY },
     );
-    key = (await new KeyStore(app.config.api.keysFile).create({ name: 'ui', role: 'editor', collections: [C] })).key;
+    key = (await new KeyStore(app.db).create({ name: 'ui', role: 'editor', collections: [C] })).key;
     api = await createApi(app, { jobsDir: path.join(home, 'jobs') });
     base = (await api.listen(0, '127.0.0.1')).url;
     browser = await launchChromium();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { Kgrag } from '../../src/app.ts';
 import { KeyStore } from '../../src/api/auth/keys.ts';
@@ -112,7 +112,7 @@ describe('HTTP API', () => {
       { c: B },
     );
     app.catalogs.invalidate();
-    const store = new KeyStore(app.config.api.keysFile);
+    const store = new KeyStore(app.db);
     keys.admin = (await store.create({ name: 'admin', role: 'admin', collections: ['*'] })).key;
     keys.readerA = (await store.create({ name: 'reader A', role: 'reader', collections: [A] })).key;
     keys.editorA = (await store.create({ name: 'editor A', role: 'editor', collections: [A] })).key;
@@ -491,14 +491,18 @@ describe('HTTP API', () => {
     it('rate limits per key and times requests out', async () => {
       const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 10, requestTimeoutMs: 30 } });
       const url = (await strict.listen(0, '127.0.0.1')).url;
+      // Fresh keys: counters live in the database, where the other tests' requests counted too.
+      const store = new KeyStore(app.db);
+      const fresh = (await store.create({ name: 'strict A', role: 'reader', collections: [A] })).key;
+      const other = (await store.create({ name: 'strict B', role: 'reader', collections: [B] })).key;
       try {
         const get = (key: string) => fetch(`${url}/v1/collections`, { headers: { authorization: `Bearer ${key}` } });
-        for (let i = 0; i < 10; i++) expect((await get(keys.readerA)).status).toBe(200);
-        const limited = await get(keys.readerA);
+        for (let i = 0; i < 10; i++) expect((await get(fresh)).status).toBe(200);
+        const limited = await get(fresh);
         expect(limited.status).toBe(429);
         expect(((await limited.json()) as Json).error.code).toBe('RATE_LIMITED');
         // Another key has its own budget; an ask costs 10 units of it.
-        expect((await get(keys.readerB)).status).toBe(200);
+        expect((await get(other)).status).toBe(200);
         const slow = await fetch(`${url}/v1/ask`, {
           method: 'POST',
           headers: { authorization: `Bearer ${keys.editorA}`, 'content-type': 'application/json' },
@@ -513,24 +517,32 @@ describe('HTTP API', () => {
 
     it('refuses to start open to anyone', async () => {
       const open = { ...app.config.api, auth: 'disabled' as const };
-      await expect(checkExposure(open, new KeyStore(path.join(home, 'none.json')), '0.0.0.0')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
-      await expect(checkExposure(open, new KeyStore(path.join(home, 'none.json')), '127.0.0.1')).resolves.toBeUndefined();
-      await expect(checkExposure(app.config.api, new KeyStore(path.join(home, 'none.json')), '127.0.0.1')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      const none = { hasActiveKeys: async () => false, location: 'an empty key store' };
+      await expect(checkExposure(open, none, '0.0.0.0')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      await expect(checkExposure(open, none, '127.0.0.1')).resolves.toBeUndefined();
+      await expect(checkExposure(app.config.api, none, '127.0.0.1')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      await expect(checkExposure(app.config.api, new KeyStore(app.db), '127.0.0.1')).resolves.toBeUndefined();
     });
 
-    it('resumes a job that a shutdown interrupted', async () => {
+    it('resumes a job that a shutdown interrupted, in another worker', async () => {
       const dir = path.join(home, 'jobs-resume');
-      const first = new JobQueue(dir, () => new Promise(() => undefined), silentLogger());
+      // Only this test's workers take jobs now: the server's own worker stops at its close below.
+      // Jobs other tests left in the shared queue are finished at once; this one never ends.
+      const id = api.jobs.newId();
+      const first = new JobQueue(app.db, dir, (j) => (j.id === id ? new Promise(() => undefined) : Promise.resolve({})), silentLogger());
+      await api.jobs.close(60_000);
       await first.open();
-      const job = await first.submit({ kind: 'ingest', collection: A, owner: 'k', spec: { sources: [{ name: 'x' }] } });
+      const job = await first.submit({ id, kind: 'ingest', collection: A, owner: 'k', spec: { sources: [{ name: 'x' }] } });
+      await vi.waitFor(async () => expect((await first.get(job.id))?.status).toBe('running'), { timeout: 30_000, interval: 100 });
       expect(await first.close(50)).toBe(false);
       const seen: number[] = [];
-      const second = new JobQueue(dir, async (j) => {
-        seen.push(j.attempts);
+      const second = new JobQueue(app.db, dir, async (j) => {
+        if (j.id === id) seen.push(j.attempts);
         return { ok: true };
       }, silentLogger());
       await second.open();
       const done = await second.finished(job.id);
+      await second.close(1000);
       expect(done).toMatchObject({ status: 'succeeded', attempts: 2, result: { ok: true } });
       expect(seen).toEqual([2]);
     });

@@ -98,3 +98,59 @@ describe('ask: general English on a graph kgrag did not build', () => {
     await expect(askKgrag(app, "List the cooks of 'Green Dream'.", { collections: null, asOf: '2025-01-01', reading: 7 })).rejects.toThrow(/no reading 7/);
   });
 });
+
+/**
+ * Answers that say what they rest on: a count the question filtered on is returned with the rows,
+ * a ranking of records names each by its key (display names repeat), the head of an English noun
+ * compound is the target, and a property named outright beats a word that only shares its root.
+ */
+describe('ask: what the rows of an answer carry, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Gardener OR n:Seedling OR n:Tray DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (ida:Gardener {name: 'Ida Lund', contactName: 'Ida', homePage: 'https://lund.example'}),
+             (olu:Gardener {name: 'Olu Ade', contactName: 'Olu', homePage: 'none'})
+      CREATE (t1:Tray {trayId: 'T1', name: 'Bench tray', capacity: 12}),
+             (t2:Tray {trayId: 'T2', name: 'Bench tray', capacity: 30}),
+             (t3:Tray {trayId: 'T3', name: 'Window tray', capacity: 8})
+      CREATE (s1:Seedling {name: 'Basil'}), (s2:Seedling {name: 'Chard'}), (s3:Seedling {name: 'Kale'}), (s4:Seedling {name: 'Leek'})
+      CREATE (ida)-[:PLANTED]->(s1), (ida)-[:PLANTED]->(s2), (ida)-[:PLANTED]->(s3), (olu)-[:PLANTED]->(s4)
+      CREATE (s1)-[:GROWS_IN]->(t1), (s2)-[:GROWS_IN]->(t1), (s3)-[:GROWS_IN]->(t2), (s4)-[:GROWS_IN]->(t3)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('returns the count a list was filtered on', async () => {
+    const r = await ask('Which gardeners planted more than 2 seedlings?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Ida Lund', count: 3 })]);
+  });
+
+  it('names each ranked record by its key beside a display name that repeats', async () => {
+    const r = await ask('Which 2 trays have the largest capacity?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([
+      { name: 'Bench tray', key: 'T2', value: 30 },
+      { name: 'Bench tray', key: 'T1', value: 12 },
+    ]);
+  });
+
+  it('takes the last noun of a noun compound as the target', async () => {
+    const r = await ask('How many seedling trays are there?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 3 }]);
+  });
+
+  it('filters on the property the question names, not on a word that shares its root', async () => {
+    const r = await ask("Which gardeners have a home page containing 'lund'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Ida Lund']);
+  });
+});

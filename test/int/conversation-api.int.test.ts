@@ -12,6 +12,7 @@ import { importRecords } from '../../src/import/importer.ts';
 import { loadMapping } from '../../src/import/mapping.ts';
 import { EXAMPLES_DIR, EXAMPLE_REFERENCE_DATE } from '../../scripts/eval/example-kb.ts';
 import { dropCollections, openTestApp, uniqueCollection } from '../helpers.ts';
+import { parseEvents } from '../support/sse.ts';
 
 /**
  * Conversations over REST, GraphQL and SSE: a follow-up bound to the previous answer, and each
@@ -202,18 +203,3 @@ describe('conversations over the API', () => {
     expect(events2[0]!.data.code).toBe('NOT_FOUND');
   });
 });
-
-export function parseEvents(text: string): Array<{ event: string; data: Json }> {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim())
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = block
-        .split('\n')
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice(6))
-        .join('\n');
-      return { event, data: JSON.parse(data) as Json };
-    });
-}

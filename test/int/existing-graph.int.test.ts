@@ -103,7 +103,7 @@ describe('an existing graph beside kgrag collections', () => {
     // The same new person in a second collection: kgrag's two Person entities must not meet the graph's :Person(name) constraint.
     await ingestDocs([files.path('academy.md'), files.path('quill.md')], D);
     app.catalogs.invalidate();
-    const store = new KeyStore(app.config.api.keysFile);
+    const store = new KeyStore(app.db);
     keys.collection = (await store.create({ name: 'C', role: 'reader', collections: [C] })).key;
     keys.graph = (await store.create({ name: 'graph', role: 'reader', collections: [GRAPH_SCOPE] })).key;
     keys.both = (await store.create({ name: 'C and graph', role: 'reader', collections: [C, GRAPH_SCOPE] })).key;

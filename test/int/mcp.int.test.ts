@@ -50,7 +50,7 @@ describe('MCP server', () => {
       { a: A, b: B },
     );
     app.catalogs.invalidate();
-    const store = new KeyStore(app.config.api.keysFile);
+    const store = new KeyStore(app.db);
     keys.readerA = (await store.create({ name: 'reader A', role: 'reader', collections: [A] })).key;
     keys.editorA = (await store.create({ name: 'editor A', role: 'editor', collections: [A] })).key;
     keys.readerB = (await store.create({ name: 'reader B', role: 'reader', collections: [B] })).key;

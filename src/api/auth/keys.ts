@@ -1,23 +1,24 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { validateReadScope } from '../../domain/ids.ts';
 import { ConfigError, InputError, NotFoundError } from '../../errors.ts';
+import { cypher } from '../../graph/cypher.ts';
+import type { GraphExecutor } from '../../graph/executor.ts';
+import { applySystemSchema } from '../../graph/schema.ts';
+import type { Logger } from '../../logging.ts';
 import { ROLES, type Role } from './roles.ts';
 
 /**
- * API keys, stored hashed in one JSON file (`.kgrag/api-keys.json`, mode 0600).
- *
- * Why a file and not bookkeeping nodes in the graph: everything in the graph is reachable by the
- * read paths the API exposes to untrusted callers (schema catalog, typed GraphQL, generated Cypher);
- * keeping credentials out of it means no bug in those paths can ever surface a key hash. Keys
- * belong to a server deployment, not to the data, and a file is what `kgrag keys` can edit while
- * the database is down. The server re-reads the file when it changes, so `kgrag keys revoke`
- * takes effect without a restart. (Several servers on one database share keys by sharing the file.)
+ * API keys, stored hashed in the database as bookkeeping nodes (`_KgragKey`, collection
+ * `@system`), so that every server on one Neo4j knows the same keys: a key created on one works on
+ * all, a revocation holds everywhere within KEY_CACHE_MS. The `@system` scope keeps them out of
+ * every read path the API exposes (no key can be granted it; the schema catalog skips `_Kgrag`
+ * labels), so generated Cypher, GraphQL and schema listings never see a hash.
  *
  * A key looks like `kgr_<id>_<secret>`: the id finds the record, the secret (32 random bytes) is
  * compared by SHA-256 in constant time. A slow hash adds nothing for 256-bit random secrets.
+ * Keys of an older key file (`.kgrag/api-keys.json`) are imported once; the file is then renamed.
  */
 export { ROLES, type Role };
 /** `*` grants every collection, present and future, and the graph kgrag did not build (`@graph`). */
@@ -40,6 +41,11 @@ export type KeyInfo = Omit<KeyRecord, 'hash'>;
 
 const KEY_FORMAT = /^kgr_([a-f0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** A key node's properties (a missing one reads as null) as a record. */
+function parseKey(value: unknown): KeyRecord {
+  return KeyRecordSchema.parse(Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null)));
+}
+
 export function roleAtLeast(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
@@ -57,26 +63,27 @@ export function validateKeyCollections(collections: string[]): string[] {
   return [...new Set(collections.map((c) => (c === ALL_COLLECTIONS ? c : validateReadScope(c))))];
 }
 
+/** How long a server trusts what it read of a key: the delay before a revocation elsewhere holds. */
+export const KEY_CACHE_MS = 2000;
+
 export class KeyStore {
-  private cache: { mtimeMs: number; keys: KeyRecord[] } | undefined;
+  private readonly cache = new Map<string, { at: number; record: KeyRecord | undefined }>();
+  private ready: Promise<void> | undefined;
 
-  constructor(readonly file: string) {}
+  constructor(
+    private readonly db: GraphExecutor,
+    private readonly opts: { legacyFile?: string; logger?: Logger; cacheMs?: number } = {},
+  ) {}
 
-  /** Every key, revoked ones included, re-read when the file changed. */
+  /** Where keys live, for messages. */
+  get location(): string {
+    return `the database at ${this.db.uri}`;
+  }
+
+  /** Every key, revoked ones included. */
   async all(): Promise<KeyRecord[]> {
-    const info = await stat(this.file).catch(() => undefined);
-    if (!info) return [];
-    if (this.cache && this.cache.mtimeMs === info.mtimeMs) return this.cache.keys;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`${this.file} is not valid JSON: ${(err as Error).message}`);
-    }
-    const result = KeyFileSchema.safeParse(parsed);
-    if (!result.success) throw new ConfigError(`${this.file} is not a valid key file: ${result.error.issues[0]?.message}`);
-    this.cache = { mtimeMs: info.mtimeMs, keys: result.data.keys };
-    return result.data.keys;
+    await this.open();
+    return (await this.db.read(cypher('keys/list'))).map((row) => parseKey(row.key));
   }
 
   async list(): Promise<KeyInfo[]> {
@@ -84,14 +91,16 @@ export class KeyStore {
   }
 
   async hasActiveKeys(): Promise<boolean> {
-    return (await this.all()).some((k) => !k.revokedAt);
+    await this.open();
+    const [row] = await this.db.read(cypher('keys/any-active'));
+    return row?.any === true;
   }
 
   /** The active key a presented secret belongs to, or undefined. */
   async verify(presented: string): Promise<KeyInfo | undefined> {
     const match = KEY_FORMAT.exec(presented.trim());
     if (!match) return undefined;
-    const record = (await this.all()).find((k) => k.id === match[1]);
+    const record = await this.get(match[1]!);
     if (!record || record.revokedAt) return undefined;
     const expected = Buffer.from(record.hash, 'hex');
     const actual = Buffer.from(sha256(presented.trim()), 'hex');
@@ -102,6 +111,7 @@ export class KeyStore {
   async create(input: { name: string; role: Role; collections: string[] }): Promise<{ key: string; info: KeyInfo }> {
     const collections = validateKeyCollections(input.collections);
     if (!ROLES.includes(input.role)) throw new InputError(`role must be one of ${ROLES.join(', ')}`);
+    await this.open();
     const id = randomBytes(6).toString('hex');
     const key = `kgr_${id}_${randomBytes(32).toString('base64url')}`;
     const record: KeyRecord = {
@@ -112,25 +122,63 @@ export class KeyStore {
       hash: sha256(key),
       createdAt: new Date().toISOString(),
     };
-    await this.save([...(await this.all()), record]);
+    await this.db.write(cypher('keys/create'), { key: record });
+    this.cache.delete(id);
     return { key, info: info(record) };
   }
 
   async revoke(id: string): Promise<KeyInfo> {
-    const keys = await this.all();
-    const record = keys.find((k) => k.id === id && !k.revokedAt);
-    if (!record) throw new NotFoundError(`No active key ${id}`);
-    const revoked = { ...record, revokedAt: new Date().toISOString() };
-    await this.save(keys.map((k) => (k === record ? revoked : k)));
-    return info(revoked);
+    await this.open();
+    const [row] = await this.db.write(cypher('keys/revoke'), { id, at: new Date().toISOString() });
+    this.cache.delete(id);
+    if (!row) throw new NotFoundError(`No active key ${id}`);
+    return info(parseKey(row.key));
   }
 
-  /** Atomic replace (write then rename), readable by the owner only. */
-  private async save(keys: KeyRecord[]): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify({ version: 1, keys }, null, 2) + '\n', { mode: 0o600 });
-    await rename(tmp, this.file);
-    this.cache = undefined;
+  /** One key by id, cached for a moment: authentication must not cost a query per request under load. */
+  private async get(id: string): Promise<KeyRecord | undefined> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < (this.opts.cacheMs ?? KEY_CACHE_MS)) return hit.record;
+    await this.open();
+    const [row] = await this.db.read(cypher('keys/get'), { id });
+    const record = row ? parseKey(row.key) : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { at: Date.now(), record });
+    return record;
+  }
+
+  /** Constraints, then the one-time import of a legacy key file. */
+  private open(): Promise<void> {
+    this.ready ??= (async () => {
+      await applySystemSchema(this.db);
+      await this.importLegacy();
+    })();
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
+    return this.ready;
+  }
+
+  private async importLegacy(): Promise<void> {
+    const file = this.opts.legacyFile;
+    if (!file) return;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return;
+    }
+    let parsed;
+    try {
+      parsed = KeyFileSchema.safeParse(JSON.parse(text));
+    } catch (err) {
+      throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!parsed.success) throw new ConfigError(`${file} is not a valid key file: ${parsed.error.issues[0]?.message}`);
+    const keys = parsed.data.keys.map(({ revokedAt, ...k }) => (revokedAt ? { ...k, revokedAt } : k));
+    await this.db.write(cypher('keys/import'), { keys });
+    // Renamed, not deleted: the hashes stay recoverable, and the import never runs twice.
+    await rename(file, `${file}.imported`);
+    this.opts.logger?.info({ file, keys: keys.length }, 'API keys imported into the database');
   }
 }

@@ -9,9 +9,9 @@ import type { Job, JobRunner } from './jobs.ts';
  * paths of stored uploads never reach a client, not even inside error messages.
  */
 export function jobRunner(app: Kgrag, onWrite: () => void): JobRunner {
-  return async (job, progress) => {
+  return async (job, progress, signal) => {
     try {
-      return job.kind === 'ingest' ? await runIngest(app, job, progress) : await runImport(app, job, progress);
+      return job.kind === 'ingest' ? await runIngest(app, job, progress, signal) : await runImport(app, job, progress);
     } catch (err) {
       if (err instanceof Error) err.message = hidePaths(job, err.message);
       throw err;
@@ -21,7 +21,7 @@ export function jobRunner(app: Kgrag, onWrite: () => void): JobRunner {
   };
 }
 
-async function runIngest(app: Kgrag, job: Job, progress: (p: Record<string, unknown>) => void): Promise<unknown> {
+async function runIngest(app: Kgrag, job: Job, progress: (p: Record<string, unknown>) => void, signal: AbortSignal): Promise<unknown> {
   const sourceNames: Record<string, string> = {};
   const inputs = job.spec.sources.map((s) => {
     if (s.path) sourceNames[s.path] = s.name;
@@ -30,7 +30,7 @@ async function runIngest(app: Kgrag, job: Job, progress: (p: Record<string, unkn
   const summary = await ingest(
     inputs,
     { db: app.db, embedder: app.embedder!, extractor: app.extractor, config: app.config, logger: app.logger },
-    { collection: job.collection, sourceNames, onProgress: (p) => progress({ ...p, ...(p.current ? { current: hidePaths(job, p.current) } : {}) }) },
+    { collection: job.collection, sourceNames, signal, onProgress: (p) => progress({ ...p, ...(p.current ? { current: hidePaths(job, p.current) } : {}) }) },
   );
   return {
     ...summary,

@@ -84,10 +84,15 @@ export function createMcpServer(deps: McpDeps, principal: Principal, baseSignal?
         question: z.string().min(1).max(MAX_QUESTION_LENGTH).describe('The question, in English or Chinese.'),
         collections,
         asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Date (YYYY-MM-DD) that "now", "current" and "last year" refer to. Default: today.'),
+        conversationId: z
+          .string()
+          .max(200)
+          .optional()
+          .describe('A conversation of this API key (created with POST /v1/conversations): the question is its next turn, so "which of them…" or "and in 2024?" refer to its previous answers (shown in `standaloneQuestion`).'),
       },
       annotations: readOnly,
     },
-    ({ question, collections: c, asOf }, extra) => run(extra.signal, (ctx) => ops.askOp(ctx, { question, collections: c, asOf })),
+    ({ question, collections: c, asOf, conversationId }, extra) => run(extra.signal, (ctx) => ops.askOp(ctx, { question, collections: c, asOf, conversationId })),
   );
 
   server.registerTool(

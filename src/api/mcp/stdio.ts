@@ -1,4 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Kgrag } from '../../app.ts';
@@ -15,14 +14,16 @@ import { createMcpServer } from './server.ts';
  * collections. Resolves when the client closes the connection.
  */
 export async function serveMcpStdio(app: Kgrag, opts: { key?: string | undefined } = {}): Promise<void> {
-  const keys = new KeyStore(app.config.api.keysFile);
+  const keys = new KeyStore(app.db, { legacyFile: app.config.api.keysFile, logger: app.logger });
   const principal = opts.key ? await principalOfKey(keys, opts.key) : LOCAL_PRINCIPAL;
   const logger = app.logger.child({ component: 'mcp' });
   const onWrite = () => app.catalogs.invalidate();
-  // The session's own job folder: ingest tools wait for their job, so nothing is left to resume later.
-  await mkdir(path.join(app.config.home, 'tmp'), { recursive: true });
-  const jobsDir = await mkdtemp(path.join(app.config.home, 'tmp', 'mcp-jobs-'));
-  const jobs = new JobQueue(jobsDir, jobRunner(app, onWrite), logger);
+  // Jobs go to the shared queue and their inputs to the shared folder (a server's worker may take
+  // them); this process works on jobs too, so that a session alone still gets its ingests done.
+  const jobs = new JobQueue(app.db, path.join(app.config.home, 'jobs'), jobRunner(app, onWrite), logger, {
+    maxAttempts: app.config.ingest.maxJobAttempts,
+    leaseMs: app.config.ingest.jobLeaseMs,
+  });
   await jobs.open();
   const server = createMcpServer({ app, jobs, keys, onWrite, logger }, principal);
   const transport = new StdioServerTransport();
@@ -37,7 +38,6 @@ export async function serveMcpStdio(app: Kgrag, opts: { key?: string | undefined
   } finally {
     await server.close();
     await jobs.close(app.config.api.shutdownGraceMs);
-    await rm(jobsDir, { recursive: true, force: true });
   }
 }
 

@@ -19,15 +19,22 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
     .option('--no-expand', 'answer open questions from search hits only, without graph expansion')
     .option('--json', 'print the full result as JSON')
     .option('--explain', 'also print the plan, the Cypher that ran and the timings')
-    .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean }) => {
+    .option('--conversation <id>', 'ask as the next turn of a stored conversation (see `kgrag chat`): follow-ups refer to its previous answers')
+    .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean; conversation?: string }) => {
       setJson(opts.json);
       // The model loads only if the answer needs passages: an exact answer never waits for it.
       await withKgrag({ embedder: 'lazy' }, async (app) => {
-        const [{ askKgrag }, { listCollections }] = await Promise.all([import('../../app.ts'), import('../../graph/documents.ts')]);
+        const [{ askKgrag }, conversations] = await Promise.all([import('../../app.ts'), import('../../conversation/cli.ts')]);
+        if (opts.conversation) {
+          const result = await conversations.askTurn(app, opts.conversation, question, { collections: opts.collection, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+          if (opts.json) printJson(result);
+          else printResult(result, !!opts.explain);
+          if (!result.found) process.exitCode = 2;
+          return;
+        }
         // A graph without collections (one kgrag did not build) is read whole.
-        const all = opts.collection?.length ? opts.collection : await listCollections(app.db);
         const result = await askKgrag(app, question, {
-          collections: all.length ? all : null,
+          collections: await conversations.cliScope(app, opts.collection),
           limit: opts.limit,
           expand: opts.expand,
           ...(opts.asOf ? { asOf: opts.asOf } : {}),
@@ -39,8 +46,10 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
     });
 }
 
-function printResult(r: AskResult, explain: boolean): void {
-  printLine(r.answer);
+/** `answered`: the answer text was already shown (streamed). */
+export function printResult(r: AskResult & { standaloneQuestion?: string }, explain: boolean, answered = false): void {
+  if (r.standaloneQuestion) printLine(`(read as: ${r.standaloneQuestion})`);
+  if (!answered) printLine(r.answer);
   if (r.plan.alternatives?.length) {
     printLine('\nDid you mean:');
     r.plan.alternatives.forEach((a, i) => printLine(`  ${i + 1}. ${a.description}\n     ${a.cypher.replace(/\n/g, '\n     ')}\n     params: ${JSON.stringify(a.params)}`));

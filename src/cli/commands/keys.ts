@@ -1,15 +1,17 @@
 import { Option } from 'commander';
 import { ROLES, type Role } from '../../api/auth/roles.ts';
+import type { KeyStore } from '../../api/auth/keys.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine, table } from '../output.ts';
 
-/** API keys for `kgrag serve`. Works on the key file directly: no database needed. */
-export function registerKeysCommands({ program, setJson }: CliContext): void {
-  const keys = program.command('keys').description('manage API keys of the HTTP server (stored hashed in .kgrag/api-keys.json)');
-  const store = async () => {
-    const [{ KeyStore }, { loadConfig }] = await Promise.all([import('../../api/auth/keys.ts'), import('../../config/index.ts')]);
-    return new KeyStore(loadConfig().api.keysFile);
-  };
+/** API keys for `kgrag serve`, kept hashed in the database: every server on it shares them. */
+export function registerKeysCommands({ program, setJson, withKgrag }: CliContext): void {
+  const keys = program.command('keys').description('manage API keys of the HTTP servers (stored hashed in the database)');
+  const withStore = <T>(run: (store: KeyStore) => Promise<T>) =>
+    withKgrag({}, async (app) => {
+      const { KeyStore } = await import('../../api/auth/keys.ts');
+      return run(new KeyStore(app.db, { legacyFile: app.config.api.keysFile, logger: app.logger }));
+    });
 
   keys
     .command('create')
@@ -20,7 +22,7 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { name: string; role: Role; collection: string[]; json?: boolean }) => {
       setJson(opts.json);
-      const { key, info } = await (await store()).create({ name: opts.name, role: opts.role, collections: opts.collection });
+      const { key, info } = await withStore((store) => store.create({ name: opts.name, role: opts.role, collections: opts.collection }));
       if (opts.json) printJson({ key, ...info });
       else printLine(`${key}\n\nKey ${info.id} (${info.role}; ${info.collections.join(', ')}). Keep the secret above: it is not stored and cannot be shown again.`);
     });
@@ -31,7 +33,7 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       setJson(opts.json);
-      const list = await (await store()).list();
+      const list = await withStore((store) => store.list());
       if (opts.json) printJson({ keys: list });
       else if (list.length === 0) printLine('No keys.');
       else printLine(table(list.map((k) => ({ ...k, collections: k.collections.join(','), revokedAt: k.revokedAt ?? '' })), ['id', 'name', 'role', 'collections', 'createdAt', 'revokedAt']));
@@ -39,12 +41,12 @@ export function registerKeysCommands({ program, setJson }: CliContext): void {
 
   keys
     .command('revoke')
-    .description('revoke a key; a running server refuses it from its next request on')
+    .description('revoke a key; every server refuses it within seconds')
     .argument('<id>', 'key id (as listed)')
     .option('--json', 'print as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       setJson(opts.json);
-      const info = await (await store()).revoke(id);
+      const info = await withStore((store) => store.revoke(id));
       if (opts.json) printJson(info);
       else printLine(`Revoked key ${info.id} (${info.name}).`);
     });

@@ -251,7 +251,9 @@ export function nearestProperty(
 ): { holder: NodeSpec; property: string; kind: Condition['kind'] } | undefined {
   const best = g.properties
     .filter((m) => holders.some((h) => h.label === m.label) && fits(m.property) && Math.abs(m.span.start - at) <= window)
-    .sort((a, b) => Math.abs(a.span.start - at) - Math.abs(b.span.start - at) || b.score - a.score)[0];
+    // A property the question names outright beats a word that only shares a root with one
+    // ("containing" ~ contactName) however close that word stands.
+    .sort((a, b) => Number(b.score >= 0.8) - Number(a.score >= 0.8) || Math.abs(a.span.start - at) - Math.abs(b.span.start - at) || b.score - a.score)[0];
   if (!best) return undefined;
   const kind: Condition['kind'] = best.property.types.includes('DATE') ? 'date' : 'string';
   return { holder: holders.find((h) => h.label === best.label)!, property: best.property.name, kind };

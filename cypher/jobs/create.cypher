@@ -1,0 +1,2 @@
+CREATE (j:_KgragJob)
+SET j = $job, j.collection = '@system'

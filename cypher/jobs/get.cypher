@@ -1,0 +1,2 @@
+MATCH (j:_KgragJob {id: $id})
+RETURN j {.*} AS job

@@ -1,0 +1,2 @@
+CREATE (k:_KgragKey)
+SET k = $key, k.collection = '@system'

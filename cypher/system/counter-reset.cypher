@@ -1,0 +1,2 @@
+MATCH (c:_KgragCounter {id: $id})
+DELETE c

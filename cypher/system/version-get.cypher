@@ -1,0 +1,2 @@
+OPTIONAL MATCH (l:_KgragLock {name: $name})
+RETURN coalesce(l.version, 0) AS version
