@@ -83,7 +83,7 @@ describe('web UI: Ask as a conversation', () => {
     });
     await loadExampleGraph(app, C, path.resolve(import.meta.dirname, '../../examples'), ['companies.csv', 'offices.json', 'employees.csv'], ['initech-acquisition.html']);
     app.catalogs.invalidate();
-    key = (await new KeyStore(app.config.api.keysFile).create({ name: 'ui-ask', role: 'editor', collections: [C] })).key;
+    key = (await new KeyStore(app.db).create({ name: 'ui-ask', role: 'editor', collections: [C] })).key;
     api = await createApi(app, { jobsDir: path.join(home, 'jobs') });
     base = (await api.listen(0, '127.0.0.1')).url;
     browser = await launchChromium();

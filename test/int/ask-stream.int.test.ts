@@ -49,7 +49,7 @@ describe('streamed and cancelled answers', () => {
     });
     await ingestInto(app, [files.path('mentoring.md')], { collection });
     app.catalogs.invalidate();
-    key = (await new KeyStore(app.config.api.keysFile).create({ name: 'reader', role: 'reader', collections: [collection] })).key;
+    key = (await new KeyStore(app.db).create({ name: 'reader', role: 'reader', collections: [collection] })).key;
     api = await createApi(app, { jobsDir: path.join(home, 'jobs') });
     base = (await api.listen(0, '127.0.0.1')).url;
   }, 240_000);

@@ -82,7 +82,7 @@ describe('conversations over the API', () => {
       await importRecords(app.db, path.join(EXAMPLES_DIR, 'data', file), mapping, { collection: A, logger: app.logger });
     }
     app.catalogs.invalidate();
-    const store = new KeyStore(app.config.api.keysFile);
+    const store = new KeyStore(app.db);
     for (const [name, collections] of [['one', [A]], ['two', [A]], ['other', ['elsewhere']]] as const) {
       const created = await store.create({ name, role: 'reader', collections: [...collections] });
       keys[name] = { key: created.key, id: created.info.id };
