@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Api, UiError } from '../../ui/src/api.ts';
+import { AskClient } from '../../ui/src/ask/client.ts';
 import type { AskResult, GraphFact } from '../../src/planner/types.ts';
 import { answerFacts, names, rowNames, wordRe } from '../../ui/src/ask/entities.ts';
 import { sseEvents } from '../../ui/src/sse.ts';
@@ -79,5 +81,33 @@ describe('Ask panel: the answer stream', () => {
       if (seen.length === 3) controller.abort();
     }
     expect(seen.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('Ask panel: an older server', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('asks with POST /v1/ask when the server has no stream endpoint, and remembers it', async () => {
+    const answer = result({ question: 'Who?', answer: 'Ada.' });
+    const calls: string[] = [];
+    vi.stubGlobal('sessionStorage', { getItem: () => null, setItem: () => undefined, removeItem: () => undefined });
+    vi.stubGlobal('fetch', async (url: string) => {
+      calls.push(url);
+      if (url === '/v1/ask/stream') return new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such endpoint: POST /v1/ask/stream' } }), { status: 404 });
+      return new Response(JSON.stringify(answer), { status: 200 });
+    });
+    const client = new AskClient(new Api());
+    expect((await client.ask({ question: 'Who?' }, new AbortController().signal)).answer).toBe('Ada.');
+    expect((await client.ask({ question: 'Who?' }, new AbortController().signal)).answer).toBe('Ada.');
+    expect(calls).toEqual(['/v1/ask/stream', '/v1/ask', '/v1/ask']);
+  });
+
+  it('does not take a missing conversation for a missing endpoint', async () => {
+    vi.stubGlobal('sessionStorage', { getItem: () => null, setItem: () => undefined, removeItem: () => undefined });
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No conversation c-1' } }), { status: 404 }));
+    const client = new AskClient(new Api());
+    const failure = await client.ask({ question: 'Who?', conversationId: 'c-1' }, new AbortController().signal).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UiError);
+    expect((failure as UiError).message).toBe('No conversation c-1');
   });
 });

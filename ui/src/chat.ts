@@ -333,8 +333,4 @@ export class Chat {
     }
     await this.loadHistory();
   }
-
-  clear(): void {
-    this.startNew();
-  }
 }
