@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact [--queries N --distractors M] [--rerank none,sentence,sentence:0.5,llm]] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
@@ -29,6 +29,10 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     // Questions of the CMRC suite to ask (all 3,219 by default).
     limit: { type: 'string' },
+    // SciFact: a fixed subset (first N queries, their abstracts and M others) and the rerankers compared.
+    queries: { type: 'string' },
+    distractors: { type: 'string' },
+    rerank: { type: 'string', default: 'none' },
     graphs: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
@@ -102,7 +106,27 @@ if (suites.includes('extraction')) {
 if (suites.includes('scifact')) {
   const app = await openKgrag({ schema: true, embedder: true });
   try {
-    const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log);
+    const subset = values.queries ? { queries: Number(values.queries), distractors: Number(values.distractors ?? 1000) } : undefined;
+    const { SentenceReranker, LlmReranker } = await import('../src/retrieval/rerank.ts');
+    const cache = new Map<string, number[]>();
+    const embedder = app.embedder!;
+    const cached = {
+      embedQuery: (text: string) => embedder.embedQuery(text),
+      async embedDocuments(texts: string[]) {
+        const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+        if (missing.length) (await embedder.embedDocuments(missing)).forEach((v, i) => cache.set(missing[i]!, v));
+        return texts.map((t) => cache.get(t)!);
+      },
+    };
+    const rerankers = values.rerank.split(',').map((r) => {
+      if (r === 'none') return undefined;
+      // sentence: rank fusion; sentence:W: linear mix with weight W; both with sentence embeddings cached across variants.
+      if (r === 'sentence') return new SentenceReranker(cached, 50);
+      if (/^sentence:(0?\.\d+|1)$/.test(r)) return new SentenceReranker(cached, 50, Number(r.slice('sentence:'.length)));
+      if (r === 'llm' && app.chat) return new LlmReranker(app.chat);
+      throw new Error(`--rerank: none, sentence, sentence:W or llm (llm needs KGRAG_LLM_MODEL), got ${r}`);
+    });
+    const results = await runScifact(app, values.bench, values.modes.split(',') as SearchMode[], log, { ...(subset ? { subset } : {}), rerankers });
     log(`published: all-MiniLM-L6-v2 vector ${SCIFACT_PUBLISHED.vector}, BM25 (bm25s) ${SCIFACT_PUBLISHED.bm25}`);
     report.scifact = { results, published: SCIFACT_PUBLISHED };
   } finally {

@@ -10,6 +10,7 @@ import type { AskOptions } from './planner/ask.ts';
 import type { AskResult } from './planner/types.ts';
 import { applySchema } from './graph/schema.ts';
 import { createLogger, type Logger } from './logging.ts';
+import type { Reranker } from './retrieval/rerank.ts';
 import { Retriever } from './retrieval/search.ts';
 import { closeParsePool } from './ingest/workers/pool.ts';
 
@@ -94,12 +95,25 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
   };
 }
 
+/** Hits of a question's passage search that the sentence reranker re-scores. */
+const ASK_RERANK_DEPTH = 20;
+
 export function retrieverOf(app: Kgrag): Retriever {
   return new Retriever(app.db, app.queryEmbedder);
 }
 
 /** Answers a question from the knowledge graph (see src/planner/ask.ts). */
 export async function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
-  const { ask } = await import('./planner/ask.ts');
-  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, chat: app.chat, logger: app.logger }, question, opts);
+  const [{ ask }, reranker] = await Promise.all([import('./planner/ask.ts'), rerankerOf(app)]);
+  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, chat: app.chat, logger: app.logger, ...(reranker ? { reranker } : {}) }, question, opts);
+}
+
+/** The configured second stage of passage search (KGRAG_RERANK), if any. */
+export async function rerankerOf(app: Kgrag): Promise<Reranker | undefined> {
+  const mode = app.config.rerank;
+  if (mode === 'off') return undefined;
+  const { LlmReranker, SentenceReranker } = await import('./retrieval/rerank.ts');
+  if ((mode === 'llm' || mode === 'auto') && app.chat) return new LlmReranker(app.chat, undefined, app.logger);
+  if (mode === 'sentence' && app.queryEmbedder) return new SentenceReranker(app.queryEmbedder, ASK_RERANK_DEPTH);
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAskCommand } from './commands/ask.ts';
 import { registerChatCommand } from './commands/chat.ts';
+import { registerCommunitiesCommand } from './commands/communities.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
 import { registerEntityCommands } from './commands/entities.ts';
@@ -38,6 +39,7 @@ registerDocumentCommands(context);
 registerEntityCommands(context);
 registerSchemaCommand(context);
 registerReembedCommand(context);
+registerCommunitiesCommand(context);
 registerServeCommand(context);
 registerKeysCommands(context);
 registerMcpCommand(context);

@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   KGRAG_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   KGRAG_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  KGRAG_RERANK: z.enum(['auto', 'off', 'sentence', 'llm']).default('auto'),
   KGRAG_API_HOST: z.string().min(1).default('127.0.0.1'),
   KGRAG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   KGRAG_API_AUTH: z.enum(['keys', 'disabled']).default('keys'),
@@ -114,6 +115,11 @@ export interface KgragConfig {
   };
   /** Set when an LLM is configured (KGRAG_LLM_MODEL); kgrag needs none. */
   llm: LlmConfig | undefined;
+  /**
+   * The second stage of passage search (src/retrieval/rerank.ts): `auto` is the LLM reranker when
+   * an LLM is configured, else none; `sentence` re-scores by each passage's best sentence.
+   */
+  rerank: 'auto' | 'off' | 'sentence' | 'llm';
   extraction: {
     /** Which extractor runs during ingest: the LLM one when an LLM is configured, else the offline one. */
     extractor: 'offline' | 'llm' | 'none';
@@ -205,6 +211,9 @@ export function loadConfig(
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,
       }
     : undefined;
+  if (e.KGRAG_RERANK === 'llm' && !llm) {
+    throw new ConfigError('KGRAG_RERANK=llm needs an LLM: set KGRAG_LLM_MODEL (and KGRAG_LLM_BASE_URL for a local server)');
+  }
   if (e.KGRAG_EXTRACTOR === 'llm' && !llm) {
     throw new ConfigError('KGRAG_EXTRACTOR=llm needs an LLM: set KGRAG_LLM_MODEL (and KGRAG_LLM_BASE_URL for a local server)');
   }
@@ -238,6 +247,7 @@ export function loadConfig(
       ocr: { maxPages: e.KGRAG_OCR_MAX_PAGES, timeoutMs: e.KGRAG_OCR_TIMEOUT_MS },
     },
     llm,
+    rerank: e.KGRAG_RERANK,
     extraction: {
       extractor: e.KGRAG_EXTRACTOR ?? (llm ? 'llm' : 'offline'),
       schemaFile: e.KGRAG_EXTRACTION_SCHEMA ? path.resolve(cwd, e.KGRAG_EXTRACTION_SCHEMA) : undefined,

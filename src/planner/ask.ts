@@ -18,11 +18,13 @@ import { toPlain, type GraphExecutor, type Row } from '../graph/executor.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import { silentLogger, type Logger } from '../logging.ts';
 import { expandContext } from '../retrieval/expand.ts';
+import type { Reranker } from '../retrieval/rerank.ts';
 import { Retriever } from '../retrieval/search.ts';
 import { compile, finishRows, type QuerySpec } from './compile.ts';
 import { descriptionSpan, namedIn, withName } from './bridge.ts';
 import { runReadOnly } from './guard.ts';
 import { ground, type Grounding } from './grounding.ts';
+import { answerOverview, overviewRequest } from './overview.ts';
 import { parseQuestion, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
@@ -37,6 +39,8 @@ export interface AskDeps {
   embedder?: QueryEmbedder;
   /** When configured: text-to-Cypher and written answers. */
   chat?: ChatModel;
+  /** Second stage of passage search (src/retrieval/rerank.ts). */
+  reranker?: Reranker;
   logger?: Logger;
 }
 
@@ -129,6 +133,16 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
   const collections = catalog.collections;
   opts.signal?.throwIfAborted();
+
+  // 0. Whole-collection questions ("What are the main topics?", "Summarise everything about X"): the communities.
+  const overview = catalog.internal.documents && collections ? overviewRequest(q) : undefined;
+  if (overview && collections) {
+    const o = await timed('overview', () => answerOverview({ db: deps.db, chat: deps.chat, logger, signal: opts.signal }, overview, collections, hanShare(q) >= 0.3));
+    if (o) {
+      steps.push(...o.steps);
+      return finish({ answer: o.answer, found: true, citations: o.citations, facts: o.facts, rows: [], strategy: 'overview' });
+    }
+  }
 
   // 1. The semantic parser.
   let structured: { spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined;
@@ -405,7 +419,13 @@ async function documentContext(
   const embedding = deps.embedder ? await deps.embedder.embedQuery(text) : undefined;
   // A cancelled ask stops between stages: the embedding and each query are short, the rest is skipped.
   opts.signal?.throwIfAborted();
-  const hits = await new Retriever(deps.db, deps.embedder).search(text, { collections, k: RETRIEVAL_DEPTH, mode, ...(embedding ? { embedding } : {}) });
+  const hits = await new Retriever(deps.db, deps.embedder).search(text, {
+    collections,
+    k: RETRIEVAL_DEPTH,
+    mode,
+    ...(embedding ? { embedding } : {}),
+    ...(deps.reranker ? { reranker: deps.reranker } : {}),
+  });
   opts.signal?.throwIfAborted();
   const context: RetrievedContext = opts.expand
     ? await expandContext(deps.db, { question: text, hits, collections, budget: { passages: opts.passages }, ...(embedding ? { questionEmbedding: embedding } : {}) }, { logger: opts.logger })

@@ -5,8 +5,11 @@
 import type { SearchResult } from '../domain/types.ts';
 import type { Params, Row } from '../graph/executor.ts';
 
-/** structured: exact answer from Cypher; semantic: from retrieved passages; hybrid: both; none: nothing could be mapped or found. */
-export type Strategy = 'structured' | 'semantic' | 'hybrid' | 'none';
+/**
+ * structured: exact answer from Cypher; semantic: from retrieved passages; hybrid: both; overview:
+ * from the communities of the entity graph (a whole-collection question); none: nothing could be mapped or found.
+ */
+export type Strategy = 'structured' | 'semantic' | 'hybrid' | 'overview' | 'none';
 
 /** One reading of an uncertain question: what it would ask, and the read-only Cypher that would answer it. */
 export interface Interpretation {

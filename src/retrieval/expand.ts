@@ -409,7 +409,7 @@ function strongest(entities: Map<string, EntityState>, n: number, among?: Set<st
 /** Relationship properties kept as context; the rest is provenance bookkeeping. */
 const INTERNAL_PROPERTIES = new Set(['sources', 'documentIds', 'importSources', 'facts', 'createdAt', 'updatedAt', 'confidence', 'evidence']);
 
-function toFact(r: Row): GraphFact {
+export function toFact(r: Row): GraphFact {
   const props = (r.properties as Record<string, unknown> | null) ?? {};
   const self = { id: r.entityId as string, name: r.entityName as string, type: r.entityType as string };
   const other = { id: r.otherId as string, name: r.otherName as string, type: r.otherType as string };

@@ -5,6 +5,7 @@ import { modelReadsCjk } from '../embedding/models.ts';
 import { InputError } from '../errors.ts';
 import type { GraphExecutor } from '../graph/executor.ts';
 import { chunkFulltextIndex, fulltextSearch, vectorSearch } from '../graph/search.ts';
+import type { Reranker } from './rerank.ts';
 
 export interface SearchOptions {
   /** Collections the caller may read; nothing outside them is ever returned. */
@@ -13,11 +14,16 @@ export interface SearchOptions {
   /** The text's embedding when the caller already has it (it is then not computed again). */
   embedding?: number[];
   mode?: SearchMode;
+  /** A second stage after fusion (src/retrieval/rerank.ts); it reorders at least the top k. */
+  reranker?: Reranker;
+  signal?: AbortSignal;
 }
 
 /** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very top ranks. */
 const RRF_K = 60;
 export const MAX_K = 1000;
+/** Hits fetched for a reranker at least. */
+const RERANK_DEPTH = 50;
 
 export class Retriever {
   constructor(
@@ -32,6 +38,15 @@ export class Retriever {
   }
 
   async search(text: string, options: SearchOptions): Promise<SearchResult[]> {
+    if (!options.reranker) return this.firstStage(text, options);
+    const { reranker, ...first } = options;
+    // The reranker sees more than k, so that a passage it favours can rise into the top k.
+    const hits = await this.firstStage(text, { ...first, k: Math.min(Math.max(first.k ?? 10, RERANK_DEPTH), MAX_K) });
+    const reranked = await reranker.rerank(text, hits, { ...(options.embedding ? { embedding: options.embedding } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    return reranked.slice(0, first.k ?? 10);
+  }
+
+  private async firstStage(text: string, options: SearchOptions): Promise<SearchResult[]> {
     const k = options.k ?? 10;
     const mode = options.mode ?? 'hybrid';
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError(`k must be an integer from 1 to ${MAX_K}`);
