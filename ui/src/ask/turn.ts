@@ -94,6 +94,8 @@ export class TurnView {
     const r = this.result;
     this.el.dataset.testid = this.state === 'done' ? 'answer-turn' : this.state === 'pending' ? 'pending-turn' : 'failed-turn';
     this.el.dataset.state = this.state;
+    // The log is a live region: an answer being written is announced once, when it is complete.
+    this.el.setAttribute('aria-busy', String(this.state === 'pending'));
     this.statusEl = undefined;
     this.streamEl = undefined;
     const head = h('div', { class: 'q-row' },
