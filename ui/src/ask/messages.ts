@@ -2,6 +2,9 @@
 import { defineMessages } from '../i18n.ts';
 import type { Strategy } from '../../../src/planner/types.ts';
 
+/** Strategy names in Chinese; one the table does not know yet is shown as the server names it. */
+const STRATEGY_ZH: Partial<Record<Strategy, string>> = { structured: '精确查询', semantic: '语义检索', hybrid: '混合', overview: '概览', none: '无' };
+
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 export const t = defineMessages({
@@ -69,7 +72,7 @@ export const t = defineMessages({
     asOfBadge: (day: string) => `截至 ${day}`,
     didYouMean: '您是想问下面哪一个？点击即可提问：',
     rows: (n: number) => `结果行（${n}）`,
-    plan: (strategy: Strategy) => `计划：${{ structured: '精确查询', semantic: '语义检索', hybrid: '混合', none: '无' }[strategy] ?? strategy}`,
+    plan: (strategy: Strategy) => `计划：${STRATEGY_ZH[strategy] ?? strategy}`,
     ms: (ms: number) => `${Math.round(ms)} 毫秒`,
     cypher: (n: number) => `Cypher（${n}）`,
     cypherRows: (n: number) => `${n} 行`,
