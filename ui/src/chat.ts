@@ -232,6 +232,7 @@ export class Chat {
 
   /** Shows a stored conversation's turns. */
   private async open(id: string): Promise<void> {
+    this.cancel();
     const generation = ++this.generation;
     let detail: ConversationDetail;
     try {
