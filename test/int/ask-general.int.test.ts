@@ -148,6 +148,12 @@ describe('ask: what the rows of an answer carry, on a graph kgrag did not build'
     expect(r.rows).toEqual([{ count: 3 }]);
   });
 
+  it('declines a ranking by a measure it cannot place instead of listing the first rows', async () => {
+    const r = await ask('List the first 2 trays by the number of visitors.');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+  });
+
   it('filters on the property the question names, not on a word that shares its root', async () => {
     const r = await ask("Which gardeners have a home page containing 'lund'?");
     expect(r.plan.strategy).toBe('structured');

@@ -162,6 +162,13 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     if (fn && !prop && n === undefined && aggIdx >= 0 && ['avg', 'sum'].includes(fn)) {
       return { reason: `The question asks for ${word} of something that is not a number property of ${target.label}.` };
     }
+    // "the first 3 countries by the number of banks": a measure after "by" that nothing placed is the
+    // ranking the question asks for; listing the first three without it would answer another question.
+    const by = words.indexOf('by');
+    const measure = by >= 0 ? words.slice(by + 1, by + 3).find((w) => w !== 'the' && w !== 'their' && w !== 'its') : undefined;
+    if (measure && ['number', 'count', 'total', 'amount', 'sum', 'average', 'size'].includes(measure)) {
+      return { reason: `The question ranks ${target.label} by ${measure === 'number' || measure === 'count' ? 'a count' : `a ${measure}`} that could not be placed in the graph.` };
+    }
   }
   if (groupBy && (words.includes('each') || words.includes('per'))) {
     return { kind: 'group', groupBy, fn: 'count' };
