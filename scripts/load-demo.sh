@@ -30,3 +30,8 @@ done
 
 echo "ingest $base/docs -> $collection"
 node scripts/kgrag.mjs ingest "$base/docs" --collection "$collection"
+
+# Communities of the entity graph, for whole-collection questions ("What are the main topics?").
+# A question would compute them itself; doing it here keeps the first one fast.
+echo "communities -> $collection"
+node scripts/kgrag.mjs communities --collection "$collection"

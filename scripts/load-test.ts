@@ -1,32 +1,38 @@
 /**
- * Bounded load test of the HTTP API on loopback, beside the same requests issued straight to the
- * library in-process.
- *   npx tsx scripts/load-test.ts [--seconds 30] [--concurrency 8] [--ask-share 0.3]
- * Loads the example knowledge base into a fresh collection, starts `kgrag serve` as a child process
- * on an ephemeral port with a reader key for that collection, and keeps `concurrency` clients busy
- * with a mix of hybrid searches and questions (structured and open) for `seconds`. Then the same mix,
- * with the same concurrency and duration, calls search/ask in this process. Prints throughput and
- * p50/p95/p99 latency per kind; any failed request is an error (exit code 1). Cleans up after itself.
+ * Bounded load and soak test of the HTTP API on loopback.
+ *   npm run load-test -- [--minutes 10] [--concurrency 12] [--servers 1] [--workers 0]
+ * Loads the example knowledge base into a fresh collection, starts `kgrag serve` as child processes
+ * on ephemeral ports (with `--workers N`: servers run with --no-jobs and N `kgrag worker`s run the
+ * ingest jobs; all share this KGRAG_HOME and Neo4j), and keeps `concurrency` clients busy for the
+ * duration with a mix of hybrid searches, questions, GraphQL reads and small ingests (each waits for
+ * its job). Clients spread their requests over the servers. Every minute it prints each process's
+ * RSS and open file descriptors and the machine load; at the end, count, errors and p50/p95/p99 per
+ * kind. Any failed request is an error (exit code 1). Cleans up after itself.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { askKgrag, openKgrag, retrieverOf } from '../src/app.ts';
+import { openKgrag } from '../src/app.ts';
 import { KeyStore } from '../src/api/auth/keys.ts';
+import { dropCollectionIndexes } from '../src/graph/collection-index.ts';
 import { EXAMPLE_REFERENCE_DATE, loadExampleKb } from './eval/example-kb.ts';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '30' },
-    concurrency: { type: 'string', default: '8' },
-    'ask-share': { type: 'string', default: '0.3' },
+    minutes: { type: 'string', default: '10' },
+    seconds: { type: 'string' },
+    concurrency: { type: 'string', default: '12' },
+    servers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '0' },
   },
 });
-const seconds = Number(values.seconds);
+const seconds = values.seconds ? Number(values.seconds) : Number(values.minutes) * 60;
 const concurrency = Number(values.concurrency);
-const askShare = Number(values['ask-share']);
+const serverCount = Math.max(1, Number(values.servers));
+const workerCount = Math.max(0, Number(values.workers));
+if (!(seconds > 0) || !(concurrency >= 1)) throw new Error('--minutes/--seconds and --concurrency must be positive');
 const log = (line: string) => process.stdout.write(line + '\n');
 
 const SEARCHES = [
@@ -45,42 +51,25 @@ const QUESTIONS = [
   'Who led the work on the ingestion service?',
   'What happened to Project Cobalt?',
 ];
+const GRAPHQL = [
+  '{ documents(first: 10) { nodes { id title chunkCount } } }',
+  '{ entities(first: 10) { nodes { id name type mentions } } }',
+  '{ stats { collection documents chunks entities } }',
+];
 
-type Kind = 'search' | 'ask';
-interface Sample {
-  kind: Kind;
-  ms: number;
-  ok: boolean;
-}
+const KINDS = ['search', 'ask', 'graphql', 'ingest'] as const;
+type Kind = (typeof KINDS)[number];
+/** Shares of the mix, in percent. */
+const MIX: Record<Kind, number> = { search: 45, ask: 25, graphql: 25, ingest: 5 };
 
-/** The i-th request of the mix: deterministic, so both runs see the same sequence. */
-function request(i: number): { kind: Kind; text: string } {
-  const ask = (i * 7919) % 100 < askShare * 100;
-  return ask ? { kind: 'ask', text: QUESTIONS[i % QUESTIONS.length]! } : { kind: 'search', text: SEARCHES[i % SEARCHES.length]! };
-}
-
-async function drive(run: (kind: Kind, text: string) => Promise<void>): Promise<{ samples: Sample[]; elapsed: number; errors: string[] }> {
-  const samples: Sample[] = [];
-  const errors: string[] = [];
-  let next = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const { kind, text } = request(next++);
-        const t = performance.now();
-        try {
-          await run(kind, text);
-          samples.push({ kind, ms: performance.now() - t, ok: true });
-        } catch (err) {
-          samples.push({ kind, ms: performance.now() - t, ok: false });
-          if (errors.length < 5) errors.push(String(err));
-        }
-      }
-    }),
-  );
-  return { samples, elapsed: (performance.now() - started) / 1000, errors };
+/** The i-th request's kind: deterministic, so runs see the same sequence. */
+function kindOf(i: number): Kind {
+  let r = (i * 7919) % 100;
+  for (const kind of KINDS) {
+    if (r < MIX[kind]) return kind;
+    r -= MIX[kind];
+  }
+  return 'search';
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,75 +77,124 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function report(label: string, r: { samples: Sample[]; elapsed: number; errors: string[] }): void {
-  log(`\n${label}: ${r.samples.length} requests in ${r.elapsed.toFixed(1)} s, ${(r.samples.length / r.elapsed).toFixed(1)} req/s, ${r.samples.filter((s) => !s.ok).length} errors`);
-  log('  kind     n      req/s   p50 ms   p95 ms   p99 ms');
-  for (const kind of ['all', 'search', 'ask'] as const) {
-    const ms = r.samples.filter((s) => kind === 'all' || s.kind === kind).map((s) => s.ms).sort((a, b) => a - b);
-    const row = [kind.padEnd(6), String(ms.length).padStart(5), (ms.length / r.elapsed).toFixed(1).padStart(8)];
-    for (const p of [50, 95, 99]) row.push(percentile(ms, p).toFixed(1).padStart(8));
-    log('  ' + row.join(' '));
-  }
-  for (const e of r.errors) log(`  error: ${e}`);
+/** RSS (MB) and open file descriptors of a process, from /proc (Linux). */
+function usage(pid: number): { rssMb: number; fds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(rssKb / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+function start(args: string[], ready: RegExp, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, 'kgrag.mjs'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`kgrag ${args[0]} exited with ${code}`)));
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = ready.exec(out);
+      if (match) resolve({ child, match });
+    });
+  });
 }
 
 const collection = `load-${Date.now().toString(36)}`;
-const home = mkdtempSync(path.join(tmpdir(), 'kgrag-load-'));
 const app = await openKgrag({ schema: true, embedder: true });
+const children: Array<{ name: string; child: ChildProcess }> = [];
 let exitCode = 0;
 try {
   log(`Loading the example knowledge base into ${collection}…`);
   await loadExampleKb(app, collection);
-  const keysFile = path.join(home, 'keys.json');
-  const { key } = await new KeyStore(app.db).create({ name: 'load test', role: 'reader', collections: [collection] });
-
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, 'kgrag.mjs'), 'serve', '--port', '0'], {
-    env: {
-      ...process.env,
-      KGRAG_API_KEYS_FILE: keysFile,
-      KGRAG_API_RATE_LIMIT: '100000000',
-      KGRAG_MODEL_DIR: app.config.embedding.modelDir ?? '',
-      KGRAG_HOME: app.config.home,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`kgrag serve exited with ${code}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      const found = /serving on (http:\/\/[^\s]+)/.exec(chunk.toString());
-      if (found) resolve(found[1]!);
-    });
-  });
-  try {
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const http = async (kind: Kind, text: string) => {
-      const body = kind === 'ask' ? { question: text, asOf: EXAMPLE_REFERENCE_DATE } : { text, k: 10 };
-      const res = await fetch(`${url}/v1/${kind}`, { method: 'POST', headers, body: JSON.stringify(body) });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${kind}: HTTP ${res.status}`);
-    };
-    // A short warm-up (model, catalog, typed schema, JIT) before measuring.
-    for (let i = 0; i < 12; i++) await http(request(i).kind, request(i).text);
-    log(`Mix: ${Math.round((1 - askShare) * 100)}% hybrid search (k=10), ${Math.round(askShare * 100)}% ask; ${concurrency} concurrent clients; ${seconds} s each.`);
-    const viaHttp = await drive(http);
-    report(`HTTP (kgrag serve, loopback ${url})`, viaHttp);
-    if (viaHttp.errors.length) exitCode = 1;
-  } finally {
-    child.kill('SIGTERM');
-  }
-
-  const retriever = retrieverOf(app);
-  const direct = async (kind: Kind, text: string) => {
-    if (kind === 'ask') await askKgrag(app, text, { collections: [collection], asOf: EXAMPLE_REFERENCE_DATE });
-    else await retriever.search(text, { collections: [collection], k: 10, mode: 'hybrid' });
+  const { key } = await new KeyStore(app.db).create({ name: 'load test', role: 'editor', collections: [collection] });
+  const env = {
+    ...process.env,
+    KGRAG_API_RATE_LIMIT: '100000000',
+    KGRAG_MODEL_DIR: app.config.embedding.modelDir ?? '',
+    KGRAG_HOME: app.config.home,
+    KGRAG_LOG_LEVEL: 'warn',
   };
-  for (let i = 0; i < 12; i++) await direct(request(i).kind, request(i).text);
-  const inProcess = await drive(direct);
-  report('Library in-process (same mix)', inProcess);
-  if (inProcess.errors.length) exitCode = 1;
+  const started = await Promise.all([
+    ...Array.from({ length: serverCount }, () => start(['serve', '--port', '0', ...(workerCount > 0 ? ['--no-jobs'] : [])], /serving on (http:\/\/\S+?) /, env)),
+    ...Array.from({ length: workerCount }, () => start(['worker'], /kgrag worker (\S+) is taking jobs/, env)),
+  ]);
+  const urls = started.slice(0, serverCount).map((s) => s.match[1]!);
+  started.forEach((s, i) => children.push({ name: i < serverCount ? `server ${i + 1}` : `worker ${i - serverCount + 1}`, child: s.child }));
+
+  const headers = { authorization: `Bearer ${key}` };
+  let ingests = 0;
+  const send = async (i: number, kind: Kind): Promise<void> => {
+    const url = urls[i % urls.length]!;
+    let res: Response;
+    if (kind === 'search' || kind === 'ask') {
+      const body = kind === 'ask' ? { question: QUESTIONS[i % QUESTIONS.length], asOf: EXAMPLE_REFERENCE_DATE } : { text: SEARCHES[i % SEARCHES.length], k: 10 };
+      res = await fetch(`${url}/v1/${kind}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } else if (kind === 'graphql') {
+      res = await fetch(`${url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: GRAPHQL[i % GRAPHQL.length] }) });
+    } else {
+      // A new small document each time, waited for: the time includes queueing behind other jobs.
+      const n = ingests++;
+      const form = new FormData();
+      form.append('files', new Blob([`# Load note ${n}\n\nInspection ${n} of pump station ${n % 17} found valve ${n % 5} worn; Jane Smith scheduled the repair.\n`]), `load-${n}.md`);
+      res = await fetch(`${url}/v1/documents?collection=${collection}&wait=true`, { method: 'POST', headers, body: form });
+    }
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${kind}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    if (kind === 'graphql' && (JSON.parse(text) as { errors?: unknown }).errors) throw new Error(`graphql: ${text.slice(0, 200)}`);
+    if (kind === 'ingest' && (JSON.parse(text) as { status?: string }).status !== 'succeeded') throw new Error(`ingest: ${text.slice(0, 200)}`);
+  };
+
+  // A short warm-up (model, catalog, typed schema, JIT) on every server before measuring.
+  for (let i = 0; i < 4 * urls.length; i++) await send(i, KINDS[i % 3]!);
+
+  const samples: Array<{ kind: Kind; ms: number; ok: boolean }> = [];
+  const errors: string[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  log(`Mix: ${KINDS.map((k) => `${MIX[k]}% ${k}`).join(', ')}; ${concurrency} clients over ${serverCount} server(s)${workerCount ? ` and ${workerCount} worker(s)` : ''}; ${Math.round(seconds)} s; ${cpus().length} CPUs.`);
+  const sample = (final = false) => {
+    const minute = final ? 'end' : `${Math.round((performance.now() - t0) / 60_000)} min`;
+    const procs = children.map(({ name, child }) => {
+      const u = usage(child.pid!);
+      return `${name} RSS ${u.rssMb} MB, ${u.fds} fds`;
+    });
+    const done = samples.length;
+    log(`[${minute}] ${done} requests, ${samples.filter((s) => !s.ok).length} errors; ${procs.join('; ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  };
+  sample();
+  const timer = setInterval(() => sample(), 60_000);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const i = next++;
+        const kind = kindOf(i);
+        const t = performance.now();
+        try {
+          await send(i, kind);
+          samples.push({ kind, ms: performance.now() - t, ok: true });
+        } catch (err) {
+          samples.push({ kind, ms: performance.now() - t, ok: false });
+          if (errors.length < 10) errors.push(String(err));
+        }
+      }
+    }),
+  );
+  clearInterval(timer);
+  sample(true);
+  const elapsed = (performance.now() - t0) / 1000;
+  const failed = samples.filter((s) => !s.ok).length;
+  log(`\n${samples.length} requests in ${elapsed.toFixed(0)} s, ${(samples.length / elapsed).toFixed(1)} req/s, ${failed} errors`);
+  log('| kind | n | req/s | p50 ms | p95 ms | p99 ms |\n| --- | --- | --- | --- | --- | --- |');
+  for (const kind of ['all', ...KINDS] as const) {
+    const ms = samples.filter((s) => s.ok && (kind === 'all' || s.kind === kind)).map((s) => s.ms).sort((a, b) => a - b);
+    log(`| ${kind} | ${ms.length} | ${(ms.length / elapsed).toFixed(2)} | ${percentile(ms, 50).toFixed(0)} | ${percentile(ms, 95).toFixed(0)} | ${percentile(ms, 99).toFixed(0)} |`);
+  }
+  for (const e of errors) log(`  error: ${e}`);
+  if (failed > 0) exitCode = 1;
 } finally {
+  for (const { child } of children) child.kill('SIGTERM');
+  await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined)));
   await app.db.write('MATCH (n) WHERE n.collection = $collection DETACH DELETE n', { collection });
+  await dropCollectionIndexes(app.db, collection);
   await app.close();
-  rmSync(home, { recursive: true, force: true });
 }
 process.exitCode = exitCode;

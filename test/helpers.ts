@@ -28,6 +28,8 @@ export async function openTestApp(overrides: (c: KgragConfig) => void = () => un
 /** Removes everything a test wrote into its collections. */
 export async function dropCollections(app: Kgrag, collections: string[]): Promise<void> {
   await app.db.write('MATCH (n) WHERE n.collection IN $collections DETACH DELETE n', { collections });
+  // kgrag's bookkeeping about them (communities): in the @system scope, naming the collection in `scope`.
+  await app.db.write("MATCH (n) WHERE n.collection = '@system' AND n.scope IN $collections DETACH DELETE n", { collections });
   for (const c of collections) await dropCollectionIndexes(app.db, c);
 }
 

@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { askKgrag, retrieverOf, type Kgrag } from '../app.ts';
-import { NotFoundError, InputError } from '../errors.ts';
-import { collectionStats, deleteDocument, getDocument, listDocuments } from '../graph/documents.ts';
+import { ForbiddenError, NotFoundError, InputError } from '../errors.ts';
+import { validateCollection } from '../domain/ids.ts';
+import { collectionStats, createCollection, deleteCollection, deleteDocument, getDocument, listDocumentPage, type DocumentQuery } from '../graph/documents.ts';
 import { getEntity } from '../graph/entities.ts';
 import { validateMapping } from '../import/mapping.ts';
 import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections } from '../planner/guard.ts';
@@ -11,7 +12,7 @@ import { driverParams } from '../planner/text2cypher.ts';
 import { askInConversation, HISTORY_TURNS, type ConversationAskInput, type ConversationAskResult } from '../conversation/ask.ts';
 import { ConversationStore } from '../conversation/store.ts';
 import { ownConversation } from './conversations.ts';
-import { readScope, requireRole, writeScope, type Principal } from './auth/principal.ts';
+import { mayAccess, readScope, requireRole, writeScope, type Principal } from './auth/principal.ts';
 import { ALL_COLLECTIONS, type KeyStore } from './auth/keys.ts';
 import { findEntities, neighbourhood, type EntitySort } from './graph-reads.ts';
 import { publicJob, type Job, type JobQueue, type PublicJob } from './jobs/jobs.ts';
@@ -75,10 +76,44 @@ export async function collectionsOp(ctx: ApiContext): Promise<string[]> {
   return (await scope(ctx, undefined)).filter((c) => c !== NO_COLLECTION);
 }
 
-export async function listDocumentsOp(ctx: ApiContext, input: { collections?: string[] | undefined; offset: number; limit: number }) {
+/** Creates an empty collection (admin). */
+export async function createCollectionOp(ctx: ApiContext, name: string): Promise<{ collection: string; created: boolean }> {
+  const collection = adminCollection(ctx, name);
+  const created = await createCollection(ctx.app.db, collection);
+  ctx.onWrite();
+  return { collection, created };
+}
+
+/** Deletes a collection and everything in it (admin). */
+export async function deleteCollectionOp(ctx: ApiContext, name: string): Promise<{ collection: string; deleted: true; nodes: number }> {
+  const collection = adminCollection(ctx, name);
+  const nodes = await deleteCollection(ctx.app.db, collection);
+  if (nodes === null) throw new NotFoundError(`No collection ${collection}`);
+  ctx.onWrite();
+  return { collection, deleted: true, nodes };
+}
+
+function adminCollection(ctx: ApiContext, name: string): string {
+  requireRole(ctx.principal, 'admin');
+  const collection = validateCollection(name);
+  if (!mayAccess(ctx.principal, collection)) throw new ForbiddenError(`The API key does not grant collection "${collection}".`);
+  return collection;
+}
+
+export async function listDocumentsOp(
+  ctx: ApiContext,
+  input: { collections?: string[] | undefined; offset: number; limit: number } & Pick<DocumentQuery, 'q' | 'sort' | 'order'>,
+) {
   const collections = await scope(ctx, input.collections);
-  const rows = await listDocuments(ctx.app.db, collections, { skip: input.offset, limit: input.limit + 1 });
-  return page(rows, input.offset, input.limit);
+  const { total, items } = await listDocumentPage(ctx.app.db, collections, {
+    skip: input.offset,
+    limit: input.limit,
+    q: input.q,
+    ...(input.sort ? { sort: input.sort } : {}),
+    ...(input.order ? { order: input.order } : {}),
+  });
+  const next = input.offset + input.limit;
+  return { items, offset: input.offset, limit: input.limit, nextOffset: next < total ? next : null, total };
 }
 
 export function page<T>(rows: T[], offset: number, limit: number): { items: T[]; offset: number; limit: number; nextOffset: number | null } {
@@ -266,7 +301,7 @@ export async function submitImportOp(
   input: { jobId: string; collection?: string | undefined; file: { path: string; name: string }; mapping: unknown },
 ): Promise<PublicJob> {
   const collection = writeScope(ctx.principal, input.collection, ctx.app.config.ingest.defaultCollection);
-  const mapping = validateMapping(input.mapping, 'mapping');
+  const mapping = validateMapping(input.mapping);
   const job = await ctx.jobs.submit({
     id: input.jobId,
     kind: 'import',

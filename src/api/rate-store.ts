@@ -39,6 +39,12 @@ export class GraphRateStore implements Store {
     await this.db.write(cypher('system/counter-reset'), { id: this.id(key, this.windowStart()) });
   }
 
+  /** Hits in the current window, without counting one. */
+  async hits(key: string): Promise<number> {
+    const [row] = await this.db.read(cypher('system/counter-get'), { id: this.id(key, this.windowStart()) });
+    return Number(row?.hits ?? 0);
+  }
+
   /** Adds `by` hits in the current window; returns the window's total. */
   async add(key: string, by: number): Promise<ClientRateLimitInfo> {
     await applySystemSchema(this.db);

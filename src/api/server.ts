@@ -102,7 +102,8 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
   });
 
   web.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    // `auth` lets the web UI offer key entry only on a server that needs keys.
+    res.json({ status: 'ok', auth: config.auth === 'disabled' ? 'disabled' : 'keys' });
   });
   web.get('/ready', async (_req, res) => {
     const checks: Record<string, string> = {};
@@ -140,29 +141,28 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     next();
   };
 
+  // Failed authentications count per client address, in the database (every server shares the
+  // count), so that keys cannot be guessed at full speed; over the limit, the address is refused
+  // whatever it presents until the minute ends. Only failures write; other requests read the count.
+  const failures = new GraphRateStore(app.db, 'auth', logger);
   const authenticate: RequestHandler = async (req, res, next) => {
+    if (config.auth === 'disabled') {
+      res.locals.principal = LOCAL_PRINCIPAL;
+      next();
+      return;
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
     try {
-      res.locals.principal = config.auth === 'disabled' ? LOCAL_PRINCIPAL : await principalOf(req, keys);
+      if ((await failures.hits(address)) >= config.authFailuresPerMinute) {
+        throw new RateLimitError(`More than ${config.authFailuresPerMinute} failed authentications per minute from this address; wait a minute.`);
+      }
+      res.locals.principal = await principalOf(req, keys);
       next();
     } catch (err) {
+      if (err instanceof AuthError) await failures.add(address, 1).catch((e: unknown) => logger.warn({ err: errorMessage(e) }, 'failed authentication not counted'));
       next(err);
     }
   };
-
-  // Failed authentications count per client address, so that keys cannot be guessed at full speed.
-  const authFailures = rateLimit({
-    windowMs: 60_000,
-    limit: config.authFailuresPerMinute,
-    standardHeaders: false,
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    keyGenerator: (req) => req.socket.remoteAddress ?? 'unknown',
-    // Counted in the database: every server on it shares the allowance.
-    store: new GraphRateStore(app.db, 'auth', logger),
-    validate: false,
-    handler: (_req, _res, next) => next(new RateLimitError(`More than ${config.authFailuresPerMinute} failed authentications per minute from this address; wait a minute.`)),
-  });
 
   const workStore = new GraphRateStore(app.db, 'work', logger);
   const limiter = rateLimit({
@@ -211,10 +211,10 @@ export async function createApi(app: Kgrag, options: ApiOptions = {}): Promise<A
     });
   }
   v1.use((req, _res, next) => next(new NotFoundError(`No such endpoint: ${req.method} /v1${req.path}`)));
-  web.use('/v1', timeout, authFailures, authenticate, limiter, v1);
+  web.use('/v1', timeout, authenticate, limiter, v1);
 
-  web.use(graphql.endpoint, timeout, authFailures, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
-  web.all('/mcp', timeout, authFailures, authenticate, limiter, json, mcpHttpHandler({ app, jobs, keys, onWrite, logger }));
+  web.use(graphql.endpoint, timeout, authenticate, limiter, json, graphql.middleware((res) => ctxOf(res)));
+  web.all('/mcp', timeout, authenticate, limiter, json, mcpHttpHandler({ app, jobs, keys, onWrite, logger }));
 
   const uiDir = options.uiDir ?? path.resolve(import.meta.dirname, '../../ui/dist');
   web.use(uiHeaders);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -44,13 +45,20 @@ const EnvSchema = z.object({
   KGRAG_EXTRACTION_SCHEMA: z.string().optional(),
   KGRAG_EXTRACTION_PATTERNS: z.string().optional(),
   KGRAG_EXTRACTION_ON_ERROR: z.enum(['skip', 'fail']).default('skip'),
-  KGRAG_LLM_PROVIDER: z.enum(['openai', 'ollama']).optional(),
+  KGRAG_LLM_PROVIDER: z.enum(['openai', 'ollama', 'llama-cpp']).optional(),
+  KGRAG_LLM_MODEL_PATH: z.string().optional(),
+  KGRAG_LLM_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  KGRAG_LLM_CONTEXT_SIZE: z.coerce.number().int().min(512).max(131_072).default(4096),
+  KGRAG_LLM_BATCH_SIZE: z.coerce.number().int().min(16).max(8192).default(512),
+  KGRAG_LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(1024),
+  KGRAG_LLM_FLASH_ATTENTION: bool.default(false),
+  KGRAG_LLM_GPU: z.enum(['false', 'auto', 'cuda', 'vulkan', 'metal']).default('false'),
   KGRAG_LLM_BASE_URL: z.string().url().optional(),
   KGRAG_LLM_MODEL: z.string().optional(),
   KGRAG_LLM_API_KEY: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
   KGRAG_LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
-  KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  KGRAG_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   KGRAG_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   KGRAG_RERANK: z.enum(['auto', 'off', 'sentence', 'llm']).default('auto'),
   KGRAG_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -155,7 +163,7 @@ export interface ApiConfig {
 }
 
 export interface LlmConfig {
-  provider: 'openai' | 'ollama';
+  provider: 'openai' | 'ollama' | 'llama-cpp';
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:8000/v1) or the Ollama server URL. */
   baseUrl: string | undefined;
   model: string;
@@ -163,6 +171,30 @@ export interface LlmConfig {
   timeoutMs: number;
   concurrency: number;
   maxRetries: number;
+  /** Set for provider llama-cpp: the GGUF model kgrag runs in process. */
+  llamaCpp?: LlamaCppConfig | undefined;
+}
+
+export interface LlamaCppConfig {
+  modelPath: string;
+  threads: number;
+  /** Tokens of prompt plus reply; capped at the model's training context. */
+  contextSize: number;
+  /** Prompt tokens evaluated per step. */
+  batchSize: number;
+  /** Most tokens one reply may have: a small model can otherwise run on until the context is full. */
+  maxTokens: number;
+  flashAttention: boolean;
+  /** false: CPU only (the default; no probing for GPU libraries). */
+  gpu: false | 'auto' | 'cuda' | 'vulkan' | 'metal';
+}
+
+/** Threads llama.cpp uses when KGRAG_LLM_THREADS is not set. */
+export function defaultLlamaThreads(cores = os.availableParallelism()): number {
+  // llama.cpp's threads wait for each other at every step: with as many threads as cores, one
+  // thread descheduled for Neo4j, the embedder or anything else stalls all the others. On 2 busy
+  // cores one thread gave the first token about 6x sooner than two (README, "A local LLM").
+  return Math.max(1, Math.min(8, Math.floor(cores / 2)));
 }
 
 export function loadConfig(
@@ -199,16 +231,38 @@ export function loadConfig(
     const prepared = path.join(home, 'models', spec.name);
     if (existsSync(path.join(prepared, 'onnx', 'model.onnx'))) modelDir = prepared;
   }
-  const llm: LlmConfig | undefined = e.KGRAG_LLM_MODEL
+  const provider = e.KGRAG_LLM_PROVIDER ?? (e.KGRAG_LLM_MODEL_PATH ? 'llama-cpp' : 'openai');
+  if (provider === 'llama-cpp' && !e.KGRAG_LLM_MODEL_PATH) {
+    throw new ConfigError('KGRAG_LLM_PROVIDER=llama-cpp needs KGRAG_LLM_MODEL_PATH: the .gguf file to run (npm run setup -- smollm2 prepares a small one)');
+  }
+  if (provider !== 'llama-cpp' && e.KGRAG_LLM_MODEL_PATH) {
+    throw new ConfigError(`KGRAG_LLM_MODEL_PATH is for KGRAG_LLM_PROVIDER=llama-cpp, not ${provider}`);
+  }
+  const modelPath = e.KGRAG_LLM_MODEL_PATH ? path.resolve(cwd, e.KGRAG_LLM_MODEL_PATH) : undefined;
+  const llmModel = e.KGRAG_LLM_MODEL ?? (modelPath ? path.basename(modelPath).replace(/\.gguf$/i, '') : undefined);
+  const llm: LlmConfig | undefined = llmModel
     ? {
-        provider: e.KGRAG_LLM_PROVIDER ?? 'openai',
+        provider,
         baseUrl: e.KGRAG_LLM_BASE_URL,
-        model: e.KGRAG_LLM_MODEL,
+        model: llmModel,
         // An OpenAI key is only ever sent to OpenAI itself, never to a custom base URL.
         apiKey: e.KGRAG_LLM_API_KEY ?? (e.KGRAG_LLM_BASE_URL ? undefined : e.OPENAI_API_KEY),
         timeoutMs: e.KGRAG_LLM_TIMEOUT_MS,
-        concurrency: e.KGRAG_LLM_CONCURRENCY,
+        // A model in process answers one call at a time: more in flight would only wait in its
+        // queue, where their timeouts already run.
+        concurrency: e.KGRAG_LLM_CONCURRENCY ?? (provider === 'llama-cpp' ? 1 : 4),
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,
+        llamaCpp: modelPath
+          ? {
+              modelPath,
+              threads: e.KGRAG_LLM_THREADS ?? defaultLlamaThreads(),
+              contextSize: e.KGRAG_LLM_CONTEXT_SIZE,
+              batchSize: e.KGRAG_LLM_BATCH_SIZE,
+              maxTokens: e.KGRAG_LLM_MAX_TOKENS,
+              flashAttention: e.KGRAG_LLM_FLASH_ATTENTION,
+              gpu: e.KGRAG_LLM_GPU === 'false' ? false : e.KGRAG_LLM_GPU,
+            }
+          : undefined,
       }
     : undefined;
   if (e.KGRAG_RERANK === 'llm' && !llm) {

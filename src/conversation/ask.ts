@@ -76,6 +76,7 @@ export async function askInConversation(app: Kgrag, store: ConversationStore, in
   input.signal?.throwIfAborted();
   // A declined turn changes nothing the next follow-up could refer to.
   const focus = resolution.kind === 'decline' ? previous?.focus : await focusOf(app, asked, result, parsed, input.collections);
+  if (focus && resolution.kind === 'rewrite' && resolution.seed) focus.askedOf = { label: resolution.seed.label, ids: resolution.seed.ids, names: [] };
   input.signal?.throwIfAborted();
   const stored = await store.addTurn(input.owner, conv.conversation.id, { id: turnId!, question: input.question, standaloneQuestion: out.standaloneQuestion, result: out, focus });
   return stored ? { ...out, conversationId: conv.conversation.id, turnId: stored } : out;

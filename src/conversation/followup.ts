@@ -15,6 +15,7 @@
  * A reference that cannot be bound safely is declined with a reason, never guessed.
  */
 import type { Seed } from '../planner/ask.ts';
+import { hanShare } from '../planner/zh/segment.ts';
 
 /** What a turn asked and answered, kept with the turn to resolve the next question. */
 export interface TurnFocus {
@@ -22,6 +23,8 @@ export interface TurnFocus {
   question: string;
   /** The answer's nodes when the answer was a set of graph nodes (capped; `truncated` beyond the cap). */
   answer?: { label: string; ids: string[]; names: string[]; truncated?: boolean };
+  /** The set the question itself was asked of (a follow-up's seed): what "them" still means after it found nothing. */
+  askedOf?: { label: string; ids: string[]; names: string[]; truncated?: boolean };
   /** The words the question used for the answer's nodes ("employees"), when it used any. */
   noun?: string;
   /** Names and values the question used, as written in it. */
@@ -51,7 +54,8 @@ const HAN = /\p{Script=Han}/u;
 export async function resolveFollowUp(question: string, previous: TurnFocus | undefined, groundFragment: FragmentGrounder): Promise<Resolution> {
   if (!previous) return { kind: 'none' };
   const q = question.trim();
-  return HAN.test(q) && (q.match(/\p{Script=Han}/gu)?.length ?? 0) >= q.replace(/\s/g, '').length * 0.3 ? resolveChinese(q, previous, groundFragment) : resolveEnglish(q, previous, groundFragment);
+  // The question's own grammar: Chinese when it is mostly Chinese, as for the answer's language in ask.
+  return hanShare(q) >= 0.3 ? resolveChinese(q, previous, groundFragment) : resolveEnglish(q, previous, groundFragment);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,14 +81,9 @@ const NOT_A_NOUN = new Set(['in', 'on', 'at', 'to', 'for', 'from', 'with', 'by',
 async function resolveEnglish(q: string, previous: TurnFocus, groundFragment: FragmentGrounder): Promise<Resolution> {
   for (const pattern of EN_ELLIPSIS) {
     const m = pattern.exec(q);
-    if (m && !EN_SINGULAR.test(m[1]!) && !/\b(?:they|them|those|these)\b/i.test(m[1]!)) {
-      EN_SINGULAR.lastIndex = 0;
-      return ellipsis(m[1]!.replace(EN_PREPOSITION, ''), previous, groundFragment, 'en');
-    }
-    EN_SINGULAR.lastIndex = 0;
+    if (m && !has(m[1]!, EN_SINGULAR) && !has(m[1]!, /\b(?:they|them|those|these)\b/i)) return ellipsis(m[1]!.replace(EN_PREPOSITION, ''), previous, groundFragment, 'en');
   }
-  if (EN_PARTITIVE.test(q) || EN_PLURAL.test(q) || EN_THEIR.test(q)) {
-    EN_PARTITIVE.lastIndex = EN_PLURAL.lastIndex = EN_THEIR.lastIndex = 0;
+  if (has(q, EN_PARTITIVE) || has(q, EN_PLURAL) || has(q, EN_THEIR)) {
     const set = answerSet(previous);
     if ('reason' in set) return { kind: 'decline', reason: set.reason };
     const noun = previous.noun ?? pluralOf(set.label);
@@ -136,8 +135,7 @@ const ZH_SINGULAR = /[他她它](?!们)/gu;
 const ZH_NOUN = /(?:哪些|哪个|哪家|哪位|所有的?|全部的?|几[名个家位项]|多少[名个家位项]?)(\p{Script=Han}{1,4}?)(?=向|在|是|的|有|被|为|从|和|与|直接|目前|都|[?？,，。]|$)/u;
 
 async function resolveChinese(q: string, previous: TurnFocus, groundFragment: FragmentGrounder): Promise<Resolution> {
-  const hasPronoun = ZH_PARTITIVE.test(q) || ZH_PLURAL.test(q) || ZH_SINGULAR.test(q);
-  ZH_PARTITIVE.lastIndex = ZH_PLURAL.lastIndex = ZH_SINGULAR.lastIndex = 0;
+  const hasPronoun = has(q, ZH_PARTITIVE) || has(q, ZH_PLURAL) || has(q, ZH_SINGULAR);
   const m = ZH_ELLIPSIS.exec(q);
   if (m && !hasPronoun) return ellipsis(m[1]!, previous, groundFragment, 'zh');
   const partitive = q.match(ZH_PARTITIVE);
@@ -165,10 +163,16 @@ async function resolveChinese(q: string, previous: TurnFocus, groundFragment: Fr
 // ---------------------------------------------------------------------------------------------
 // Shared
 
+/** Whether a (global) pattern occurs in the text: `search` ignores the pattern's `lastIndex`. */
+function has(text: string, pattern: RegExp): boolean {
+  return text.search(pattern) >= 0;
+}
+
 type SetRef = { label: string; ids: string[]; description: string } | { reason: string };
 
 function answerSet(previous: TurnFocus): SetRef {
-  const a = previous.answer;
+  // A plural pronoun needs something plural: after "none of them" it still means the set asked about.
+  const a = previous.answer?.ids.length === 0 && previous.askedOf ? previous.askedOf : previous.answer;
   if (!a) return { reason: 'This refers to the previous answer, but it was not a set of records in the graph; ask the full question.' };
   if (a.ids.length === 0) return { reason: `This refers to the previous answer, but it found no ${describeLabel(a.label, 2)}; there is nothing to ask about.` };
   if (a.truncated) return { reason: `This refers to the previous answer, which has more ${describeLabel(a.label, 2)} than a follow-up can carry (${a.ids.length}); ask the full question.` };
@@ -195,13 +199,11 @@ async function ellipsis(fragment: string, previous: TurnFocus, groundFragment: F
   const frag = fragment.trim().replace(/[?？.。!！]+$/u, '').trim();
   const years = [...previous.question.matchAll(YEAR)].map((m) => m[1]!);
   const newYear = /^(\d{4})(?:\s*年)?(.*)$/u.exec(frag);
-  if (newYear && YEAR.test(newYear[1]!)) {
-    YEAR.lastIndex = 0;
+  if (newYear && has(newYear[1]!, YEAR)) {
     if (new Set(years).size !== 1) return { kind: 'decline', reason: `"${frag}" would replace a year of the previous question, which has ${years.length ? 'several' : 'none'}; ask the full question.` };
     if (newYear[2]!.trim() && !previous.question.includes(newYear[2]!.trim())) return { kind: 'decline', reason: `Could not tell how "${frag}" changes the previous question; ask the full question.` };
     return { kind: 'rewrite', question: previous.question.replaceAll(years[0]!, newYear[1]!), rule: `${newYear[1]} in place of ${years[0]} in the previous question` };
   }
-  YEAR.lastIndex = 0;
   const found = await groundFragment(frag);
   // A name may hold the value the fragment stands for ("the Toronto office", 北京办公室 with 上海):
   // the parts of the previous question's names are looked up too, longest name first.

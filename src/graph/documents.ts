@@ -1,8 +1,9 @@
-import { GRAPH_SCOPE } from '../domain/ids.ts';
+import { GRAPH_SCOPE, SYSTEM_SCOPE } from '../domain/ids.ts';
+import type { DocumentSort, DocumentSummary } from '../domain/documents.ts';
 import type { Metadata } from '../domain/types.ts';
 import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
-import { chunkLabel } from './collection-index.ts';
+import { chunkLabel, dropCollectionIndexes } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
@@ -151,28 +152,39 @@ function chunkParams(c: ChunkWrite) {
   };
 }
 
-export interface DocumentSummary {
-  id: string;
-  collection: string;
-  title: string;
-  source: string;
-  mimeType: string;
-  chunks: number;
-  createdAt: string;
-  updatedAt: string;
+export { DOCUMENT_SORTS, type DocumentSort, type DocumentSummary } from '../domain/documents.ts';
+
+export interface DocumentQuery {
+  skip?: number;
+  limit?: number;
+  /** Part of the name or title, any case. */
+  q?: string | undefined;
+  sort?: DocumentSort;
+  order?: 'asc' | 'desc';
 }
 
-export async function listDocuments(
-  db: GraphExecutor,
-  collections: string[],
-  page: { skip?: number; limit?: number } = {},
-): Promise<DocumentSummary[]> {
-  const rows = await db.read(cypher('documents/list'), {
+/** A page of documents and how many match in all. Default order: most recently updated first. */
+export async function listDocumentPage(db: GraphExecutor, collections: string[], query: DocumentQuery = {}): Promise<{ total: number; items: DocumentSummary[] }> {
+  const sort = query.sort ?? 'updatedAt';
+  const q = query.q?.normalize('NFKC').trim().toLowerCase();
+  const [row] = await db.read(cypher('documents/list'), {
     collections,
-    skip: int(page.skip ?? 0),
-    limit: int(page.limit ?? 100),
+    q: q || null,
+    sort,
+    descending: (query.order ?? (sort === 'updatedAt' || sort === 'createdAt' ? 'desc' : 'asc')) === 'desc',
+    skip: int(query.skip ?? 0),
+    limit: int(query.limit ?? 100),
   });
-  return rows as unknown as DocumentSummary[];
+  const items = ((row?.items ?? []) as Array<Omit<DocumentSummary, 'pages' | 'status'> & { metadata: string | null }>).map(({ metadata, ...d }) => {
+    const pages = Number(parseMetadata(metadata)['pageCount']);
+    const status: DocumentSummary['status'] = !d.chunks ? 'empty' : d.entities > 0 ? 'extracted' : 'indexed';
+    return { ...d, pages: Number.isInteger(pages) && pages > 0 ? pages : null, status };
+  });
+  return { total: Number(row?.total ?? 0), items };
+}
+
+export async function listDocuments(db: GraphExecutor, collections: string[], query: DocumentQuery = {}): Promise<DocumentSummary[]> {
+  return (await listDocumentPage(db, collections, query)).items;
 }
 
 export interface DocumentDetail {
@@ -246,6 +258,30 @@ export async function listCollections(db: GraphExecutor): Promise<string[]> {
   const names = rows.map((r) => r.collection as string);
   // Only beside collections: a database that holds nothing else is read whole, without scoping.
   return names.length > 0 && graph?.graph === true ? [...names, GRAPH_SCOPE] : names;
+}
+
+/** Makes an empty collection that is listed before anything is written to it. Returns whether it is new. */
+export async function createCollection(db: GraphExecutor, name: string): Promise<boolean> {
+  const [row] = await db.write(cypher('documents/create-collection'), { name, system: SYSTEM_SCOPE });
+  return row?.created === true;
+}
+
+/**
+ * Removes a collection: every node in it (documents, chunks, entities, imported records) with
+ * their relationships, in batches, then its vector indexes and its marker. Returns how many nodes
+ * went, or null when there was no such collection.
+ */
+export async function deleteCollection(db: GraphExecutor, name: string): Promise<number | null> {
+  let nodes = 0;
+  for (;;) {
+    const [row] = await db.write(cypher('documents/delete-collection-batch'), { name, batch: int(5000) });
+    const deleted = Number(row?.deleted ?? 0);
+    nodes += deleted;
+    if (deleted === 0) break;
+  }
+  const [marker] = await db.write(cypher('documents/delete-collection-marker'), { name });
+  await dropCollectionIndexes(db, name);
+  return nodes === 0 && Number(marker?.deleted ?? 0) === 0 ? null : nodes;
 }
 
 export interface CollectionStats {

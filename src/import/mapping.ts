@@ -83,8 +83,8 @@ export async function loadMapping(file: string): Promise<Mapping> {
   return validateMapping(raw, file);
 }
 
-/** Validates a parsed mapping (`source` names it in messages) and fills in defaults. */
-export function validateMapping(raw: unknown, source = 'mapping'): Mapping {
+/** Validates a parsed mapping (`source`, a file name, names it in messages) and fills in defaults. */
+export function validateMapping(raw: unknown, source = ''): Mapping {
   const validate = schemaValidator('mapping.schema.json');
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'propertyNames').map(describeSchemaError);
@@ -98,7 +98,7 @@ export function validateMapping(raw: unknown, source = 'mapping'): Mapping {
 
 function mappingError(source: string, problems: MappingProblem[]): ImportError {
   const lines = problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`);
-  return new ImportError('MAPPING_INVALID', `Invalid mapping ${source}:\n${lines.join('\n')}`, { problems });
+  return new ImportError('MAPPING_INVALID', `Invalid mapping${source ? ` ${source}` : ''}:\n${lines.join('\n')}`, { problems });
 }
 
 // The schema has checked the shape; these types describe what it allows.

@@ -7,6 +7,7 @@ import type { LlmConfig } from '../config/index.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import { LlmError } from './errors.ts';
+import { llamaCppBackend } from './llama.ts';
 
 /**
  * The one place that builds chat models. The rest of kgrag sees only `ChatModel`: messages in,
@@ -58,10 +59,10 @@ export interface ChatModelOptions {
 export type StructuredOutputMode = 'jsonSchema' | 'jsonMode' | 'prompt';
 const MODES: readonly StructuredOutputMode[] = ['jsonSchema', 'jsonMode', 'prompt'];
 
-type RequestFormat = { mode: 'text' } | { mode: StructuredOutputMode; schema: JsonSchemaSpec };
+export type RequestFormat = { mode: 'text' } | { mode: StructuredOutputMode; schema: JsonSchemaSpec };
 
-/** One HTTP round trip to a provider: returns the assistant's text, throws whatever the client threw. */
-interface ChatBackend {
+/** One round trip to a provider (HTTP, or the model in process): returns the assistant's text, throws whatever the client threw. */
+export interface ChatBackend {
   readonly id: string;
   complete(messages: ChatMessage[], format: RequestFormat, signal: AbortSignal): Promise<string>;
   /** Plain text, piece by piece. */
@@ -73,7 +74,8 @@ const MAX_RETRY_DELAY_MS = 30_000;
 const PLACEHOLDER_API_KEY = 'kgrag-local-no-key';
 
 export function createChatModel(config: LlmConfig, logger: Logger, options: ChatModelOptions = {}): ChatModel {
-  const backend = config.provider === 'ollama' ? ollamaBackend(config) : openAiBackend(config);
+  const backend =
+    config.provider === 'ollama' ? ollamaBackend(config) : config.provider === 'llama-cpp' ? llamaCppBackend(config) : openAiBackend(config);
   return new ResilientChatModel(backend, config, logger.child({ component: 'llm', model: backend.id }), options);
 }
 

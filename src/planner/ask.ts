@@ -1,5 +1,7 @@
 /**
- * `ask`: one question in, one grounded answer out. The planner tries, in order:
+ * `ask`: one question in, one grounded answer out. A question about the whole collection ("What
+ * are the main topics?", "Summarise everything about X") is answered from the communities of the
+ * entity graph (overview.ts). Otherwise the planner tries, in order:
  *   1. the semantic parser — an exact Cypher answer when the question maps onto the schema with
  *      every content word accounted for;
  *   2. with an LLM configured, text-to-Cypher over the same catalog for what the parser cannot map;
@@ -135,7 +137,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   opts.signal?.throwIfAborted();
 
   // 0. Whole-collection questions ("What are the main topics?", "Summarise everything about X"): the communities.
-  const overview = catalog.internal.documents && collections ? overviewRequest(q) : undefined;
+  const overview = !opts.seed && catalog.internal.documents && collections ? overviewRequest(q) : undefined;
   if (overview && collections) {
     const o = await timed('overview', () => answerOverview({ db: deps.db, chat: deps.chat, logger, signal: opts.signal }, overview, collections, hanShare(q) >= 0.3));
     if (o) {
@@ -168,9 +170,12 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   if (opts.seed) {
     const seed = opts.seed;
     const target = parsed.ok ? parsed.spec.nodes[0]! : undefined;
-    if (!parsed.ok || !target || target.label !== seed.label || parsed.unexplained.length > 0) {
-      // Answering without the binding would answer another question than the one asked.
-      const why = parsed.ok ? (target?.label !== seed.label ? `it asks about ${target?.label}, not the ${seed.label} nodes` : `the schema has nothing for: ${parsed.unexplained.join(', ')}`) : parsed.reason;
+    if (!parsed.ok || !target || target.label !== seed.label || parsed.unexplained.length > 0 || parsed.doubts.length > 0) {
+      // Answering without the binding (documents, LLM Cypher) would answer another question than the one asked.
+      const why = !parsed.ok ? parsed.reason
+        : target?.label !== seed.label ? `it asks about ${target?.label}, not the ${seed.label} nodes`
+        : parsed.unexplained.length ? `the schema has nothing for: ${parsed.unexplained.join(', ')}`
+        : `not sure what it means: ${parsed.doubts.join(' ')}`;
       const message = `The follow-up could not be applied to ${seed.description}: ${why}`;
       steps.push({ kind: 'follow-up', detail: message });
       return finish({ answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this follow-up. ${message}. Ask it as a full question.`, found: false, citations: [], facts: [], rows: [], strategy: 'none', message });
@@ -223,7 +228,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     bridge = undefined;
   }
 
-  if (structured && !emptyAnswer(structured)) {
+  // Asked of a seed, nothing found is the answer ("none of them"), not a reason to search the documents.
+  if (structured && (opts.seed || !emptyAnswer(structured))) {
     steps.push({ kind: 'answer', detail: 'Rendered from the query result.' });
     return finish({
       answer: render(structured.spec, structured.rows, structured.truncated),
@@ -425,6 +431,7 @@ async function documentContext(
     mode,
     ...(embedding ? { embedding } : {}),
     ...(deps.reranker ? { reranker: deps.reranker } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   opts.signal?.throwIfAborted();
   const context: RetrievedContext = opts.expand

@@ -69,8 +69,17 @@ export async function ensureCommunities(db: GraphExecutor, collection: string, o
   const [stored, signature] = await Promise.all([readCommunities(db, [collection]), collectionSignature(db, collection)]);
   const current = stored.get(collection);
   if (current && current.signature === signatureWith(signature, opts.chat)) return current.communities;
-  return computeCommunities(db, collection, opts, signature);
+  // One computation per collection at a time in this process: concurrent questions share it.
+  const key = `${collection}|${signatureWith(signature, opts.chat)}`;
+  let running = inFlight.get(key);
+  if (!running) {
+    running = computeCommunities(db, collection, opts, signature).finally(() => inFlight.delete(key));
+    inFlight.set(key, running);
+  }
+  return running;
 }
+
+const inFlight = new Map<string, Promise<StoredCommunity[]>>();
 
 /** Computes, summarises and stores the communities of `collection` (replacing the stored ones). */
 export async function computeCommunities(db: GraphExecutor, collection: string, opts: CommunityOptions = {}, signature?: string): Promise<StoredCommunity[]> {

@@ -105,7 +105,7 @@ describe('web UI', () => {
 
   it('uploads a PDF and follows its ingestion to the end', async () => {
     await page.getByTestId('tab-documents').click();
-    await page.getByTestId('target-collection').fill(C);
+    await page.getByTestId('target-collection').selectOption(C);
     await page.getByTestId('file-input').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: await makeReportPdf() });
     const job = page.getByTestId('job').first();
     await job.waitFor();
@@ -181,9 +181,10 @@ describe('web UI', () => {
     await page.getByTestId('tab-documents').click();
     const doc = page.getByTestId('document').filter({ hasText: REPORT_TITLE });
     await doc.waitFor();
-    const button = doc.getByTestId('delete-document');
+    await doc.getByTestId('select-document').check();
+    const button = page.getByTestId('bulk-delete');
     await button.click();
-    expect(await button.innerText()).toBe('Really delete?');
+    expect(await button.innerText()).toBe('Really delete 1?');
     await button.click();
     await page.getByTestId('toast-info').filter({ hasText: 'Deleted' }).waitFor();
     await expect.poll(() => page.getByTestId('document').filter({ hasText: REPORT_TITLE }).count()).toBe(0);

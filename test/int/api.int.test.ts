@@ -54,6 +54,7 @@ describe('HTTP API', () => {
   let base: string;
   const A = uniqueCollection('apiA');
   const B = uniqueCollection('apiB');
+  const C = uniqueCollection('apiC');
   const home = mkdtempSync(path.join(tmpdir(), 'kgrag-api-'));
   const keys: Record<'admin' | 'readerA' | 'editorA' | 'readerB' | 'editorB', string> = {} as never;
   let secretDocId = '';
@@ -124,7 +125,8 @@ describe('HTTP API', () => {
 
   afterAll(async () => {
     await api?.close();
-    await dropCollections(app, [A, B]);
+    await dropCollections(app, [A, B, C]);
+    await app.db.write('MATCH (c:_KgragCollection) WHERE c.name = $c DELETE c', { c: C });
     await app.close();
     files?.cleanup();
     rmSync(home, { recursive: true, force: true });
@@ -147,7 +149,7 @@ describe('HTTP API', () => {
 
   describe('health, auth and roles', () => {
     it('answers /health and /ready without a key', async () => {
-      expect((await call('get', '/health', { key: null })).body).toEqual({ status: 'ok' });
+      expect((await call('get', '/health', { key: null })).body).toEqual({ status: 'ok', auth: 'keys' });
       const ready = await call('get', '/ready', { key: null });
       expect(ready.status).toBe(200);
       expect(ready.body.checks.database).toBe('ok');
@@ -472,6 +474,64 @@ describe('HTTP API', () => {
     });
   });
 
+  describe('the documents table and collections', () => {
+    it('pages, searches and sorts documents by a whitelisted key, with names, counts and status', async () => {
+      const byName = await call('get', '/v1/documents', { query: `collection=${A}&sort=name&order=asc&limit=5` });
+      expect(byName.status).toBe(200);
+      const names = byName.body.items.map((d: Json) => d.name as string);
+      expect(names).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+      expect(byName.body.total).toBeGreaterThan(5);
+      expect(byName.body.nextOffset).toBe(5);
+      const desc = await call('get', '/v1/documents', { query: `collection=${A}&sort=name&order=desc&limit=1000` });
+      expect(desc.body.items.map((d: Json) => d.name).slice(0, 5)).not.toEqual(names);
+      expect(desc.body.items.map((d: Json) => d.name).reverse().slice(0, 5)).toEqual(names);
+      expect(desc.body.nextOffset).toBeNull();
+      // Extraction found entities in the example documents: counted per document, status follows.
+      const withEntities = desc.body.items.filter((d: Json) => d.entities > 0);
+      expect(withEntities.length).toBeGreaterThan(0);
+      for (const d of withEntities) expect(d.status).toBe('extracted');
+      const byEntities = await call('get', '/v1/documents', { query: `collection=${A}&sort=entities&order=desc&limit=1000` });
+      const counts = byEntities.body.items.map((d: Json) => d.entities as number);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      const target = names[0]!;
+      const found = await call('get', '/v1/documents', { query: `collection=${A}&q=${encodeURIComponent(target.toUpperCase())}` });
+      expect(found.body.items.map((d: Json) => d.name)).toContain(target);
+      expect(found.body.total).toBeLessThan(byName.body.total);
+      expect((await call('get', '/v1/documents', { query: `collection=${A}&sort=sha256` })).status).toBe(400);
+      expect((await call('get', '/v1/documents', { query: `collection=${A}&q=${encodeURIComponent("') RETURN 1 //")}` })).body.total).toBe(0);
+    });
+
+    it('names a document by its file when its title says nothing, never by a server path', async () => {
+      await app.db.write(
+        `CREATE (:Document {id: $c + ':blank', collection: $c, key: 'k', title: 'about:blank', source: '/tmp/tmpq1w2e3/quarterly-report.pdf',
+                 mimeType: 'application/pdf', chunkCount: 0, charCount: 0, metadata: '{"pageCount":3}', createdAt: datetime(), updatedAt: datetime()})`,
+        { c: C },
+      );
+      const admin = await call('get', '/v1/documents', { key: keys.admin, query: `collection=${C}` });
+      expect(admin.body.items).toEqual([expect.objectContaining({ name: 'quarterly-report.pdf', pages: 3, status: 'empty', entities: 0 })]);
+    });
+
+    it('lets an admin create and delete collections; others may not', async () => {
+      const name = `${C}-new`;
+      expect((await call('post', '/v1/collections', { key: keys.editorA, body: { name } })).status).toBe(403);
+      const made = await call('post', '/v1/collections', { key: keys.admin, body: { name } });
+      expect(made.status).toBe(201);
+      expect(made.body).toEqual({ collection: name, created: true });
+      expect((await call('post', '/v1/collections', { key: keys.admin, body: { name } })).body.created).toBe(false);
+      expect((await call('get', '/v1/collections', { key: keys.admin })).body.collections).toContain(name);
+      expect((await call('post', '/v1/collections', { key: keys.admin, body: { name: '@graph' } })).status).toBe(400);
+      expect((await call('delete', '/v1/collections/{name}', { key: keys.editorA, params: { name: A } })).status).toBe(403);
+      const gone = await call('delete', '/v1/collections/{name}', { key: keys.admin, params: { name } });
+      expect(gone.body).toEqual({ collection: name, deleted: true, nodes: 0 });
+      expect((await call('get', '/v1/collections', { key: keys.admin })).body.collections).not.toContain(name);
+      // A collection with content goes whole: its documents are no longer listed.
+      const full = await call('delete', '/v1/collections/{name}', { key: keys.admin, params: { name: C } });
+      expect(full.body.nodes).toBeGreaterThan(0);
+      expect((await call('get', '/v1/documents', { key: keys.admin, query: `collection=${C}` })).body.total).toBe(0);
+      expect((await call('delete', '/v1/collections/{name}', { key: keys.admin, params: { name: C } })).status).toBe(404);
+    });
+  });
+
   describe('limits and errors', () => {
     it('GraphQL depth and cost limits', async () => {
       const deep = await gql('{ tasks { assignedTo { tasksAssignedTo { assignedTo { tasksAssignedTo { assignedTo { tasksAssignedTo { assignedTo { name } } } } } } } } }');
@@ -489,8 +549,11 @@ describe('HTTP API', () => {
     });
 
     it('rate limits per key and times requests out', async () => {
-      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), config: { ...app.config.api, rateLimitPerMinute: 10, requestTimeoutMs: 30 } });
+      // Two more servers on the same database: one with a small allowance, one with a tiny timeout.
+      const strict = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), runJobs: false, config: { ...app.config.api, rateLimitPerMinute: 10 } });
+      const hasty = await createApi(app, { jobsDir: path.join(home, 'jobs-strict'), runJobs: false, config: { ...app.config.api, requestTimeoutMs: 30 } });
       const url = (await strict.listen(0, '127.0.0.1')).url;
+      const hastyUrl = (await hasty.listen(0, '127.0.0.1')).url;
       // Fresh keys: counters live in the database, where the other tests' requests counted too.
       const store = new KeyStore(app.db);
       const fresh = (await store.create({ name: 'strict A', role: 'reader', collections: [A] })).key;
@@ -501,9 +564,9 @@ describe('HTTP API', () => {
         const limited = await get(fresh);
         expect(limited.status).toBe(429);
         expect(((await limited.json()) as Json).error.code).toBe('RATE_LIMITED');
-        // Another key has its own budget; an ask costs 10 units of it.
+        // Another key has its own budget.
         expect((await get(other)).status).toBe(200);
-        const slow = await fetch(`${url}/v1/ask`, {
+        const slow = await fetch(`${hastyUrl}/v1/ask`, {
           method: 'POST',
           headers: { authorization: `Bearer ${keys.editorA}`, 'content-type': 'application/json' },
           body: JSON.stringify({ question: 'Who leads the ingestion service and what did the memo say about it?' }),
@@ -512,6 +575,7 @@ describe('HTTP API', () => {
         expect(((await slow.json()) as Json).error.code).toBe('REQUEST_TIMEOUT');
       } finally {
         await strict.close();
+        await hasty.close();
       }
     });
 

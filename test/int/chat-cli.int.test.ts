@@ -45,17 +45,17 @@ describe('kgrag chat', () => {
   });
 
   it('answers follow-ups in one conversation, lists its history, and continues it with ask --conversation', async () => {
-    const res = await kgrag(['chat', '--collection', collection], 'Who reports to Ines Moreau?\nWhich of them work in Berlin?\n/history\n/quit\n');
+    const res = await kgrag(['chat', '--collection', collection], 'Who reports to Ines Moreau?\nWhich of them have office Berlin?\n/history\n/quit\n');
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toContain('Karl Berg');
     expect(res.stdout).toContain('Paul Roux');
-    const followUp = res.stdout.slice(res.stdout.indexOf('(read as:'));
-    expect(followUp).toMatch(/Karl Berg/);
-    expect(followUp.split('\n').slice(0, 3).join('\n')).not.toContain('Otto Klein');
-    expect(res.stdout).toMatch(/2\. Which of them work in Berlin\?/);
+    const followUp = res.stdout.slice(res.stdout.indexOf('(read as:'), res.stdout.indexOf('1. Who reports'));
+    expect(followUp).toContain('Karl Berg');
+    expect(followUp).toContain('Lena Vogel');
+    expect(followUp).not.toContain('Otto Klein');
+    expect(res.stdout).toMatch(/2\. Which of them have office Berlin\?/);
     const id = /Conversation (conv_[\w-]+)/.exec(res.stdout)![1]!;
 
-    const next = await kgrag(['ask', 'Which of them work in Paris?', '--conversation', id, '--json']);
+    const next = await kgrag(['ask', 'Which of them have office Paris?', '--conversation', id, '--json']);
     // The previous answer (two people in Berlin) has nobody in Paris: the answer is empty, not Paul Roux.
     const result = JSON.parse(next.stdout);
     expect(result.conversationId).toBe(id);

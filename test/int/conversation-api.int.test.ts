@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { Kgrag } from '../../src/app.ts';
@@ -177,6 +179,25 @@ describe('conversations over the API', () => {
     expect(JSON.stringify(everything)).not.toContain('_Kgrag');
     expect(JSON.stringify(await schemaOp(ctx, {}))).not.toContain('_Kgrag');
     expect(JSON.stringify(follow)).not.toContain('_Kgrag');
+  });
+
+  it('continues a conversation through the MCP ask tool, for its owner only', async () => {
+    const { body: conv } = await call('post', '/v1/conversations', { key: keys.one.key, body: { collections: [A] } });
+    const mcp = async (key: string, args: Json) => {
+      const client = new Client({ name: 'kgrag-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      try {
+        const result = (await client.callTool({ name: 'ask', arguments: args })) as { content: Array<{ text: string }> };
+        return JSON.parse(result.content[0]!.text) as Json;
+      } finally {
+        await client.close();
+      }
+    };
+    await mcp(keys.one.key, { question: 'Which employees report to John Doe?', conversationId: conv.id, asOf: EXAMPLE_REFERENCE_DATE });
+    const follow = await mcp(keys.one.key, { question: 'Which of those work remotely?', conversationId: conv.id, asOf: EXAMPLE_REFERENCE_DATE });
+    expect(follow.rows.map((r: Json) => r.name).sort()).toEqual(['Priya Natarajan', 'Sofia Rossi']);
+    expect(follow.conversationId).toBe(conv.id);
+    expect((await mcp(keys.two.key, { question: 'Which of those work remotely?', conversationId: conv.id })).error.code).toBe('NOT_FOUND');
   });
 
   it('streams an answer as server-sent events: start, plan, done (a structured answer sends no tokens)', async () => {

@@ -13,7 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'scripts/kgrag.mjs');
 const RECORDER = path.join(ROOT, 'test/support/record-imports.mjs');
 /** Packages that only embedding, PDF loading, LLMs, or the HTTP server need. */
-const HEAVY = ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'pdfjs-dist', '@langchain/core', '@langchain/openai', 'graphql', 'graphql-yoga', '@neo4j/graphql', 'express'];
+const HEAVY = ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'pdfjs-dist', '@langchain/core', '@langchain/openai', 'node-llama-cpp', 'graphql', 'graphql-yoga', '@neo4j/graphql', 'express'];
 
 /** The packages a `kgrag` command imported, recorded by a module hook, and its output. */
 async function packagesLoadedBy(...args: string[]): Promise<{ packages: Set<string>; code: number; stdout: string }> {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -105,6 +106,17 @@ describe('several servers and workers on one database', () => {
     // A trusts what it read of a key for at most a couple of seconds.
     await vi.waitFor(async () => expect((await call(a, 'GET', '/v1/collections', key)).status).toBe(401), { timeout: 30_000, interval: 500 });
   });
+
+  it('`kgrag keys` works on the database: a key it creates is served, one it revokes is refused', async () => {
+    const [a, b] = servers as [string, string];
+    const cli = async (...args: string[]) =>
+      JSON.parse((await promisify(execFile)(process.execPath, [BIN, 'keys', ...args, '--json'], { env: { ...process.env, KGRAG_HOME: home, KGRAG_LOG_LEVEL: 'warn' } })).stdout) as Json;
+    const created = await cli('create', '--name', 'from the cli', '--role', 'reader', '--collection', C);
+    expect((await call(b, 'GET', '/v1/collections', created.key)).status).toBe(200);
+    expect((await cli('list')).keys).toEqual(expect.arrayContaining([expect.objectContaining({ id: created.id, name: 'from the cli' })]));
+    await cli('revoke', created.id);
+    await vi.waitFor(async () => expect((await call(a, 'GET', '/v1/collections', created.key)).status).toBe(401), { timeout: 30_000, interval: 500 });
+  }, 120_000);
 
   it('a job submitted on A runs exactly once, on one of the workers, and B reports it', async () => {
     const [a, b] = servers as [string, string];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.ts';
+import { defaultLlamaThreads, loadConfig } from '../../src/config/index.ts';
 import { documentId, validateCollection } from '../../src/domain/ids.ts';
 import { ConfigError, InputError } from '../../src/errors.ts';
 
@@ -48,5 +48,25 @@ describe('ids and collection names', () => {
   it('rejects collection names that could smuggle anything', () => {
     expect(validateCollection('team-1.docs_v2')).toBe('team-1.docs_v2');
     for (const bad of ['', '-x', "a' OR 1=1", 'a b', 'x'.repeat(65), 'ä']) expect(() => validateCollection(bad)).toThrow(InputError);
+  });
+});
+
+describe('local LLM (llama-cpp)', () => {
+  it('runs a GGUF file in process when KGRAG_LLM_MODEL_PATH is set, one call at a time, CPU only', () => {
+    const llm = load({ KGRAG_LLM_MODEL_PATH: 'models/Tiny-Chat.Q4_1.gguf' }).llm;
+    expect(llm).toMatchObject({ provider: 'llama-cpp', model: 'Tiny-Chat.Q4_1', concurrency: 1 });
+    expect(llm?.llamaCpp).toMatchObject({ modelPath: '/tmp/nowhere/models/Tiny-Chat.Q4_1.gguf', gpu: false, maxTokens: 1024 });
+    expect(llm?.llamaCpp?.threads).toBeGreaterThanOrEqual(1);
+    const tuned = load({ KGRAG_LLM_PROVIDER: 'llama-cpp', KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_THREADS: '3', KGRAG_LLM_CONCURRENCY: '2', KGRAG_LLM_GPU: 'vulkan' }).llm;
+    expect(tuned).toMatchObject({ concurrency: 2, llamaCpp: { threads: 3, gpu: 'vulkan' } });
+  });
+  it('says what is missing or misplaced', () => {
+    expect(() => load({ KGRAG_LLM_PROVIDER: 'llama-cpp' })).toThrow(/KGRAG_LLM_MODEL_PATH/);
+    expect(() => load({ KGRAG_LLM_PROVIDER: 'ollama', KGRAG_LLM_MODEL: 'x', KGRAG_LLM_MODEL_PATH: '/m.gguf' })).toThrow(/llama-cpp/);
+    // Servers keep their defaults.
+    expect(load({ KGRAG_LLM_MODEL: 'gpt-x', OPENAI_API_KEY: 'k' }).llm).toMatchObject({ provider: 'openai', concurrency: 4, llamaCpp: undefined });
+  });
+  it('leaves at least half the cores to the rest of kgrag', () => {
+    expect([1, 2, 3, 4, 16, 64].map((cores) => defaultLlamaThreads(cores))).toEqual([1, 1, 1, 2, 8, 8]);
   });
 });

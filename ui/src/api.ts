@@ -3,13 +3,44 @@
  * and turns every failure into a message a person can act on.
  */
 import { sseEvents } from './sse.ts';
+import { defineMessages } from './i18n.ts';
+
+const t = defineMessages({
+  en: {
+    network: 'Cannot reach the kgrag server. Is `kgrag serve` still running?',
+    badKey: (said: string) => `The server did not accept this API key: ${said || 'unknown or revoked'}. Enter another one.`,
+    needKey: 'This server needs an API key. Enter one with "API key".',
+    forbidden: (said: string) => `Your API key may not do this. ${said}`.trim(),
+    notFound: 'Not found: it may have been deleted.',
+    tooLarge: (said: string) => `Too large: ${said}`,
+    tooMany: 'Too many requests for this API key. Wait a minute and try again.',
+    server: (said: string, ref: string) => `The server could not do this: ${said}${ref}`,
+    request: (id: string) => ` (request ${id})`,
+    failed: (status: number) => `The request failed (${status}).`,
+    errorN: (status: number) => `error ${status}`,
+  },
+  zh: {
+    network: '无法连接 kgrag 服务器。`kgrag serve` 还在运行吗？',
+    badKey: (said: string) => `服务器不接受此 API 密钥：${said || '未知或已吊销'}。请输入另一个。`,
+    needKey: '此服务器需要 API 密钥。请通过“API 密钥”输入。',
+    forbidden: (said: string) => `您的 API 密钥无权执行此操作。${said}`.trim(),
+    notFound: '未找到：可能已被删除。',
+    tooLarge: (said: string) => `太大：${said}`,
+    tooMany: '此 API 密钥的请求过多。请稍等一分钟再试。',
+    server: (said: string, ref: string) => `服务器无法完成此操作：${said}${ref}`,
+    request: (id: string) => `（请求 ${id}）`,
+    failed: (status: number) => `请求失败（${status}）。`,
+    errorN: (status: number) => `错误 ${status}`,
+  },
+});
 
 export interface GraphNode { id: string; name: string; type: string; collection: string }
 export interface GraphEdge { type: string; source: string; target: string; confidence?: number | null }
 export interface Neighbourhood { center: GraphNode; nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean }
 export interface EntitySummary { id: string; collection: string; type: string; name: string; aliases: number; mentions: number; imported: boolean }
 export interface Page<T> { items: T[]; offset: number; limit: number; nextOffset: number | null }
-export interface DocumentSummary { id: string; collection: string; title: string; source: string; mimeType: string; chunks: number; createdAt?: string | null; updatedAt?: string | null }
+export interface DocumentPage extends Page<DocumentSummary> { total: number }
+export interface Health { status: 'ok'; auth?: 'keys' | 'disabled' }
 export interface Chunk { id: string; index: number; page?: number | null; start: number; end: number; headingPath?: string[] | null; text: string }
 export interface DocumentDetail { document: { id: string; collection: string; title: string; source: string; mimeType: string; metadata: Record<string, unknown> }; chunks: Chunk[] }
 export interface Fact { property: string; value?: unknown; source: string }
@@ -32,6 +63,8 @@ export interface EntityDetail {
 }
 // The answer's shape is the server's own (src/planner/types.ts); type-only, so nothing of the server is bundled.
 export type { AskResult, Citation, CypherRun, GraphFact } from '../../src/planner/types.ts';
+import type { DocumentSummary } from '../../src/domain/documents.ts';
+export type { DocumentSort, DocumentSummary } from '../../src/domain/documents.ts';
 export interface SearchHit { chunkId: string; documentId: string; collection: string; title: string; source: string; page?: number | null; text: string; score: number }
 export interface Job {
   id: string;
@@ -54,9 +87,24 @@ export class UiError extends Error {
 
 const KEY_STORAGE = 'kgrag.apiKey';
 
+/**
+ * Neo4j integers reach JSON as {low, high} when a server path forgets to convert them: shown as
+ * numbers. Neo4j properties cannot hold maps, so an object of exactly these two integers is one.
+ */
+export function plainNumbers(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    const v = value as { low?: unknown; high?: unknown };
+    if (keys.length === 2 && Number.isInteger(v.low) && Number.isInteger(v.high)) return (v.high as number) * 2 ** 32 + ((v.low as number) >>> 0);
+  }
+  return value;
+}
+
 export class Api {
   /** Called when the server asks for a key (401), so the UI can ask the user for one. */
   onUnauthenticated: (() => void) | undefined;
+  /** Called with false when the server cannot be reached, with true when a response arrives again. */
+  onReachable: ((reachable: boolean) => void) | undefined;
 
   get key(): string | null {
     return sessionStorage.getItem(KEY_STORAGE);
@@ -81,12 +129,14 @@ export class Api {
       res = await fetch(path, init);
     } catch (err) {
       if (signal?.aborted) throw err; // cancelled by the user: not a network failure
-      throw new UiError('Cannot reach the kgrag server. Is `kgrag serve` still running?', 'NETWORK', 0);
+      this.onReachable?.(false);
+      throw new UiError(t('network'), 'NETWORK', 0);
     }
+    this.onReachable?.(true);
     const text = await res.text();
     let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      parsed = text ? JSON.parse(text, plainNumbers) : undefined;
     } catch {
       parsed = undefined;
     }
@@ -100,17 +150,17 @@ export class Api {
     const said = err?.message ?? '';
     if (status === 401) {
       this.onUnauthenticated?.();
-      return new UiError(this.key ? `The server did not accept this API key: ${said || 'unknown or revoked'}. Enter another one.` : 'This server needs an API key. Enter one with "API key".', code, status);
+      return new UiError(this.key ? t('badKey', said) : t('needKey'), code, status);
     }
-    if (status === 403) return new UiError(`Your API key may not do this. ${said}`.trim(), code, status);
-    if (status === 404) return new UiError(said || 'Not found: it may have been deleted.', code, status);
-    if (status === 413) return new UiError(`Too large: ${said}`, code, status);
-    if (status === 429) return new UiError('Too many requests for this API key. Wait a minute and try again.', code, status);
+    if (status === 403) return new UiError(t('forbidden', said), code, status);
+    if (status === 404) return new UiError(said || t('notFound'), code, status);
+    if (status === 413) return new UiError(t('tooLarge', said), code, status);
+    if (status === 429) return new UiError(t('tooMany'), code, status);
     if (status >= 500) {
-      const ref = err?.requestId ? ` (request ${err.requestId})` : '';
-      return new UiError(`The server could not do this: ${said || `error ${status}`}${ref}`, code, status, err?.requestId);
+      const ref = err?.requestId ? t('request', err.requestId) : '';
+      return new UiError(t('server', said || t('errorN', status), ref), code, status, err?.requestId);
     }
-    return new UiError(said || `The request failed (${status}).`, code, status);
+    return new UiError(said || t('failed', status), code, status);
   }
 
   get<T>(path: string): Promise<T> {
@@ -128,8 +178,10 @@ export class Api {
       res = await fetch(path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', accept: 'text/event-stream' }), body: JSON.stringify(body), signal });
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new UiError('Cannot reach the kgrag server. Is `kgrag serve` still running?', 'NETWORK', 0);
+      this.onReachable?.(false);
+      throw new UiError(t('network'), 'NETWORK', 0);
     }
+    this.onReachable?.(true);
     if (!res.ok || !res.body) throw this.failure(res.status, await res.json().catch(() => undefined));
     return res.body;
   }
@@ -147,7 +199,7 @@ export class Api {
     if (!res.ok || !res.body) throw this.failure(res.status, await res.json().catch(() => undefined));
     let last: Job | undefined;
     for await (const { data } of sseEvents(res.body, signal)) {
-      last = JSON.parse(data) as Job;
+      last = JSON.parse(data, plainNumbers) as Job;
       onEvent(last);
     }
     // The stream may close early (a proxy, a restart): the job itself has the final word.

@@ -1,6 +1,8 @@
 import type { Api } from './api.ts';
 import type { GraphView } from './graph.ts';
 
+export type PanelName = 'ask' | 'documents' | 'filters';
+
 /** What every panel shares: the API, the graph view, the chosen collection and the ways to speak to the user. */
 export interface Ctx {
   api: Api;
@@ -17,6 +19,11 @@ export interface Ctx {
   expand(id: string): Promise<void>;
   openPassage(documentId: string, chunkId: string, quote?: string): Promise<void>;
   openDocument(documentId: string): Promise<void>;
-  showPanel(name: 'ask' | 'documents' | 'filters'): void;
+  showPanel(name: PanelName): void;
   refreshFilters(): void;
+  /**
+   * The graph's selection changed (node id, or null when cleared): kept in the URL so that a reload
+   * or a shared link opens it again. Whatever selects a node calls it (openEntity does).
+   */
+  selectionChanged(id: string | null): void;
 }

@@ -91,3 +91,59 @@ export function show(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/**
+ * Re-renders `root` without losing the keyboard focus: the focused element's `data-focus` key is
+ * looked up again in the new content (a button rebuilt by the render keeps the focus).
+ */
+export function keepFocus(root: HTMLElement, render: () => void): void {
+  const active = document.activeElement;
+  const key = active instanceof HTMLElement && root.contains(active) ? active.dataset.focus : undefined;
+  render();
+  if (key) root.querySelector<HTMLElement>(`[data-focus="${CSS.escape(key)}"]`)?.focus();
+}
+
+export interface TabList {
+  select(name: string): void;
+  tab(name: string): HTMLButtonElement;
+  /** Sets the tabs' labels (on a language switch). */
+  label(labels: Record<string, string>): void;
+}
+
+/**
+ * ARIA tabs: one tab stop (roving tabindex), arrow keys, Home and End move between tabs and
+ * activate them; each tab names the panel it controls.
+ */
+export function tablist(list: HTMLElement, tabs: Array<{ name: string; controls: string; testid: string }>, onSelect: (name: string) => void): TabList {
+  list.setAttribute('role', 'tablist');
+  const byName = new Map<string, HTMLButtonElement>();
+  for (const { name, controls, testid } of tabs) {
+    const tab = h('button', { type: 'button', role: 'tab', class: 'tab', id: `${list.id}-${name}`, tabIndex: -1, aria: { controls, selected: 'false' }, data: { testid }, onclick: () => onSelect(name) });
+    byName.set(name, tab);
+    list.append(tab);
+  }
+  const all = [...byName.values()];
+  list.addEventListener('keydown', (ev) => {
+    const at = all.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    const next = ev.key === 'ArrowRight' || ev.key === 'ArrowDown' ? (at + 1) % all.length
+      : ev.key === 'ArrowLeft' || ev.key === 'ArrowUp' ? (at - 1 + all.length) % all.length
+      : ev.key === 'Home' ? 0 : ev.key === 'End' ? all.length - 1 : -1;
+    if (next < 0) return;
+    ev.preventDefault();
+    all[next]!.focus();
+    all[next]!.click();
+  });
+  return {
+    select(name) {
+      for (const [n, tab] of byName) {
+        tab.setAttribute('aria-selected', String(n === name));
+        tab.tabIndex = n === name ? 0 : -1;
+      }
+    },
+    tab: (name) => byName.get(name)!,
+    label(labels) {
+      for (const [n, tab] of byName) tab.textContent = labels[n] ?? n;
+    },
+  };
+}

@@ -71,8 +71,10 @@ export function formatNumber(n: number): string {
   return n.toLocaleString(current === 'zh' ? 'zh-CN' : 'en');
 }
 
-export function formatDate(iso: string | number | Date, withTime = true): string {
+/** `'short'`: numeric date and time, for table cells. */
+export function formatDate(iso: string | number | Date, withTime: boolean | 'short' = true): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return date.toLocaleString(current === 'zh' ? 'zh-CN' : 'en', withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
+  const style: Intl.DateTimeFormatOptions = withTime === 'short' ? { dateStyle: 'short', timeStyle: 'short' } : withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
+  return date.toLocaleString(current === 'zh' ? 'zh-CN' : 'en', style);
 }

@@ -273,8 +273,11 @@ export class JobQueue {
     if (!this.work || !this.opened || this.running || this.stopping) return;
     clearTimeout(this.timer);
     void this.claim()
-      .then((job) => {
-        if (this.stopping) return;
+      .then(async (job) => {
+        if (this.stopping) {
+          if (job) await this.db.write(cypher('jobs/unclaim'), { id: job.id, worker: this.workerId });
+          return;
+        }
         if (!job) {
           this.timer = setTimeout(() => this.pump(), this.pollMs);
           return;

@@ -40,7 +40,7 @@ async function runIngest(app: Kgrag, job: Job, progress: (p: Record<string, unkn
 
 async function runImport(app: Kgrag, job: Job, progress: (p: Record<string, unknown>) => void): Promise<unknown> {
   const source = job.spec.sources[0]!;
-  const mapping = validateMapping(job.spec.mapping, 'mapping');
+  const mapping = validateMapping(job.spec.mapping);
   const summary = await importRecords(app.db, source.path!, mapping, {
     collection: job.collection,
     logger: app.logger,

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { InputError } from '../../errors.ts';
+import { DOCUMENT_SORTS } from '../../graph/documents.ts';
 import { isSafeLabel } from '../../graph/names.ts';
 import { MAX_QUESTION_LENGTH } from '../../planner/ask.ts';
 import { ROLES } from '../auth/keys.ts';
@@ -73,11 +74,30 @@ export const ROUTES: Route[] = [
     },
   },
   {
+    method: 'post',
+    path: '/collections',
+    async handler(req, res, ctx) {
+      const body = parseInput(z.strictObject({ name: z.string().min(1).max(200) }), req.body);
+      const result = await ops.createCollectionOp(ctx, body.name);
+      res.status(result.created ? 201 : 200).json(result);
+    },
+  },
+  {
+    method: 'delete',
+    path: '/collections/:name',
+    async handler(req, res, ctx) {
+      res.json(await ops.deleteCollectionOp(ctx, String(req.params.name)));
+    },
+  },
+  {
     method: 'get',
     path: '/documents',
     async handler(req, res, ctx) {
-      const q = parseInput(z.object({ collection: collectionsParam, ...page }), req.query);
-      res.json(await ops.listDocumentsOp(ctx, { collections: q.collection, offset: q.offset, limit: q.limit }));
+      const q = parseInput(
+        z.object({ collection: collectionsParam, q: z.string().max(200).optional(), sort: z.enum(DOCUMENT_SORTS).optional(), order: z.enum(['asc', 'desc']).optional(), ...page }),
+        req.query,
+      );
+      res.json(await ops.listDocumentsOp(ctx, { collections: q.collection, q: q.q, sort: q.sort, order: q.order, offset: q.offset, limit: q.limit }));
     },
   },
   {

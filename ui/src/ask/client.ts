@@ -3,7 +3,7 @@
  * /v1/conversations). A server without the stream endpoint (an older kgrag) is asked with the
  * plain POST /v1/ask; one without conversations still answers, one question at a time.
  */
-import { UiError, query, type Api, type AskResult } from '../api.ts';
+import { UiError, plainNumbers, query, type Api, type AskResult } from '../api.ts';
 import { sseEvents } from '../sse.ts';
 
 /** POST /v1/ask's response: the answer plus, in a conversation, where it was stored and how the question was read. */
@@ -99,7 +99,7 @@ export class AskClient {
 /** Follows the events of POST /v1/ask/stream until `done` (the answer) or `error`. */
 async function readAnswer(stream: ReadableStream<BufferSource>, signal: AbortSignal, on: StreamHandlers): Promise<AskResponse> {
   for await (const { event, data } of sseEvents(stream, signal)) {
-    const payload = JSON.parse(data) as unknown;
+    const payload = JSON.parse(data, plainNumbers) as unknown;
     if (event === 'plan') on.onPlan?.(payload as Pick<AskResult['plan'], 'strategy' | 'steps'>);
     else if (event === 'token') on.onToken?.((payload as { text: string }).text);
     else if (event === 'done') return payload as AskResponse;

@@ -1,0 +1,3 @@
+MATCH (c:_KgragCollection {name: $name})
+DELETE c
+RETURN count(*) AS deleted

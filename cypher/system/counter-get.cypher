@@ -1,0 +1,2 @@
+OPTIONAL MATCH (c:_KgragCounter {id: $id})
+RETURN coalesce(c.hits, 0) AS hits
