@@ -268,6 +268,8 @@ describe('web UI: Ask as a conversation', () => {
     for (const [width, height] of [[1440, 900], [1024, 700], [390, 844]] as const) {
       await page.setViewportSize({ width, height });
       await page.waitForTimeout(300);
+      // On a phone the panels are views behind tabs.
+      if (width <= 768) await page.getByTestId('view-panel').click();
       // The question box and the answer fit the width of the screen.
       for (const part of [page.getByTestId('question'), turns().last().getByTestId('answer')]) {
         const box = (await part.boundingBox())!;
