@@ -667,7 +667,9 @@ function displayProperties(g: Grounding): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [label, info] of g.labelInfo) {
     const strings = info.properties.filter((p) => p.count >= info.sampled && p.types.length === 1 && p.types[0] === 'STRING' && !(g.kgrag && p.name === 'collection'));
-    out[label] = info.nameProperty ?? (strings.length === 1 ? strings[0]!.name : undefined);
+    // Else a property named like its label on every node (a Port's `port`): the node's own value.
+    const own = info.properties.find((p) => p.count >= info.sampled && p.name.toLowerCase() === label.toLowerCase());
+    out[label] = info.nameProperty ?? (strings.length === 1 ? strings[0]!.name : own?.name);
   }
   return out;
 }

@@ -106,7 +106,7 @@ describe('ask: general English on a graph kgrag did not build', () => {
  */
 describe('ask: what the rows of an answer carry, on a graph kgrag did not build', () => {
   let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Gardener OR n:Seedling OR n:Tray DETACH DELETE n');
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Gardener OR n:Seedling OR n:Tray OR n:Spade DETACH DELETE n');
 
   beforeAll(async () => {
     app = await openTestApp();
@@ -119,7 +119,8 @@ describe('ask: what the rows of an answer carry, on a graph kgrag did not build'
              (t3:Tray {trayId: 'T3', name: 'Window tray', capacity: 8})
       CREATE (s1:Seedling {name: 'Basil'}), (s2:Seedling {name: 'Chard'}), (s3:Seedling {name: 'Kale'}), (s4:Seedling {name: 'Leek'})
       CREATE (ida)-[:PLANTED]->(s1), (ida)-[:PLANTED]->(s2), (ida)-[:PLANTED]->(s3), (olu)-[:PLANTED]->(s4)
-      CREATE (s1)-[:GROWS_IN]->(t1), (s2)-[:GROWS_IN]->(t1), (s3)-[:GROWS_IN]->(t2), (s4)-[:GROWS_IN]->(t3)`);
+      CREATE (s1)-[:GROWS_IN]->(t1), (s2)-[:GROWS_IN]->(t1), (s3)-[:GROWS_IN]->(t2), (s4)-[:GROWS_IN]->(t3)
+      CREATE (ida)-[:USES]->(:Spade {spade: 7, weight: 2}), (olu)-[:USES]->(:Spade {spade: 9, weight: 3})`);
   });
   afterAll(async () => {
     await wipe();
@@ -146,6 +147,12 @@ describe('ask: what the rows of an answer carry, on a graph kgrag did not build'
     const r = await ask('How many seedling trays are there?');
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows).toEqual([{ count: 3 }]);
+  });
+
+  it('names a node without a name by the property named like its label, not by an internal id', async () => {
+    const r = await ask("Which spades does 'Ida Lund' use?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual([7]);
   });
 
   it('declines a ranking by a measure it cannot place instead of listing the first rows', async () => {
