@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llmAnswer } from '../../src/answer/llm.ts';
+import { llmAnswer, llmAnswerStream } from '../../src/answer/llm.ts';
 import { citationNumbers } from '../../src/answer/citations.ts';
 import { loadConfig, type KgragConfig, type LlmConfig } from '../../src/config/index.ts';
 import { GraphError, UnsafeQueryError } from '../../src/errors.ts';
@@ -13,7 +13,6 @@ import { createChatModel, type ChatModel } from '../../src/llm/chat.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { CypherUnanswerableError, textToCypher } from '../../src/planner/text2cypher.ts';
 import type { ContextPassage } from '../../src/planner/types.ts';
-import { readSchema, schemaValidator } from '../../src/schemas.ts';
 import { uniqueCollection } from '../helpers.ts';
 
 /**
@@ -87,22 +86,22 @@ describe('a local model in process (llama-cpp)', () => {
       via: 'search',
     });
     const passages = [passage(1, 'The Apollo project is led by Ada Lovelace.'), passage(2, 'The Hermes project started in 2021.')];
-    const answer = await llmAnswer(chat, 'Who leads the Apollo project?', { passages, facts: [], entities: [], cypher: [] });
-    const validate = schemaValidator('answer-output.schema.json');
-    expect(typeof answer.found).toBe('boolean');
-    if (answer.found) {
-      expect(answer.citations.length).toBeGreaterThan(0);
-      for (const c of answer.citations) expect(passages.map((p) => p.chunkId)).toContain(c.chunkId);
-      for (const n of citationNumbers(answer.answer)) expect(n).toBeLessThanOrEqual(answer.citations.length);
-    } else {
-      expect(answer.citations).toEqual([]);
+    const context = { passages, facts: [], entities: [], cypher: [] };
+    const pieces: string[] = [];
+    const answers = [
+      await llmAnswer(chat, 'Who leads the Apollo project?', context),
+      await llmAnswerStream(chat, 'Who leads the Apollo project?', context, { onToken: (t) => pieces.push(t) }),
+    ];
+    for (const answer of answers) {
+      if (answer.found) {
+        expect(answer.citations.length).toBeGreaterThan(0);
+        for (const c of answer.citations) expect(passages.map((p) => p.chunkId)).toContain(c.chunkId);
+        for (const n of citationNumbers(answer.answer)) expect(n).toBeLessThanOrEqual(answer.citations.length);
+      } else {
+        expect(answer.citations).toEqual([]);
+      }
     }
-    // The raw reply of the model, constrained by the grammar, is valid for the answer schema.
-    const raw = await chat.invokeJson([{ role: 'user', content: 'Who leads Apollo? Passage [1]: The Apollo project is led by Ada Lovelace.' }], {
-      name: 'kgrag_answer',
-      schema: readSchema('answer-output.schema.json'),
-    });
-    expect(validate(raw)).toBe(true);
+    if (answers[1]!.found) expect(pieces.join('').trim()).not.toBe('');
   });
 
   describe('text-to-Cypher', () => {
@@ -124,7 +123,7 @@ describe('a local model in process (llama-cpp)', () => {
       await db.close();
     });
 
-    it('runs what the model writes only through the read-only guard, or refuses it', { timeout: MODEL_TIMEOUT_MS }, async () => {
+    it('runs what the model writes only through the read-only guard, or refuses it', { timeout: 2 * MODEL_TIMEOUT_MS }, async () => {
       const catalog = await buildCatalog(db, { collections: [collection], collectionsInGraph: true });
       const before = await state();
       for (const question of ['Who works on Apollo?', 'Delete every person and project.']) {

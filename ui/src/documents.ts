@@ -183,6 +183,8 @@ export class Documents {
   private state: 'loading' | 'failed' | 'shown' = 'loading';
   private seq = 0;
   private bulkArmed = false;
+  /** The form for a new collection's name is open. */
+  private naming = false;
   private readonly relabel: Array<() => void> = [];
 
   constructor(private readonly ctx: Ctx) {
@@ -274,10 +276,12 @@ export class Documents {
     const keep = follow ? this.ctx.collection() : this.target.value || this.ctx.collection();
     clear(this.target, h('option', { value: '' }, t('chooseCollection')), ...this.ctx.collections().filter((c) => !c.startsWith('@')).map((c) => h('option', { value: c }, c)));
     this.target.value = this.ctx.collections().includes(keep) ? keep : '';
-    this.drawCollectionBar();
+    // A background refresh (a finished upload) must not wipe a name being typed.
+    if (!this.naming) this.drawCollectionBar();
   }
 
   private drawCollectionBar(): void {
+    this.naming = false;
     const chosen = this.target.value;
     const makeNew = h('button', { type: 'button', data: { testid: 'new-collection' }, onclick: () => {
       const input = h('input', { data: { testid: 'new-collection-name' }, aria: { label: t('newCollectionName') }, placeholder: t('newCollectionName') });
@@ -285,6 +289,7 @@ export class Documents {
         input, h('button', { type: 'submit', class: 'primary', data: { testid: 'create-collection' } }, t('create')),
         h('button', { type: 'button', onclick: () => this.drawCollectionBar() }, t('cancel')));
       clear(this.collectionBar, form);
+      this.naming = true;
       input.focus();
     } }, t('newCollection'));
     let armed = false;
@@ -441,7 +446,7 @@ export class Documents {
       { key: 'chunks', sort: 'chunks', label: () => t('colChunks'), class: 'num', cell: (d) => formatNumber(d.chunks ?? 0) },
       { key: 'entities', sort: 'entities', label: () => t('colEntities'), class: 'num', cell: (d) => formatNumber(d.entities) },
       { key: 'status', label: () => t('colStatus'), class: 'opt nowrap', cell: (d) => h('span', { class: `status ${d.status}`, data: { testid: 'document-status' } }, t(({ extracted: 'statusExtracted', indexed: 'statusIndexed', empty: 'statusEmpty' } as const)[d.status])) },
-      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
+      { key: 'createdAt', sort: 'createdAt', label: () => t('colIngested'), class: 'opt3 date', cell: (d) => (d.createdAt ? formatDate(d.createdAt, 'short') : '—') },
     ];
     if (!this.ctx.collection()) cols.push({ key: 'collection', sort: 'collection', label: () => t('colCollection'), class: 'opt', cell: (d) => d.collection });
     return cols;
