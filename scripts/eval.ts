@@ -1,7 +1,7 @@
 /**
  * Retrieval and extraction quality on public benchmarks and the project's own gold sets, through
  * the same code paths users run.
- *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact [--queries N --distractors M] [--rerank none,sentence,sentence:0.5,llm]] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
+ *   npm run eval -- [questions] [questions-zh] [northwind] [graphs] [scifact [--queries N --distractors M [--first N]] [--rerank none,sentence,sentence:0.5,lexical,lexical:0.5,llm]] [cmrc [--limit N]] [2wiki] [extraction] [ocr --pages N --noisy N --langs eng,chi_sim] [--modes vector,fulltext,hybrid] [--bench ../shared/bench] [--json FILE]
  *   npm run eval -- graphs [--graphs northwind,fincen] [--out DIR] [--only ID,ID] [--loaded: the one graph is already loaded]   (loads each graph into the configured database: wipes it first)
  */
 import { writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ const { values, positionals } = parseArgs({
     // SciFact: a fixed subset (first N queries, their abstracts and M others) and the rerankers compared.
     queries: { type: 'string' },
     distractors: { type: 'string' },
+    // Of the subset's queries, evaluate only the first N (same corpus).
+    first: { type: 'string' },
     rerank: { type: 'string', default: 'none' },
     graphs: { type: 'string' },
     out: { type: 'string' },
@@ -106,8 +108,8 @@ if (suites.includes('extraction')) {
 if (suites.includes('scifact')) {
   const app = await openKgrag({ schema: true, embedder: true });
   try {
-    const subset = values.queries ? { queries: Number(values.queries), distractors: Number(values.distractors ?? 1000) } : undefined;
-    const { SentenceReranker, LlmReranker } = await import('../src/retrieval/rerank.ts');
+    const subset = values.queries ? { queries: Number(values.queries), distractors: Number(values.distractors ?? 1000), ...(values.first ? { first: Number(values.first) } : {}) } : undefined;
+    const { SentenceReranker, LexicalSentenceReranker, LlmReranker } = await import('../src/retrieval/rerank.ts');
     const cache = new Map<string, number[]>();
     const embedder = app.embedder!;
     const cached = {
@@ -121,8 +123,10 @@ if (suites.includes('scifact')) {
     const rerankers = values.rerank.split(',').map((r) => {
       if (r === 'none') return undefined;
       // sentence: rank fusion; sentence:W: linear mix with weight W; both with sentence embeddings cached across variants.
-      if (r === 'sentence') return new SentenceReranker(cached, 50);
-      if (/^sentence:(0?\.\d+|1)$/.test(r)) return new SentenceReranker(cached, 50, Number(r.slice('sentence:'.length)));
+      if (r === 'sentence') return new SentenceReranker(cached, 20);
+      if (r === 'lexical') return new LexicalSentenceReranker(50);
+      if (/^lexical:(0?\.\d+|1)$/.test(r)) return new LexicalSentenceReranker(50, Number(r.slice('lexical:'.length)));
+      if (/^sentence:(0?\.\d+|1)$/.test(r)) return new SentenceReranker(cached, 20, Number(r.slice('sentence:'.length)));
       if (r === 'llm' && app.chat) return new LlmReranker(app.chat);
       throw new Error(`--rerank: none, sentence, sentence:W or llm (llm needs KGRAG_LLM_MODEL), got ${r}`);
     });

@@ -31,6 +31,8 @@ export interface ScifactResult {
 export interface ScifactSubset {
   queries: number;
   distractors: number;
+  /** Evaluate only the first `first` of those queries (on the same corpus). */
+  first?: number;
 }
 
 export async function runScifact(
@@ -67,6 +69,10 @@ export async function runScifact(
   }
   const summary = await ingestBenchJsonl(app, corpus, collection, { idField: '_id', titleField: 'title', textField: 'text' });
   log(describeIngest('scifact corpus', summary));
+  if (subset?.first) {
+    queries = queries.slice(0, subset.first);
+    log(`scifact: the first ${queries.length} queries evaluated`);
+  }
 
   const retriever = retrieverOf(app);
   const results: ScifactResult[] = [];

@@ -42,7 +42,8 @@ export const LIMITS = {
   maxPageSize: 1000,
   searchK: 100,
   neighbourhoodHops: 3,
-  neighbourhoodNodes: 500,
+  // The web UI draws 5,000 nodes smoothly (WebGL, layout in a worker); one call may fetch that many.
+  neighbourhoodNodes: 5000,
   entityDetailItems: 200,
   /** Deeper pages are refused: Neo4j's SKIP takes a 64-bit integer, and nobody pages a million rows. */
   maxOffset: 1_000_000,

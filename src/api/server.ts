@@ -377,10 +377,11 @@ function translateHttpError(err: unknown, config: ApiConfig): unknown {
 
 /**
  * The web UI shows untrusted document text: its pages may run only the UI's own script and
- * stylesheet, load nothing from elsewhere, and never be framed.
+ * stylesheet (and its own layout worker script, never a blob), load nothing from elsewhere, and
+ * never be framed.
  */
 export const UI_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const uiHeaders: RequestHandler = (_req, res, next) => {

@@ -490,7 +490,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     doubts.push(`"${T.slice(m.span.start, m.span.end).map((t) => t.raw).join(' ')}" (${m.label}.${m.property.name}) is not used.`);
   }
   const nameProps = displayProperties(g);
-  if (result.kind === 'rank' && !result.groupBy && !g.kgrag) {
+  if (result.kind === 'rank' && !result.groupBy) {
     // A ranking of records names each by its key too: display names repeat ("Ernst Handel" on many orders).
     const key = keyProperty(g, target.label);
     if (key && key !== nameProps[target.label]) result.key = key;

@@ -17,6 +17,7 @@ import { KgragError } from '../errors.ts';
 import type { ChatMessage, ChatModel, JsonSchemaSpec } from '../llm/chat.ts';
 import { blockMarkers, newBoundary } from '../llm/untrusted.ts';
 import { silentLogger, type Logger } from '../logging.ts';
+import { contentStems, termCoverage } from './terms.ts';
 
 export interface Reranker {
   /** For plans and benchmark reports. */
@@ -61,13 +62,7 @@ export class SentenceReranker implements Reranker {
       at += list.length;
       return max;
     });
-    const score = this.weight === undefined ? rankFusion(best) : linear(top.map((h) => h.score), best, this.weight);
-    // Ties keep the search order.
-    const reranked = top
-      .map((h, i) => ({ hit: { ...h, score: score[i]! }, i }))
-      .sort((a, b) => b.hit.score - a.hit.score || a.i - b.i)
-      .map((x) => x.hit);
-    return [...reranked, ...hits.slice(this.depth)];
+    return reorder(hits, top, this.weight === undefined ? rankFusion(best) : linear(top.map((h) => h.score), best, this.weight), this.depth);
   }
 }
 
@@ -89,6 +84,42 @@ function minMax(values: number[]): number[] {
   const lo = Math.min(...values);
   const span = Math.max(...values) - lo;
   return values.map((v) => (span > 0 ? (v - lo) / span : 0));
+}
+
+/**
+ * The same idea without a model: a passage scores by its best sentence's share of the question's
+ * content words, each weighted by its rarity among the reranked passages (a word in every passage
+ * tells nothing). Cheap (no embedding), and English-centred (words as the stemmer splits them).
+ */
+export class LexicalSentenceReranker implements Reranker {
+  readonly id: string;
+
+  constructor(
+    private readonly depth = 50,
+    private readonly weight?: number,
+  ) {
+    this.id = weight === undefined ? 'lexical' : `lexical:${weight}`;
+  }
+
+  async rerank(question: string, hits: SearchResult[]): Promise<SearchResult[]> {
+    const top = hits.slice(0, this.depth);
+    if (top.length < 2) return hits;
+    const asked = [...new Set(contentStems(question))];
+    const df = new Map<string, number>();
+    for (const h of top) for (const t of new Set(contentStems(h.text))) df.set(t, (df.get(t) ?? 0) + 1);
+    const idf = (t: string) => Math.log(1 + (top.length + 1) / ((df.get(t) ?? 0) + 0.5));
+    const best = top.map((h) => Math.max(0, ...sentencesOf(h.text).map((sentence) => termCoverage(asked, sentence, idf))));
+    return reorder(hits, top, this.weight === undefined ? rankFusion(best) : linear(top.map((h) => h.score), best, this.weight), this.depth);
+  }
+}
+
+/** The top hits by their new scores (ties keep the search order), then the rest as they were. */
+function reorder(hits: SearchResult[], top: SearchResult[], score: number[], depth: number): SearchResult[] {
+  const reranked = top
+    .map((h, i) => ({ hit: { ...h, score: score[i]! }, i }))
+    .sort((a, b) => b.hit.score - a.hit.score || a.i - b.i)
+    .map((x) => x.hit);
+  return [...reranked, ...hits.slice(depth)];
 }
 
 function sentencesOf(text: string): string[] {

@@ -7,7 +7,7 @@ import type { SearchResult } from '../../src/domain/types.ts';
 import { FakeEmbedder } from '../../src/embedding/fake.ts';
 import { createChatModel, type ChatModel } from '../../src/llm/chat.ts';
 import { silentLogger } from '../../src/logging.ts';
-import { LlmReranker, SentenceReranker } from '../../src/retrieval/rerank.ts';
+import { LexicalSentenceReranker, LlmReranker, SentenceReranker } from '../../src/retrieval/rerank.ts';
 import { messageText, useFakeLlmServer } from '../support/openai-server.ts';
 
 const fakeServer = useFakeLlmServer();
@@ -47,6 +47,14 @@ describe('SentenceReranker', () => {
     // c3 shares a word with the question, but only the first two hits are re-scored.
     const reranked = await new SentenceReranker(new FakeEmbedder(), 2).rerank('customer service scores', HITS);
     expect(reranked.map((h) => h.chunkId)).toEqual(['c1', 'c2', 'c3']);
+  });
+});
+
+describe('LexicalSentenceReranker', () => {
+  it('raises the passage with a sentence holding the question\'s rarer words', async () => {
+    const reranked = await new LexicalSentenceReranker().rerank('Who rewrote the ingestion service in Rust?', HITS);
+    expect(reranked[0]!.chunkId).toBe('c2');
+    expect(reranked).toHaveLength(3);
   });
 });
 

@@ -353,7 +353,7 @@ function refreshFilters(): void {
   const hops = h('select', { data: { testid: 'hops', focus: 'hops' }, aria: { label: t('expandBy') } }, ...[1, 2, 3].map((n) => h('option', { value: String(n) }, t('hops', n))));
   hops.value = String(neighbourhoodHops);
   hops.addEventListener('change', () => (neighbourhoodHops = Number(hops.value)));
-  const limit = h('select', { data: { focus: 'limit' }, aria: { label: t('upTo', neighbourhoodLimit) } }, ...[50, 200, 500].map((n) => h('option', { value: String(n) }, t('upTo', n))));
+  const limit = h('select', { data: { focus: 'limit' }, aria: { label: t('upTo', neighbourhoodLimit) } }, ...[50, 200, 500, 2000, 5000].map((n) => h('option', { value: String(n) }, t('upTo', n))));
   limit.value = String(neighbourhoodLimit);
   limit.addEventListener('change', () => (neighbourhoodLimit = Number(limit.value)));
   const button = (key: string, label: string, onclick: () => void) => h('button', { type: 'button', data: { focus: key, testid: key }, onclick }, label);
@@ -453,13 +453,12 @@ async function openDocument(documentId: string): Promise<void> {
   else details.failed();
 }
 
-graph.sigma.on('clickNode', ({ node }) => void openEntity(node, { expand: !graph.graph.getNodeAttribute(node, 'expanded') }));
-graph.sigma.on('clickStage', () => {
-  graph.setSelected(null);
-  selectionChanged(null);
-});
-graph.sigma.on('enterNode', () => graphEl.classList.add('pointer'));
-graph.sigma.on('leaveNode', () => graphEl.classList.remove('pointer'));
+// A click on the canvas selects (and opens) a node; expanding is its own action (double click, Expand, E).
+graph.onSelect = (id) => {
+  if (id) void openEntity(id);
+  else selectionChanged(null);
+};
+graph.onExpand = (id) => void expand(id);
 
 // ---- search: a combobox whose results are reached with the arrow keys -----------------------------
 
@@ -636,9 +635,7 @@ async function loadStart(): Promise<void> {
   // The neighbourhoods of the top few, fetched together.
   const nbs = await Promise.all(top.items.slice(0, 5).map((e) => guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(e.id)}/neighbourhood${query({ hops: 1, limit: 60 })}`))));
   if (collection !== ctx.collection()) return;
-  for (const nb of nbs) if (nb) graph.addNeighbourhood(nb);
-  graph.layout();
-  graph.refresh();
+  graph.addNeighbourhoods(nbs.filter((nb): nb is Neighbourhood => nb !== undefined));
   setGraphState('cleared');
 }
 

@@ -7,6 +7,7 @@ import type { Aggregate, NodeSpec, ResultSpec } from '../compile.ts';
 import type { Grounding, PropertyMention } from '../grounding.ts';
 import { NUMBER_WORDS, nameWords, parseNumber } from '../lexicon.ts';
 import { looksLikeDateString } from './comparisons.ts';
+import { TYPE_LABEL_PREFIX } from '../../graph/names.ts';
 
 export const AGGREGATE_WORDS: Record<string, Aggregate> = {
   average: 'avg', mean: 'avg', avg: 'avg',
@@ -182,7 +183,7 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     for (let i = m.span.start; i < m.span.end; i++) ctx.used.add(i);
   }
   // A record's own key ("productID") identifies it beside its display name (kgrag's ids are bookkeeping).
-  const key = g.kgrag ? undefined : keyProperty(g, target.label);
+  const key = keyProperty(g, target.label);
   if (key && key !== nameProp && !shown.includes(key)) shown.unshift(key);
   return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}) };
 }
@@ -190,7 +191,8 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
 /** The property that identifies a node of the label: `id`, or the label's own name + Id ("productID" of Product), on every node. */
 export function keyProperty(g: Grounding, label: string): string | undefined {
   const info = g.labelInfo.get(label);
-  if (!info) return undefined;
+  // kgrag's own entities: their `id` is bookkeeping, not a key anyone asked for.
+  if (!info || info.stored?.some((s) => s.startsWith(TYPE_LABEL_PREFIX))) return undefined;
   const own = nameWords(label).join('');
   return info.properties.find((p) => p.count >= info.sampled && (p.name === 'id' || p.name.toLowerCase() === `${own}id` || p.name.toLowerCase() === `${own}_id`))?.name;
 }
