@@ -26,7 +26,7 @@ export interface ConversationAskResult extends AskResult {
   standaloneQuestion?: string;
 }
 
-export interface ConversationAskInput extends Pick<AskOptions, 'asOf' | 'signal' | 'onPlan' | 'onToken'> {
+export interface ConversationAskInput extends Pick<AskOptions, 'asOf' | 'signal' | 'onPlan' | 'onToken' | 'reading'> {
   question: string;
   collections: string[] | null;
   owner: string;
@@ -60,6 +60,7 @@ export async function askInConversation(app: Kgrag, store: ConversationStore, in
     result = await askKgrag(app, asked, {
       collections: input.collections,
       ...(input.asOf ? { asOf: input.asOf } : {}),
+      ...(input.reading !== undefined ? { reading: input.reading } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
       ...(seed ? { seed } : {}),
       ...(input.onToken ? { onToken: input.onToken } : {}),

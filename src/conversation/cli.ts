@@ -21,7 +21,7 @@ export async function askTurn(
   app: Kgrag,
   id: string,
   question: string,
-  opts: { collections?: string[] | undefined } & Pick<ConversationAskInput, 'asOf' | 'signal' | 'onToken' | 'onPlan'>,
+  opts: { collections?: string[] | undefined } & Pick<ConversationAskInput, 'asOf' | 'signal' | 'onToken' | 'onPlan' | 'reading'>,
 ): Promise<ConversationAskResult> {
   const store = new ConversationStore(app.db);
   const conversation = await store.recent(LOCAL_OWNER, id, HISTORY_TURNS);

@@ -59,6 +59,11 @@ export interface AskOptions {
   timeoutMs?: number;
   /** Graph expansion of retrieved passages (default on). */
   expand?: boolean;
+  /**
+   * Answer with this one of the readings a previous ask of the same question offered
+   * (`plan.alternatives`, by index): the person chose what the question means.
+   */
+  reading?: number;
   signal?: AbortSignal;
   /**
    * A follow-up bound to the previous answer (src/conversation): the parsed target must be these
@@ -114,6 +119,12 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   };
   /** Readings the parser was not sure of: offered when nothing else answers, never run. */
   const alternatives: Interpretation[] = [];
+  /** The specs behind `alternatives`, in the same order: what a chosen reading runs. */
+  const offered: QuerySpec[] = [];
+  const offer = (spec: QuerySpec, doubts: string[]) => {
+    offered.push(spec);
+    alternatives.push(interpretation(spec, collections, labelMatcher(catalog), doubts));
+  };
   const finish = (r: Omit<AskResult, 'question' | 'plan' | 'timings' | 'cypher'> & { strategy: Strategy; message?: string }): AskResult => {
     timings.total = Math.round(performance.now() - started);
     const { strategy, message, ...rest } = r;
@@ -181,12 +192,12 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
     parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
-    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), parsed.doubts));
-    for (const reading of parsed.readings ?? []) alternatives.push(interpretation(reading, collections, labelMatcher(catalog), parsed.doubts));
+    offer(parsed.spec, parsed.doubts);
+    for (const reading of parsed.readings ?? []) offer(reading, parsed.doubts);
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
-    alternatives.push(interpretation(parsed.spec, collections, labelMatcher(catalog), [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]));
+    offer(parsed.spec, [`without "${parsed.unexplained.join('", "')}"`, ...parsed.doubts]);
     // Hybrid: the part the graph does understand may name who or what the documents should be
     // asked about ("the senior software engineer on John Doe's team" → Priya Natarajan).
     if (!zh && catalog.internal.documents && collections && (parsed.spec.result.kind === 'list' || parsed.spec.result.kind === 'rank')) {
@@ -204,6 +215,17 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     const compiled = compile(parsed.spec, collections, labelMatcher(catalog));
     const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
     if (run) structured = { spec: parsed.spec, rows: finishRows(parsed.spec, run.rows), truncated: run.truncated };
+  }
+
+  if (opts.reading !== undefined) {
+    // The person chose one of the readings offered for this question: it is run as the answer.
+    const spec = offered[opts.reading];
+    if (!spec) throw new InputError(`The question has no reading ${opts.reading} to choose (it offers ${offered.length}); ask it again.`);
+    steps.push({ kind: 'parse', detail: `Reading chosen by the asker: ${describeSpec(spec)}` });
+    const compiled = compile(spec, collections, labelMatcher(catalog));
+    const run = await timed('cypher', () => runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns));
+    structured = run ? { spec, rows: finishRows(spec, run.rows), truncated: run.truncated } : undefined;
+    bridge = undefined;
   }
 
   // Asked of a seed, nothing found is the answer ("none of them"), not a reason to search the documents.

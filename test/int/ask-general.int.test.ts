@@ -85,6 +85,18 @@ describe('ask: general English on a graph kgrag did not build', () => {
     expect(tasted.plan.strategy).toBe('structured');
     expect(tasted.rows.map((x) => x.name).sort()).toEqual(['Ben Okafor', 'Cy Park']);
   });
+
+  it('answers with the reading the asker chose among those offered, and refuses one it did not offer', async () => {
+    const offered = await ask("List the cooks of 'Green Dream'.");
+    const tastedAt = (offered.plan.alternatives ?? []).findIndex((a) => a.cypher.includes('`TASTED`'));
+    expect(tastedAt).toBeGreaterThanOrEqual(0);
+    const chosen = await askKgrag(app, "List the cooks of 'Green Dream'.", { collections: null, asOf: '2025-01-01', reading: tastedAt });
+    expect(chosen.plan.strategy).toBe('structured');
+    expect(chosen.found).toBe(true);
+    expect(chosen.rows.map((x) => x.name).sort()).toEqual(['Ben Okafor', 'Cy Park']);
+    expect(chosen.plan.steps.some((s) => s.detail.startsWith('Reading chosen by the asker'))).toBe(true);
+    await expect(askKgrag(app, "List the cooks of 'Green Dream'.", { collections: null, asOf: '2025-01-01', reading: 7 })).rejects.toThrow(/no reading 7/);
+  });
 });
 
 /**

@@ -39,12 +39,17 @@ export interface FakeChatRequest {
   stream: boolean;
   body: Record<string, unknown>;
   headers: http.IncomingHttpHeaders;
+  /** Pieces of a streamed answer written so far. */
+  piecesSent: number;
+  /** The client hung up before the answer was complete (a cancel, a timeout). */
+  closedEarly: boolean;
 }
 
 export type FakeReply =
   /** The assistant's message content, answered at once. */
   | string
-  | { content: string; delayMs?: number; finishReason?: 'stop' | 'length' | 'content_filter' }
+  /** `wordDelayMs`: a streamed answer waits this long before each word after the first, like a model writing. */
+  | { content: string; delayMs?: number; wordDelayMs?: number; finishReason?: 'stop' | 'length' | 'content_filter' }
   /** An HTTP error; `message` goes into the provider's error body unless `body` is given. */
   | { status: number; message?: string; body?: unknown; headers?: Record<string, string>; delayMs?: number }
   /** Never answer (until the client gives up and disconnects): for timeouts. */
@@ -151,7 +156,10 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     res.on('finish', settle);
     res.on('close', () => {
       // The client went away before the answer (timeout, abort): end any scripted delay.
-      if (!res.writableEnded) controller.abort();
+      if (!res.writableEnded) {
+        controller.abort();
+        request.closedEarly = true;
+      }
       settle();
     });
     try {
@@ -232,7 +240,7 @@ function parseChatRequest(
   if (typeof responseFormat === 'string') return responseFormat;
   // Ollama streams unless told not to; OpenAI does not unless asked.
   const stream = api === 'ollama' ? body['stream'] !== false : body['stream'] === true;
-  return { api, index, model: body['model'], messages, responseFormat, stream, body, headers };
+  return { api, index, model: body['model'], messages, responseFormat, stream, body, headers, piecesSent: 0, closedEarly: false };
 }
 
 function contentText(content: unknown): string {
@@ -294,7 +302,8 @@ async function sendReply(res: http.ServerResponse, request: FakeChatRequest, rep
   const content = typeof reply === 'string' ? reply : reply.content;
   const finishReason = typeof reply === 'string' ? 'stop' : reply.finishReason ?? 'stop';
   if (request.api === 'ollama') return sendOllama(res, request, content, finishReason);
-  return sendOpenAi(res, request, content, finishReason);
+  const wordDelayMs = typeof reply === 'string' ? 0 : reply.wordDelayMs ?? 0;
+  return sendOpenAi(res, request, content, finishReason, wordDelayMs, signal);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -312,7 +321,7 @@ function tokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function sendOpenAi(res: http.ServerResponse, request: FakeChatRequest, content: string, finishReason: string): void {
+async function sendOpenAi(res: http.ServerResponse, request: FakeChatRequest, content: string, finishReason: string, wordDelayMs: number, signal: AbortSignal): Promise<void> {
   const id = `chatcmpl-fake-${request.index}`;
   const created = Math.floor(Date.now() / 1000);
   const promptTokens = tokens(request.messages.map((m) => m.content).join('\n'));
@@ -334,9 +343,17 @@ function sendOpenAi(res: http.ServerResponse, request: FakeChatRequest, content:
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   // Like a real server: one delta per word (the first carries the role).
   const pieces = content.match(/\S+\s*|\s+/g) ?? [''];
-  pieces.forEach((piece, i) =>
-    res.write(chunk([{ index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: null }])),
-  );
+  for (const [i, piece] of pieces.entries()) {
+    if (i > 0 && wordDelayMs > 0) {
+      try {
+        await sleep(wordDelayMs, undefined, { signal });
+      } catch {
+        return; // the client disconnected mid-answer
+      }
+    }
+    res.write(chunk([{ index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: null }]));
+    request.piecesSent++;
+  }
   res.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]));
   if (includeUsage) res.write(chunk([], { usage }));
   res.end('data: [DONE]\n\n');

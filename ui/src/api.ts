@@ -2,6 +2,7 @@
  * The REST API as the UI uses it (schemas/openapi.yaml): one fetch wrapper that adds the API key
  * and turns every failure into a message a person can act on.
  */
+import { sseEvents } from './sse.ts';
 import { defineMessages } from './i18n.ts';
 
 const t = defineMessages({
@@ -119,14 +120,15 @@ export class Api {
     return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const init: RequestInit = { method, headers: this.headers(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) };
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const init: RequestInit = { method, headers: this.headers(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }), ...(signal ? { signal } : {}) };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) init.body = JSON.stringify(body);
     let res: Response;
     try {
       res = await fetch(path, init);
-    } catch {
+    } catch (err) {
+      if (signal?.aborted) throw err; // cancelled by the user: not a network failure
       this.onReachable?.(false);
       throw new UiError(t('network'), 'NETWORK', 0);
     }
@@ -165,8 +167,23 @@ export class Api {
     return this.request<T>('GET', path);
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('POST', path, body, signal);
+  }
+
+  /** POSTs `body` and returns the open event stream; a refusal becomes a UiError (status 404: no such route). */
+  async postStream(path: string, body: unknown, signal: AbortSignal): Promise<ReadableStream<BufferSource>> {
+    let res: Response;
+    try {
+      res = await fetch(path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', accept: 'text/event-stream' }), body: JSON.stringify(body), signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.onReachable?.(false);
+      throw new UiError(t('network'), 'NETWORK', 0);
+    }
+    this.onReachable?.(true);
+    if (!res.ok || !res.body) throw this.failure(res.status, await res.json().catch(() => undefined));
+    return res.body;
   }
 
   delete<T>(path: string): Promise<T> {
@@ -180,22 +197,10 @@ export class Api {
   async followJob(id: string, onEvent: (job: Job) => void, signal?: AbortSignal): Promise<Job> {
     const res = await fetch(`/v1/jobs/${encodeURIComponent(id)}/events`, { headers: this.headers({ accept: 'text/event-stream' }), ...(signal ? { signal } : {}) });
     if (!res.ok || !res.body) throw this.failure(res.status, await res.json().catch(() => undefined));
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
     let last: Job | undefined;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-        if (!data) continue;
-        last = JSON.parse(data, plainNumbers) as Job;
-        onEvent(last);
-      }
+    for await (const { data } of sseEvents(res.body, signal)) {
+      last = JSON.parse(data, plainNumbers) as Job;
+      onEvent(last);
     }
     // The stream may close early (a proxy, a restart): the job itself has the final word.
     if (!last || last.status === 'queued' || last.status === 'running') last = await this.get<Job>(`/v1/jobs/${encodeURIComponent(id)}`);

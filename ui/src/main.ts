@@ -611,6 +611,7 @@ collectionSelect.addEventListener('change', () => {
   details.empty();
   selectionChanged(null);
   documents.collectionsChanged(true);
+  chat.setCollection(ctx.collection()); // uiask: each collection has its own conversation
   void loadStart();
   if (currentPanel === 'documents') void documents.refresh();
 });
@@ -651,6 +652,7 @@ async function start(): Promise<void> {
     setGraphState(banner.hidden ? 'failed' : 'offline');
     return;
   }
+  chat.setCollection(ctx.collection()); // uiask: reopens the collection's conversation after a reload
   showPanel(currentPanel, false);
   showView(currentView);
   await loadStart();

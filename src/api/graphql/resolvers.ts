@@ -150,10 +150,11 @@ const Mutation: Record<string, Resolver> = {
   deleteConversation: (_p, args, { api }) => conversations.deleteConversationOp(api, String(args.id)),
 };
 
-function askArgs(args: Args): { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined } {
+function askArgs(args: Args): { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined; reading?: number | undefined } {
   const question = String(args.question);
   if (question.length > MAX_QUESTION_LENGTH) throw new InputError(`The question is longer than ${MAX_QUESTION_LENGTH} characters`);
-  return { question, collections: strings(args.collections), asOf: str(args.asOf), conversationId: str(args.conversationId) };
+  const reading = args.reading === undefined || args.reading === null ? undefined : intArg(args.reading, 'reading', 0, 9);
+  return { question, collections: strings(args.collections), asOf: str(args.asOf), conversationId: str(args.conversationId), reading };
 }
 
 interface AskEvent {

@@ -39,6 +39,7 @@ const AskBody = z.strictObject({
   question: z.string().min(1).max(MAX_QUESTION_LENGTH),
   collections: z.array(z.string()).optional(),
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').optional(),
+  reading: z.number().int().min(0).max(9).optional(),
   conversationId: z.string().min(1).max(200).optional(),
 });
 const ConversationBody = z.strictObject({

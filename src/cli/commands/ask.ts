@@ -19,14 +19,17 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
     .option('--no-expand', 'answer open questions from search hits only, without graph expansion')
     .option('--json', 'print the full result as JSON')
     .option('--explain', 'also print the plan, the Cypher that ran and the timings')
+    .option('--reading <n>', 'answer with reading n of those a previous ask of this question offered under "Did you mean"', positiveInt(10))
     .option('--conversation <id>', 'ask as the next turn of a stored conversation (see `kgrag chat`): follow-ups refer to its previous answers')
-    .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean; conversation?: string }) => {
+    .action(async (question: string, opts: { collection?: string[]; asOf?: string; limit: number; expand: boolean; json?: boolean; explain?: boolean; conversation?: string; reading?: number }) => {
       setJson(opts.json);
       // The model loads only if the answer needs passages: an exact answer never waits for it.
       await withKgrag({ embedder: 'lazy' }, async (app) => {
         const [{ askKgrag }, conversations] = await Promise.all([import('../../app.ts'), import('../../conversation/cli.ts')]);
+        // Readings are printed from 1; the planner counts from 0.
+        const reading = opts.reading !== undefined ? { reading: opts.reading - 1 } : {};
         if (opts.conversation) {
-          const result = await conversations.askTurn(app, opts.conversation, question, { collections: opts.collection, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+          const result = await conversations.askTurn(app, opts.conversation, question, { collections: opts.collection, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...reading });
           if (opts.json) printJson(result);
           else printResult(result, !!opts.explain);
           if (!result.found) process.exitCode = 2;
@@ -38,6 +41,7 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
           limit: opts.limit,
           expand: opts.expand,
           ...(opts.asOf ? { asOf: opts.asOf } : {}),
+          ...reading,
         });
         if (opts.json) printJson(result);
         else printResult(result, !!opts.explain);
