@@ -10,7 +10,8 @@
  * Tesseract's layout analysis gives blocks and paragraphs in reading order; each paragraph becomes
  * one block carrying its mean confidence (0–1), marked `lowConfidence` under LOW_CONFIDENCE.
  */
-import { mkdirSync, symlinkSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,20 +68,33 @@ const IDLE_MS = 30_000;
  * tesseract.js reads every language from one folder: a folder of links to the packaged models
  * (made once per machine; the models themselves stay in node_modules).
  */
-function languageFolder(): string {
-  const dir = path.join(tmpdir(), `kgrag-tessdata-${process.getuid?.() ?? 'u'}`);
+export function languageFolder(): string {
+  const models = path.dirname(require.resolve('@tesseract.js-data/eng/package.json'));
+  const checkout = createHash('sha256').update(models).digest('hex').slice(0, 8);
+  const dir = path.join(tmpdir(), `kgrag-tessdata-${process.getuid?.() ?? 'u'}-${checkout}`);
   mkdirSync(dir, { recursive: true });
   for (const lang of OCR_LANGUAGES) {
+    const target = require.resolve(`@tesseract.js-data/${lang}/4.0.0_best_int/${lang}.traineddata.gz`);
     const link = path.join(dir, `${lang}.traineddata.gz`);
-    if (!existsSync(link)) {
-      try {
-        symlinkSync(require.resolve(`@tesseract.js-data/${lang}/4.0.0_best_int/${lang}.traineddata.gz`), link);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+    // A link left dangling (the checkout moved, the tmp folder partly cleaned) is made anew:
+    // tesseract.js never settles on a model it cannot read.
+    if (linkTarget(link) === target) continue;
+    rmSync(link, { force: true });
+    try {
+      symlinkSync(target, link);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !existsSync(link)) throw err;
     }
   }
   return dir;
+}
+
+function linkTarget(link: string): string | undefined {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return undefined;
+  }
 }
 
 async function worker(langs: readonly string[]): Promise<TesseractWorker> {
@@ -145,20 +159,20 @@ export async function recognizeImage(image: Buffer, page: number | undefined, de
 }
 
 async function recognizeWith(langs: readonly string[], image: Buffer, page: number | undefined, deadline: number, source: string): Promise<OcrBlock[]> {
-  const w = await worker(langs);
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) throw timeoutError(source);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(source)), remaining);
+    timer = setTimeout(() => reject(timeoutError(source)), Math.max(0, deadline - Date.now()));
   });
-  w.worker.ref();
+  let w: TesseractWorker | undefined;
   try {
+    // Starting the worker counts against the deadline too: a model that cannot load never settles.
+    w = await Promise.race([worker(langs), timeout]);
+    w.worker.ref();
     const result = await Promise.race([w.recognize(image, {}, { blocks: true, text: false }), timeout]);
     return toBlocks(result.data, page);
   } finally {
     clearTimeout(timer);
-    w.worker.unref();
+    w?.worker.unref();
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import type { Kgrag } from '../../src/app.ts';
 import { retrieverOf } from '../../src/app.ts';
 import { getDocument } from '../../src/graph/documents.ts';
 import { loadSource } from '../../src/ingest/load.ts';
-import { closeOcr, tidyOcrText } from '../../src/ingest/ocr.ts';
+import { closeOcr, languageFolder, tidyOcrText } from '../../src/ingest/ocr.ts';
 import type { IngestSummary } from '../../src/ingest/pipeline.ts';
 import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
@@ -121,6 +121,18 @@ describe('OCR ingest', () => {
     expect(detail.document.metadata).toMatchObject({ pageCount: 2, ocr: true, ocrPages: 1 });
     const chunk = detail.chunks.find((c) => c.text.includes('vibration test')) as unknown as { ocrConfidence: number | null };
     expect(chunk.ocrConfidence).toBeGreaterThan(0.6);
+  });
+
+  it('reads images again after its model links were left dangling (a moved checkout, a half-cleaned tmp folder)', async () => {
+    await closeOcr();
+    const dir = languageFolder();
+    for (const lang of ['eng', 'chi_sim']) {
+      rmSync(path.join(dir, `${lang}.traineddata.gz`), { force: true });
+      symlinkSync(path.join(dir, 'gone', `${lang}.traineddata.gz`), path.join(dir, `${lang}.traineddata.gz`));
+    }
+    const loaded = [];
+    for await (const o of loadSource(files.path('invoice.png'), { maxFileBytes: 10_000_000, fetchTimeoutMs: 1000, allowPrivateUrls: false })) loaded.push(o);
+    expect(loaded[0]!.ok).toBe(true);
   });
 
   it('is found by `kgrag search` on the command line', async () => {
