@@ -7,7 +7,7 @@ import { validateCollection } from '../domain/ids.ts';
 import { collectionStats, createCollection, deleteCollection, deleteDocument, getDocument, listDocumentPage, type DocumentQuery } from '../graph/documents.ts';
 import { getEntity } from '../graph/entities.ts';
 import { validateMapping } from '../import/mapping.ts';
-import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections } from '../planner/guard.ts';
+import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections, untrustedScope } from '../planner/guard.ts';
 import { driverParams } from '../planner/text2cypher.ts';
 import { askInConversation, HISTORY_TURNS, type ConversationAskInput, type ConversationAskResult } from '../conversation/ask.ts';
 import { ConversationStore } from '../conversation/store.ts';
@@ -182,8 +182,8 @@ export async function readCypherOp(
   input: { query: string; params?: Record<string, unknown> | undefined; limit: number; collections?: string[] | undefined },
 ) {
   if (input.query.length > LIMITS.cypherChars) throw new InputError(`The query is longer than ${LIMITS.cypherChars} characters`);
-  const collections = await readScopeOrForeign(ctx, input.collections);
-  const query = collections === null ? input.query : scopeToCollections(input.query, COLLECTIONS_PARAM);
+  const collections = untrustedScope(await readScopeOrForeign(ctx, input.collections));
+  const query = scopeToCollections(input.query, COLLECTIONS_PARAM);
   // The guard sets `$collections` itself, over any parameter of that name.
   const result = await runReadOnly(ctx.app.db, query, driverParams(input.params ?? {}), {
     collections,

@@ -1,4 +1,5 @@
 import { GraphError, UnsafeQueryError } from '../errors.ts';
+import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { GraphExecutor, Params, QueryPlanInfo, Row } from '../graph/executor.ts';
 import { Tokens, applyEdits, describe, tokenize, unionBranches, type Edit, type Token } from './guard/cypher-tokens.ts';
 import { COLLECTIONS_PARAM, FORBIDDEN_WORDS } from './guard/rules.ts';
@@ -96,6 +97,17 @@ const MAX_LIMIT = 100_000;
 
 // ---------------------------------------------------------------------------------------------
 // Running
+
+/**
+ * The scope of untrusted Cypher. A graph kgrag did not build is read whole by keys that grant
+ * everything (`collections: null`), but free-form Cypher is still scoped, to GRAPH_SCOPE: kgrag's
+ * bookkeeping (API key hashes, jobs, conversations; `collection: '@system'`) lives in every
+ * database, and `MATCH (n) RETURN n` must never reach it. (Nodes of such a graph that carry a
+ * `collection` property of their own are then out of reach of free-form Cypher too.)
+ */
+export function untrustedScope(collections: string[] | null): string[] {
+  return collections ?? [GRAPH_SCOPE];
+}
 
 /**
  * Runs a generated read query under every rule above. Refusals are UnsafeQueryErrors, database

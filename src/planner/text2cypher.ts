@@ -6,7 +6,7 @@ import type { ChatMessage, ChatModel, JsonSchemaSpec } from '../llm/chat.ts';
 import { LlmError } from '../llm/errors.ts';
 import type { Logger } from '../logging.ts';
 import { readSchema, schemaValidator } from '../schemas.ts';
-import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections, type GuardOptions } from './guard.ts';
+import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections, untrustedScope, type GuardOptions } from './guard.ts';
 
 /**
  * Text-to-Cypher with an LLM, for questions the semantic parser cannot map. The model sees the
@@ -107,13 +107,14 @@ export async function textToCypher(input: TextToCypherInput): Promise<TextToCyph
     const plain = plainParams(reply.params);
     try {
       if (query.length > MAX_QUERY_CHARS) throw new UnsafeQueryError(`The query is longer than ${MAX_QUERY_CHARS} characters.`);
-      const scoped = guard.collections === null ? query : scopeToCollections(query, COLLECTIONS_PARAM);
-      const result = await runReadOnly(db, scoped, driverParams(plain), guard);
+      const collections = untrustedScope(guard.collections);
+      const scoped = scopeToCollections(query, COLLECTIONS_PARAM);
+      const result = await runReadOnly(db, scoped, driverParams(plain), { ...guard, collections });
       record({ query, params: plain });
       logger?.debug({ attempts: n + 1, rows: result.rows.length, truncated: result.truncated }, 'text-to-Cypher query ran');
       return {
         query: result.query,
-        params: guard.collections === null ? plain : { ...plain, [COLLECTIONS_PARAM]: guard.collections },
+        params: { ...plain, [COLLECTIONS_PARAM]: collections },
         rows: result.rows,
         truncated: result.truncated,
         explanation: reply.explanation.trim(),

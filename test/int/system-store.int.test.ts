@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { buildCatalog } from '../../src/graph/catalog.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { uniqueCollection } from '../helpers.ts';
+import { COLLECTIONS_PARAM, runReadOnly, scopeToCollections, untrustedScope } from '../../src/planner/guard.ts';
 
 /** Keys and jobs kept in the database as `_Kgrag…` bookkeeping nodes (shared by every server on it). */
 describe('bookkeeping in the database', () => {
@@ -55,6 +56,10 @@ describe('bookkeeping in the database', () => {
     expect(props.rows).toEqual([]);
     const catalog = await buildCatalog(app.db, {});
     expect(JSON.stringify(catalog)).not.toMatch(/_Kgrag/);
+    // A database holding no collection is read whole by `*` keys (scope null); the free-form Cypher
+    // of read_cypher and text-to-Cypher is scoped all the same, so bookkeeping stays out of reach.
+    const whole = await runReadOnly(app.db, scopeToCollections('MATCH (n) RETURN n', COLLECTIONS_PARAM), {}, { collections: untrustedScope(null), limit: 1000, timeoutMs: 30_000 });
+    expect(JSON.stringify(whole.rows)).not.toMatch(/_Kgrag|"hash"|@system/);
   });
 
   describe('jobs', () => {
