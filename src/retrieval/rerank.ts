@@ -17,6 +17,7 @@ import { KgragError } from '../errors.ts';
 import type { ChatMessage, ChatModel, JsonSchemaSpec } from '../llm/chat.ts';
 import { blockMarkers, newBoundary } from '../llm/untrusted.ts';
 import { silentLogger, type Logger } from '../logging.ts';
+import { RRF_K } from './search.ts';
 import { contentStems, termCoverage } from './terms.ts';
 
 export interface Reranker {
@@ -26,8 +27,6 @@ export interface Reranker {
   rerank(question: string, hits: SearchResult[], opts?: { embedding?: number[]; signal?: AbortSignal }): Promise<SearchResult[]>;
 }
 
-/** Reciprocal-rank constant of the fusion of the two orders (as in search.ts). */
-const RRF_K = 60;
 /** Sentences per passage embedded, at most (the first ones: abstracts and sections lead with their point). */
 const MAX_SENTENCES = 16;
 /** Shorter spans are headings or fragments; the passage's first sentence still counts. */

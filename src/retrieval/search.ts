@@ -20,7 +20,7 @@ export interface SearchOptions {
 }
 
 /** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very top ranks. */
-const RRF_K = 60;
+export const RRF_K = 60;
 export const MAX_K = 1000;
 /** Hits fetched for a reranker at least. */
 const RERANK_DEPTH = 50;
