@@ -307,7 +307,9 @@ async function lookupValues(
       if (last.quoted) break;
       if (isStopword(t.text) || (j > i && isStopword(last.text))) continue;
       // Bare numbers are counts and limits ("top 5"); a number meant as a stored value is quoted.
-      if (i === j && /^[\d.,$%]+$/.test(t.text)) continue;
+      if (i === j && /^[\d.,$%]+(?: (?:thousand|million|billion))?$/.test(t.text)) continue;
+      // "ID", "IDs" is the noun for identifiers ("the order IDs"), not a stored code such as a region "ID".
+      if (i === j && /^ids?$/.test(t.text)) continue;
       const phrase = question.slice(t.start, last.end).replace(/[’']s$/, '');
       add(phrase, { start: i, end: j + 1 });
       if (i === j) {

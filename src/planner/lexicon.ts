@@ -202,7 +202,7 @@ export const NUMBER_WORDS: Record<string, number> = {
   eleven: 11, twelve: 12, fifteen: 15, twenty: 20, single: 1, first: 1, second: 2, third: 3,
 };
 
-const TOKEN_RE = /"([^"]+)"|'((?:[^']|'(?=[A-Za-z]))+)'|“([^”]+)”|‘([^’]+)’|(\$?\d[\d,]*(?:\.\d+)?(?:[kKmM]\b|%)?(?:-\d{2}-\d{2})?)|([A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*)/g;
+const TOKEN_RE = /"([^"]+)"|'((?:[^']|'(?=[A-Za-z]))+)'|“([^”]+)”|‘([^’]+)’|(\$?\d[\d,]*(?:\.\d+)?(?:\s+(?:thousand|million|billion)\b|[kKmM]\b|%)?(?:-\d{2}-\d{2})?)|([A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*)/g;
 
 /** Tokens of a question; quoted phrases stay one token. */
 export function tokenize(question: string): Token[] {
@@ -233,11 +233,13 @@ export function parseNumber(token: Token): number | undefined {
   if (token.quoted) return undefined;
   const word = NUMBER_WORDS[token.text];
   if (word !== undefined && !['first', 'second', 'third', 'single'].includes(token.text)) return word;
-  const m = /^\$?(\d[\d,]*(?:\.\d+)?)([km])?$/i.exec(token.text);
+  // "$2 million", "1.5 billion": a number word scales the number before it (one token).
+  const m = /^\$?(\d[\d,]*(?:\.\d+)?)(?:\s+(thousand|million|billion)|([km]))?$/i.exec(token.text);
   if (!m) return undefined;
   const n = Number(m[1]!.replace(/,/g, ''));
   if (!Number.isFinite(n)) return undefined;
-  const scale = m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1;
+  const unit = (m[2] ?? m[3] ?? '').toLowerCase();
+  const scale = ({ k: 1e3, thousand: 1e3, m: 1e6, million: 1e6, billion: 1e9 } as Record<string, number>)[unit] ?? 1;
   return n * scale;
 }
 
@@ -287,6 +289,6 @@ export const FUNCTION_WORDS = new Set(
     'specified available details detail value values used made applied option method terms specification listed having ' +
     'exist exists existing placed containing contain contains named called known recorded registered information info ' +
     'respective respectively corresponding their its along together given rate rates charge charges fee fees ' +
-    'distinct different unique'
+    'distinct different unique id ids identifier identifiers'
   ).split(' '),
 );

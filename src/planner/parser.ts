@@ -138,7 +138,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const secondary = new Map<string, NodeSpec>();
 
   // ---------------------------------------------------------------- ranking by related counts
-  const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
+  const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && words[i - 1] !== 'at' && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
   let countOf: { node: NodeSpec; at: number } | undefined;
   // "the most frequently ordered products": ranked by how often the relationship the verb names occurs.
   const often = rankWordIdx >= 0 && ['frequently', 'often', 'commonly'].includes(words[rankWordIdx + 1] ?? '');
@@ -173,6 +173,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   for (const slot of slots) {
     if ([...Array(slot.span.end - slot.span.start).keys()].some((i) => used.has(slot.span.start + i))) continue;
     if (labelMentions.some((m) => overlaps(m.span, slot.span) && m.span.end - m.span.start >= slot.span.end - slot.span.start)) continue;
+    // "an IP starting with '10.1'": quoted text after a verb of position or inclusion is a pattern,
+    // not a whole stored value, even when some value happens to equal it.
+    if (T[slot.span.start]!.quoted && words.slice(Math.max(0, slot.span.start - 2), slot.span.start).some((w) => PATTERN_VERBS.has(w))) continue;
     let alt = chooseAlternative(slot, target.label, secondary, countOf?.node, g);
     if (!alt) continue;
     markUsed(slot.span);
@@ -216,15 +219,17 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const namesTarget = !target.mention || (target.mention && !/s$/.test(words[target.mention.span.end - 1]!) && Math.abs(target.mention.span.start - slot.span.end) <= 1);
       if (alt.label === target.label && namesTarget && !g.relations.some((r) => isSelfType(g, r.type, target.label))) {
         // The question names the target itself ("the HL7 feed connector task").
-        targetNode.ids = alt.ids;
-        targetNode.names = [alt.value];
+        const named = namedNodes(alt);
+        if (named.ids) targetNode.ids = named.ids;
+        targetNode.names = named.names;
+        named.conditions.forEach((c) => addCondition(targetNode, c));
         continue;
       }
       if (alt.label === target.label) {
         anchorsOfTargetLabel.push({ slot, alt });
         continue;
       }
-      const node: NodeSpec = { v: fresh(), label: alt.label, conditions: [], ids: alt.ids, names: [alt.value] };
+      const node: NodeSpec = { v: fresh(), label: alt.label, ...namedNodes(alt) };
       pending.push({ node, at: slot.span.start });
       continue;
     }
@@ -268,6 +273,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const countFilters: Array<{ node: NodeSpec; at: number; count: NonNullable<ExistsSpec['count']> }> = [];
   /** Comparisons on relationship properties ("a quantity greater than 100"), bound once the paths are known. */
   const relConditions: Array<{ type: string; conditions: Condition[] }> = [];
+  /** Where the properties compared with a value are named. */
+  const compared: number[] = [];
   for (const c of comparisons(T, opts.asOf)) {
     // "more than one category": a count of related nodes, when a label follows the number.
     const skipWord = ['different', 'distinct', 'unique', 'separate'].includes(words[c.span.end] ?? '') ? 1 : 0;
@@ -281,11 +288,17 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       markUsed({ start: c.span.start, end: countNoun.span.end });
       continue;
     }
-    const found = comparisonProperty(g, c, holders, used);
-    const onRel = found ? undefined : relComparisonProperty(g, c, holders, used);
+    let found = comparisonProperty(g, c, holders, used);
+    // The property named nearest the comparison owns it, a relationship's ("ordered with a discount
+    // of 0") as much as a node's; one the question does not name at all loses to one it names.
+    const rel = relComparisonProperty(g, c, holders, used);
+    const gap = (s: Span) => (s.end <= c.span.start ? c.span.start - s.end : (s.start - c.span.end) * 1.5);
+    const onRel = rel && (!found || !found.mention || gap(rel.mention.span) < gap(found.mention.span)) ? rel : undefined;
+    if (onRel) found = undefined;
     if (onRel) {
       markUsed(c.span);
       markUsed(onRel.mention.span);
+      compared.push(onRel.mention.span.start);
       relConditions.push({ type: onRel.type, conditions: toConditions(c, { holder: targetNode, property: onRel.mention.property.name, kind: propertyKind(onRel.mention.property) ?? 'number' }) });
       continue;
     }
@@ -308,6 +321,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     }
     markUsed(c.span);
     markUsed(found.mention?.span ?? c.span);
+    if (found.mention) compared.push(found.mention.span.start);
     for (const cond of toConditions(c, found)) addCondition(found.holder, cond);
   }
 
@@ -370,6 +384,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     }
   }
 
+  // "a total quantity greater than 50", "an average price above 20": the comparison is of an
+  // aggregate, which a condition on each value does not express.
+  for (const at of compared) {
+    const before = words.slice(Math.max(0, at - 2), at);
+    if (before.some((w) => ['total', 'sum', 'average', 'mean', 'combined', 'overall'].includes(w))) doubts.push(`A ${before.find((w) => ['total', 'sum', 'average', 'mean', 'combined', 'overall'].includes(w))} is compared, not each value.`);
+  }
+
   // ---------------------------------------------------------------- paths
   const placed: NodeSpec[] = [targetNode];
   /** Paths chosen without a cue among equally good ones: each rival is another reading. */
@@ -403,7 +424,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       if (targetNode.conditions.length === 0) doubts.push(`"${alt.value}" is left out: no relationship between two ${target.label} nodes is named.`);
       continue;
     }
-    const node: NodeSpec = { v: fresh(), label: target.label, conditions: [], ids: alt.ids, names: [alt.value] };
+    const node: NodeSpec = { v: fresh(), label: target.label, ...namedNodes(alt) };
     nodes.push(node);
     edges.push({ from: 'n0', to: node.v, type: self.type, dir: self.dir, hops: self.hops, variable: self.variable });
   }
@@ -479,6 +500,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   }
 
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
+  doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
   // A property the question names in full, on a node or relationship of the query, that the parse did not use.
   const inQuery = new Set([...nodes.map((x) => x.label), ...edges.map((e) => `REL:${e.type}`)]);
   const referenced = referencedProperties({ nodes, edges, exists, result });
@@ -539,12 +561,57 @@ function resultDoubts(g: Grounding, result: ResultSpec, used: Set<number>, targe
   const unused = (w: string) => g.tokens.some((t) => t.text === w && !used.has(t.index));
   const superlative = ['top', 'bottom', 'highest', 'lowest', 'best', 'worst', 'most', 'least', 'fewest', 'largest', 'smallest', 'biggest', 'greatest', 'cheapest', 'oldest', 'newest', 'youngest', 'latest', 'earliest', 'longest', 'shortest'];
   if (result.kind === 'list' && superlative.some(unused)) out.push('The question asks for a ranking but names nothing to rank by.');
+  // "with a total quantity greater than 50": a total compared, not each value; a list of nodes has no total.
+  if ((result.kind === 'list' || result.kind === 'check') && ['total', 'sum', 'combined', 'overall'].some(unused)) out.push('The question speaks of a total that the query does not compute.');
   if (result.kind === 'count' && (unused('each') || unused('per'))) out.push('The question asks for a count per group, not one count.');
   if (unused('than') || unused('average') && result.kind !== 'aggregate' && !(result.kind === 'rank' && 'fn' in result.by && result.by.fn === 'avg')) out.push('A comparison or average is left unplaced.');
   if (result.kind === 'rank' && !('count' in result.by) && result.by.property === targetName && !g.properties.some((p) => p.property.name === targetName && used.has(p.span.start))) {
     out.push(`The ranking by ${targetName} is not asked for.`);
   }
   return out;
+}
+
+/**
+ * Content words the schema knows but the query leaves out: a word read as a label, relationship
+ * type, property or stored value none of which the finished query uses ("beneficiaries" of BENEFITS
+ * in a query without that relationship, "beneficiary bank" on a query that filters another
+ * property). Every constraint of the question must be placed, or the parse answers another question.
+ */
+function droppedWords(g: Grounding, spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists' | 'result'>, used: Set<number>): string[] {
+  const r = spec.result;
+  const counted = r.kind === 'rank' && 'count' in r.by ? [r.by.count] : [];
+  const allNodes = [...spec.nodes, ...[...spec.exists, ...counted].flatMap((x) => x.nodes)];
+  const labels = new Set(allNodes.map((n) => n.label));
+  const types = new Set([...spec.edges, ...[...spec.exists, ...counted].flatMap((x) => x.edges)].map((e) => e.type));
+  const props = referencedProperties(spec);
+  const placed = (i: number): boolean => {
+    const at = (s: Span) => s.start <= i && i < s.end;
+    return (
+      g.labels.some((m) => at(m.span) && labels.has(m.label)) ||
+      g.relations.some((m) => at(m.span) && types.has(m.type)) ||
+      g.properties.some((m) => at(m.span) && (m.label.startsWith('REL:') ? types.has(m.label.slice(4)) : labels.has(m.label)) && (props.has(m.property.name) || m.property.name === nameProperty(g, m.label)))
+    );
+  };
+  // What the word could have added to this query: a label; a relationship type that could join two
+  // of its labels; a property of one of its labels or relationships that the word names well; a
+  // named node; a stored value of one of its labels. A word that only shares a root with a property
+  // of an unrelated label is no constraint the query dropped.
+  const touches = (type: string) => g.relationships.some((x) => x.type === type && labels.has(x.from) && labels.has(x.to));
+  const relevant = (i: number): boolean => {
+    const at = (s: Span) => s.start <= i && i < s.end;
+    return (
+      g.labels.some((m) => at(m.span)) ||
+      g.relations.some((m) => at(m.span) && touches(m.type)) ||
+      g.properties.some((m) => at(m.span) && m.score >= 0.5 && (m.label.startsWith('REL:') ? touches(m.label.slice(4)) : labels.has(m.label))) ||
+      g.values.some((m) => at(m.span) && (m.isName || labels.has(m.label)))
+    );
+  };
+  const out: string[] = [];
+  for (const t of g.tokens) {
+    if (used.has(t.index) || t.quoted || isStopword(t.text) || FUNCTION_WORDS.has(t.text) || FUNCTION_WORDS.has(t.stem) || parseNumber(t) !== undefined || parseIsoDate(t)) continue;
+    if (relevant(t.index) && !placed(t.index)) out.push(t.raw);
+  }
+  return out.length ? [`"${out.join('", "')}" ${out.length > 1 ? 'are' : 'is'} not placed in the query.`] : [];
 }
 
 /** Every property name the query reads: conditions, the result's property, ranking and grouping, shown columns. */
@@ -584,6 +651,15 @@ export function unexplainedWords(g: Grounding, used: Set<number> = new Set()): s
 
 // -------------------------------------------------------------------------------------------------
 // Slots and alternatives
+
+/**
+ * The nodes a name picks out: by element id, or, when more nodes share the name than the lookup
+ * returned ids for (a name given to thousands of instances), by the name itself, so that none is lost.
+ */
+function namedNodes(alt: ValueMention): Pick<NodeSpec, 'ids' | 'names' | 'conditions'> {
+  if (alt.count <= alt.ids.length || alt.property === 'aliases') return { ids: alt.ids, names: [alt.value], conditions: [] };
+  return { names: [alt.value], conditions: [{ property: alt.property, op: '=', value: alt.value, kind: 'string' }] };
+}
 
 /** Non-overlapping value spans, longest first; each keeps every reading of its phrase. */
 function selectSlots(values: ValueMention[]): Slot[] {
@@ -646,6 +722,9 @@ function addCondition(node: NodeSpec, c: Condition): void {
   }
   if (!node.conditions.some((x) => x.property === c.property && x.op === c.op && JSON.stringify(x.value) === JSON.stringify(c.value))) node.conditions.push(c);
 }
+
+/** Verbs that make the quoted text after them a part of a value ("starting with 'A'", "containing 'x'"). */
+const PATTERN_VERBS = new Set(['start', 'starts', 'starting', 'begin', 'begins', 'beginning', 'end', 'ends', 'ending', 'contain', 'contains', 'containing', 'include', 'includes', 'including']);
 
 function negatedBefore(words: string[], at: number): boolean {
   return words.slice(Math.max(0, at - 3), at).some((w) => NEGATIONS.has(w) && w !== 'yet');

@@ -167,3 +167,84 @@ describe('ask: what the rows of an answer carry, on a graph kgrag did not build'
     expect(r.rows.map((x) => x.name)).toEqual(['Ida Lund']);
   });
 });
+
+/**
+ * Every constraint of the question placed, or no answer: a qualifier the query would drop, a total
+ * compared; and the English that places them: "at least" is a comparison, not a superlative, a
+ * relationship property named next to its value owns the comparison, "2 million" is one number,
+ * "starting with 'AB'" is a pattern, "IDs" names identifiers, and a name shared by more nodes than
+ * a lookup returns still finds them all.
+ */
+describe('ask: every constraint placed or declined, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Gizmo OR n:Bin OR n:Buyer DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (b1:Bin {name: 'North bin', binId: 'B1'}), (b2:Bin {name: 'South bin', binId: 'B2'})
+      CREATE (g1:Gizmo {name: 'Sprocket', code: 'AB', weight: 2, stockCount: 0, unitsBought: 0, price: 1500000, origin: 'ID'}),
+             (g2:Gizmo {name: 'Flange', code: 'AB-7', weight: 2, stockCount: 5, unitsBought: 3, price: 3000000, origin: 'NZ'}),
+             (g3:Gizmo {name: 'Gasket', code: 'XY', weight: 9, stockCount: 1, unitsBought: 0, price: 20, origin: 'NZ'})
+      CREATE (g1)-[:STORED_IN]->(b1), (g2)-[:STORED_IN]->(b1), (g3)-[:STORED_IN]->(b2)
+      CREATE (u1:Buyer {name: 'Vera Holm'}), (u2:Buyer {name: 'Tom Reed'})
+      CREATE (u1)-[:BOUGHT {discount: 0}]->(g2), (u1)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 3}]->(g1)
+      WITH b2 UNWIND range(1, 60) AS i
+      CREATE (:Gizmo {name: 'Clone', code: 'CL-' + toString(i), weight: 1, stockCount: 1, unitsBought: 0, price: 1, origin: 'NZ'})-[:STORED_IN]->(:Bin {name: 'Clone bin ' + toString(i), binId: 'C' + toString(i)})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('declines when a property the question names is left out of the query ("still in stock")', async () => {
+    const r = await ask('Which gizmos have a weight of 2 and are still in stock?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/stock/);
+    expect(r.rows).toEqual([]);
+  });
+
+  it('reads "at least one" as a comparison, not as a ranking by the fewest', async () => {
+    const r = await ask('Which bins have at least one gizmo with a weight over 5?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['South bin']);
+  });
+
+  it('compares the relationship property named next to the value, not a node property sharing a root with the verb', async () => {
+    const r = await ask('Which gizmos have been bought with a discount of 0?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Flange']);
+  });
+
+  it('declines a comparison of a total it would apply to each value', async () => {
+    const r = await ask('Which buyers bought gizmos with a total discount greater than 5?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+  });
+
+  it('reads "2 million" as one number', async () => {
+    const r = await ask('Which gizmos have a price over 2 million?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Flange']);
+  });
+
+  it('reads quoted text after "starting with" as a prefix, even when a value equals it', async () => {
+    const r = await ask("Which gizmos have a code starting with 'AB'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['Flange', 'Sprocket']);
+  });
+
+  it('reads "IDs" as identifiers, not as a stored value', async () => {
+    const r = await ask('What are the bin IDs?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toHaveLength(62);
+  });
+
+  it('finds every node of a name that more nodes share than a lookup returns', async () => {
+    const r = await ask("How many bins store a gizmo named 'Clone'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 60 }]);
+  });
+});

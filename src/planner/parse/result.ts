@@ -33,7 +33,9 @@ export interface ResultContext {
 }
 
 export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { reason: string } {
-  const { words, target } = ctx;
+  const { target } = ctx;
+  // "at least one", "at most 5": comparisons, not superlatives.
+  const words = ctx.words.map((w, i) => ((w === 'least' || w === 'most') && ctx.words[i - 1] === 'at' ? '' : w));
   const numeric = (p: PropertyInfo) => ['INTEGER', 'FLOAT'].includes(p.types[0] ?? '') || (p.types[0] === 'STRING' && /^-?\d+(\.\d+)?$/.test(String(p.samples[0] ?? '')));
   const orderable = (p: PropertyInfo) => numeric(p) || p.types[0] === 'DATE' || looksLikeDateString(p);
   const idLike = (p: PropertyInfo) => /(?:^id|Id|ID|_id)$/.test(p.name) && !words.includes('id');
@@ -45,7 +47,8 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
       .sort((a, b) => b.score - a.score || a.span.start - b.span.start);
   const textNumber = (p: PropertyInfo) => p.types[0] === 'STRING' && !looksLikeDateString(p);
 
-  const topIdx = words.findIndex((w) => w === 'top' || w === 'first' || w === 'rank' || w === 'ranked' || w === 'order' || w === 'sort' || w === 'sorted');
+  // "order" is a sorting word only as "order by" / "in order of", not as a noun ("the order IDs").
+  const topIdx = words.findIndex((w, i) => w === 'top' || w === 'first' || w === 'rank' || w === 'ranked' || (w === 'order' && (words[i + 1] === 'by' || words[i - 1] === 'in')) || w === 'sort' || w === 'sorted');
   let n: number | undefined;
   for (let i = 0; i < words.length; i++) {
     const t = g.tokens[i]!;
