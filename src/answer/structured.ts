@@ -45,6 +45,11 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
     }
     case 'list': {
       if (rows.length === 0) return `No ${noun(target.label, 1)}${what} was found.`;
+      if (r.byName) {
+        const total = rows.reduce((n, row) => n + Number(row.nodes ?? 0), 0);
+        const more = truncated ? ' (the first names only)' : '';
+        return `${total} ${noun(target.label, total)}${what}, under ${rows.length} ${rows.length === 1 ? 'name' : 'names'}${more}: ${join(rows.map((row) => `${format(row.name)} (${format(row.nodes)})`))}.`;
+      }
       const names = rows.map((row) => format(row.name));
       const more = truncated ? ` (showing the first ${rows.length})` : '';
       return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${join(names)}.`;

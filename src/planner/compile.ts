@@ -56,7 +56,8 @@ export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
 
 export type ResultSpec =
   /** `first`: "the first 3 orders" keeps the graph's own order instead of sorting by name. */
-  | { kind: 'list'; properties: string[]; first?: number }
+  /** `byName`: nodes told apart by nothing but a display name that repeats: each name once, with how many nodes bear it. */
+  | { kind: 'list'; properties: string[]; first?: number; byName?: boolean }
   | { kind: 'count' }
   /** A yes/no question: whether any node meets the conditions. */
   | { kind: 'check' }
@@ -77,7 +78,8 @@ export type ResultSpec =
       /** The target's own key ("orderID"), returned beside its display name, which need not be unique. */
       key?: string;
     }
-  | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string };
+  /** `limit` / `ascending`: "the 3 most common countries", "the least common". */
+  | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string; limit?: number; ascending?: boolean };
 
 export interface QuerySpec {
   /** The first node is the target: what the question asks about. */
@@ -186,7 +188,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
       const agg = r.property ? `${r.fn}(${t}.${quoteName(r.property)})` : 'count(*)';
       lines.push(`WITH DISTINCT ${t}`);
       lines.push(`WHERE ${t}.${quoteName(r.groupBy)} IS NOT NULL`);
-      lines.push(`RETURN ${t}.${quoteName(r.groupBy)} AS name, ${agg} AS value ORDER BY value DESC, name LIMIT ${limitOf()}`);
+      lines.push(`RETURN ${t}.${quoteName(r.groupBy)} AS name, ${agg} AS value ORDER BY value ${r.ascending ? 'ASC' : 'DESC'}, name LIMIT ${r.limit ? param(int(r.limit)) : limitOf()}`);
       break;
     }
     case 'value': {
@@ -221,6 +223,11 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
         .join('');
       const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('') + counted;
       lines.push(`WITH DISTINCT ${t}`);
+      if (r.byName && !extra) {
+        lines.push(`WITH ${name(t)} AS name, count(*) AS nodes`);
+        lines.push(r.first ? `RETURN name, nodes LIMIT ${param(int(r.first))}` : `RETURN name, nodes ORDER BY name LIMIT ${limitOf()}`);
+        break;
+      }
       lines.push(r.first ? `RETURN ${name(t)} AS name${extra} LIMIT ${param(int(r.first))}` : `RETURN ${name(t)} AS name${extra} ORDER BY name LIMIT ${limitOf()}`);
       break;
     }

@@ -10,7 +10,7 @@ import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec }
 import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
-import { keyProperty, resultSpec } from './parse/result.ts';
+import { COMMON_WORDS, keyProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
 
 export interface ParseOptions {
@@ -125,6 +125,18 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const words = unknown.length ? ` (not found in the graph: ${unknown.join(', ')})` : '';
     return { ok: false, reason: `No label of the graph matches what the question asks about${words}.`, notes };
   }
+  // "How many products are there in each category?": one count per node of the label after
+  // "each" / "per", i.e. those nodes ranked by how many of the asked-for nodes they have.
+  let perGroup: { label: string; subset?: string; at: number } | undefined;
+  const eachIdx = words.findIndex((w) => w === 'each' || w === 'per' || w === 'every');
+  const group = howIdx >= 0 && eachIdx > howIdx ? labelMentions.find((m) => m.span.start > eachIdx && m.span.start <= eachIdx + 2 && m.label !== target!.label) : undefined;
+  if (group && target.mention) {
+    perGroup = { label: target.label, ...(target.subset ? { subset: target.subset } : {}), at: target.mention.span.start };
+    markUsed(target.mention.span);
+    markUsed({ start: howIdx, end: howIdx + 2 });
+    markUsed({ start: eachIdx, end: eachIdx + 1 });
+    target = { label: group.label, ...(group.subset ? { subset: group.subset } : {}), mention: group };
+  }
   if (target.mention) markUsed(target.mention.span);
 
   let vars = 0;
@@ -138,13 +150,15 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const secondary = new Map<string, NodeSpec>();
 
   // ---------------------------------------------------------------- ranking by related counts
-  const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && words[i - 1] !== 'at' && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
+  const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && words[i - 1] !== 'at' && !COMMON_WORDS.has(words[i + 1] ?? '') && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
   let countOf: { node: NodeSpec; at: number } | undefined;
   // "the most frequently ordered products": ranked by how often the relationship the verb names occurs.
   const often = rankWordIdx >= 0 && ['frequently', 'often', 'commonly'].includes(words[rankWordIdx + 1] ?? '');
   const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2) : undefined;
   const verbRel = verb ? g.relationships.find((r) => r.type === verb.type && (r.from === target!.label || r.to === target!.label)) : undefined;
-  if (verb && verbRel) {
+  if (perGroup) {
+    countOf = { node: { v: fresh(), label: perGroup.label, conditions: [], ...(perGroup.subset ? { requires: perGroup.subset } : {}) }, at: perGroup.at };
+  } else if (verb && verbRel) {
     const other = verbRel.from === target.label ? verbRel.to : verbRel.from;
     countOf = { node: { v: fresh(), label: other, conditions: [] }, at: verb.span.start };
     markUsed({ start: rankWordIdx, end: verb.span.end });
@@ -444,7 +458,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   }
 
   for (const f of countFilters) {
-    const path = bestPath(g, placed, f.node, f.at, words, used, mentionsAt);
+    // Counted per target: the count's pattern starts at the target, the only node bound where it is evaluated.
+    const path = bestPath(g, [targetNode], f.node, f.at, words, used, mentionsAt);
     if (!path) return { ok: false, reason: `No relationship connects ${target.label} and ${f.node.label}.`, notes };
     if (path.ambiguous) {
       doubts.push(`More than one relationship could connect the ${f.node.label} nodes counted to ${target.label}.`);
@@ -499,6 +514,20 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
   }
 
+  if (result.kind === 'rank' && !('count' in result.by) && !result.by.fn && !result.groupBy) {
+    // "the orders with the highest quantity ordered": when a target has several relationships
+    // carrying the property, ranking the targets needs a total or an average the question did not say.
+    const by = result.by;
+    const edge = edges.find((e) => e.v === by.node);
+    const rel = edge && g.relationships.find((x) => x.type === edge.type && (x.from === target.label || x.to === target.label));
+    const count = g.labelInfo.get(target.label)?.count ?? 0;
+    // "the most ordered products": a verb of a relationship of the target that only partly names a
+    // property (unitsOnOrder) may as well mean how often the relationship occurs.
+    const mentions = g.properties.filter((m) => m.label === target.label && m.property.name === by.property);
+    const verb = mentions.length > 0 && mentions.every((m) => m.score < 1) && mentions.some((m) => g.relations.some((r) => overlaps(r.span, m.span) && g.relationships.some((x) => x.type === r.type && (x.from === target.label || x.to === target.label))));
+    if (verb) doubts.push(`The ranking by ${by.property} rests on a verb that may instead mean how often the relationship occurs.`);
+    if (rel && count > 0 && rel.count > count) doubts.push(`Each ${target.label} has several ${rel.type} relationships: ranking by ${by.property} needs a total or an average the question does not name.`);
+  }
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
   doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
   // A property the question names in full, on a node or relationship of the query, that the parse did not use.
@@ -608,11 +637,14 @@ function droppedWords(g: Grounding, spec: Pick<QuerySpec, 'nodes' | 'edges' | 'e
   };
   const out: string[] = [];
   for (const t of g.tokens) {
-    if (used.has(t.index) || t.quoted || isStopword(t.text) || FUNCTION_WORDS.has(t.text) || FUNCTION_WORDS.has(t.stem) || parseNumber(t) !== undefined || parseIsoDate(t)) continue;
+    if (used.has(t.index) || t.quoted || isStopword(t.text) || GENERIC_LINKS.has(t.stem) || FUNCTION_WORDS.has(t.text) || FUNCTION_WORDS.has(t.stem) || parseNumber(t) !== undefined || parseIsoDate(t)) continue;
     if (relevant(t.index) && !placed(t.index)) out.push(t.raw);
   }
   return out.length ? [`"${out.join('", "')}" ${out.length > 1 ? 'are' : 'is'} not placed in the query.`] : [];
 }
+
+/** Verbs that say two things are linked without saying how ("connected to", "related to"): any path places them. */
+const GENERIC_LINKS = new Set(['connect', 'link', 'relat', 'associat', 'attach', 'involv'].flatMap((w) => [w, stem(w)]));
 
 /** Every property name the query reads: conditions, the result's property, ranking and grouping, shown columns. */
 function referencedProperties(spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists' | 'result'>): Set<string> {

@@ -190,6 +190,7 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
       CREATE (g1)-[:STORED_IN]->(b1), (g2)-[:STORED_IN]->(b1), (g3)-[:STORED_IN]->(b2)
       CREATE (u1:Buyer {name: 'Vera Holm'}), (u2:Buyer {name: 'Tom Reed'})
       CREATE (u1)-[:BOUGHT {discount: 0}]->(g2), (u1)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 3}]->(g1)
+      CREATE (:Buyer {name: 'Ola Berg'})-[:BOUGHT {discount: 1}]->(g1)
       WITH b2 UNWIND range(1, 60) AS i
       CREATE (:Gizmo {name: 'Clone', code: 'CL-' + toString(i), weight: 1, stockCount: 1, unitsBought: 0, price: 1, origin: 'NZ'})-[:STORED_IN]->(:Bin {name: 'Clone bin ' + toString(i), binId: 'C' + toString(i)})`);
   });
@@ -246,5 +247,43 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
     const r = await ask("How many bins store a gizmo named 'Clone'?");
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows).toEqual([{ count: 60 }]);
+  });
+
+  it('counts per node of the label after "each", every group listed', async () => {
+    const r = await ask('How many gizmos are there in each bin?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toHaveLength(62);
+    expect(r.rows[0]).toMatchObject({ name: 'North bin', value: 2 });
+  });
+
+  it('ranks the values of a property by how many nodes share them ("most common")', async () => {
+    const r = await ask('What are the 2 most common origins of gizmos?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ name: 'NZ', value: 62 }, { name: 'ID', value: 1 }]);
+  });
+
+  it('lists nodes without a key whose names repeat once per name, with how many', async () => {
+    const r = await ask('List the gizmos.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ name: 'Clone', nodes: 60 }, { name: 'Flange', nodes: 1 }, { name: 'Gasket', nodes: 1 }, { name: 'Sprocket', nodes: 1 }]);
+    expect(r.answer).toMatch(/63 gizmos/i);
+  });
+
+  it('counts related nodes from each target for a count filter', async () => {
+    const r = await ask('Which buyers bought gizmos stored in more than one bin?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['Tom Reed', 'Vera Holm']);
+  });
+
+  it('declines to rank nodes by a property of their many relationships without a total or average', async () => {
+    const r = await ask('Which buyer has the highest discount?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+  });
+
+  it('declines "the most bought" read as a property that only shares the verb', async () => {
+    const r = await ask('What are the 2 most bought gizmos?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
   });
 });

@@ -17,6 +17,8 @@ export const AGGREGATE_WORDS: Record<string, Aggregate> = {
 };
 export const DESCENDING = new Set(['highest', 'largest', 'biggest', 'greatest', 'most', 'top', 'latest', 'newest', 'recent', 'recently', 'expensive', 'longest', 'best', 'richest', 'descending']);
 export const ASCENDING = new Set(['lowest', 'smallest', 'least', 'fewest', 'cheapest', 'earliest', 'oldest', 'first', 'shortest', 'ascending']);
+/** "most common", "least frequent": how many nodes share a value. */
+export const COMMON_WORDS = new Set(['common', 'frequent']);
 /** Superlatives whose meaning flips on dates and years ("oldest" = smallest founding year). */
 export const AGE_WORDS = new Set(['oldest', 'newest', 'youngest', 'recent', 'recently', 'latest', 'earliest']);
 
@@ -77,10 +79,20 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
       kind: 'rank',
       by: { count: { negated: false, edges: [], nodes: [ctx.countOf.node] } },
       descending: desc,
-      limit: n ?? (topIdx >= 0 || words.includes('rank') ? 1000 : 1),
+      // "for each category": every group, not the first.
+      limit: n ?? (topIdx >= 0 || words.includes('rank') || words.includes('each') || words.includes('per') || words.includes('every') ? 1000 : 1),
       withTies: singular && topIdx < 0,
       ...(groupBy ? { groupBy } : {}),
     };
+  }
+
+  // "the 3 most common ship countries": the values of a property, by how many nodes hold each.
+  const commonIdx = words.findIndex((w, i) => COMMON_WORDS.has(w) && (words[i - 1] === 'most' || words[i - 1] === 'least'));
+  const common = commonIdx >= 0 ? targetProps(() => true).find((m) => m.span.start > commonIdx && m.span.start <= commonIdx + 3) : undefined;
+  if (common && ctx.howIdx < 0) {
+    for (const i of [commonIdx - 1, commonIdx]) ctx.used.add(i);
+    for (let i = common.span.start; i < common.span.end; i++) ctx.used.add(i);
+    return { kind: 'group', groupBy: common.property.name, fn: 'count', limit: n ?? 1, ascending: words[commonIdx - 1] === 'least' };
   }
 
   const howMany = ctx.howIdx >= 0;
@@ -188,7 +200,11 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
   // A record's own key ("productID") identifies it beside its display name (kgrag's ids are bookkeeping).
   const key = keyProperty(g, target.label);
   if (key && key !== nameProp && !shown.includes(key)) shown.unshift(key);
-  return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}) };
+  // Nodes with no key whose display name repeats ("crm" on a thousand application instances) can be
+  // told apart by nothing the answer shows: each name once, with how many bear it.
+  const display = g.labelInfo.get(target.label)?.properties.find((p) => p.name === nameProp);
+  const byName = shown.length === 0 && display?.distinct !== undefined && display.distinct < display.count;
+  return { kind: 'list', properties: shown, ...(n !== undefined ? { first: n } : {}), ...(byName ? { byName } : {}) };
 }
 
 /** The property that identifies a node of the label: `id`, or the label's own name + Id ("productID" of Product), on every node. */

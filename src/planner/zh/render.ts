@@ -127,6 +127,11 @@ export function renderStructuredZh(spec: QuerySpec, rows: Row[], truncated = fal
     }
     case 'list': {
       if (rows.length === 0) return `没有找到符合条件的${label}${what}。`;
+      if (r.byName) {
+        // Names that repeat: each once, with how many nodes bear it.
+        const total = rows.reduce((n, row) => n + Number(row.nodes ?? 0), 0);
+        return `共 ${total} 个${label}${what}，${rows.length} 个名称：${list(rows.map((row) => `${format(row.name)}（${format(row.nodes)}）`))}。`;
+      }
       const more = truncated ? `（仅显示前 ${rows.length} 个）` : '';
       return `共 ${rows.length} 个${label}${what}${more}：${list(rows.map((row) => format(row.name)))}。`;
     }
