@@ -138,6 +138,11 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
       const parts = partStems(t);
       const hit = words.find((w) => parts.some((s) => synonymsOf(w).includes(s)));
       const role = hit ? undefined : words.map((w) => roleOf(w, t.stem)).find(Boolean);
+      // "dependencies", "payments": the noun of the act names the relationship itself.
+      if (!hit && !role && words.some((w) => actNoun(w, t.stem))) {
+        relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: false });
+        continue;
+      }
       if (hit || role) relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: parts.some((s) => INVERSE_CUES.has(s)) && hit !== 'manag', ...(role ? { role } : {}) });
     }
   }
@@ -156,6 +161,13 @@ export function roleOf(verbStem: string, word: string): 'agent' | 'patient' | un
   if (bases.some((b) => word === `${b}er` || word === `${b}or` || word === `${b}r`)) return 'agent';
   if (bases.some((b) => word === `${b}ee`)) return 'patient';
   return undefined;
+}
+
+/** Whether a word (its stem) is the noun of a verb's act, by English derivation: "depend" → dependency, "pay" → payment. */
+export function actNoun(verbStem: string, word: string): boolean {
+  if (verbStem.length < 4 || word.length <= verbStem.length) return false;
+  const base = verbStem.replace(/e$/, '');
+  return ['enci', 'ency', 'enc', 'anci', 'ancy', 'anc', 'ment'].some((suffix) => word === `${base}${suffix}`);
 }
 
 export function overlaps(a: Span, b: Span): boolean {
@@ -257,15 +269,14 @@ async function lookupMisspelledNames(
 }
 
 /**
- * The catalog holds every value of the property: it saw every node of the label, or a large
- * sample in which the property took only the few values it kept (a rare value outside the sample
- * is then not recognised, and the question is declined rather than misread).
+ * The catalog holds every value of the property: it saw every node of the label. (A large sample
+ * with few values is not enough: with skewed values, a name most nodes share and a few that some
+ * hold, the rare ones are missed, and a name read as another node's is a wrong answer.)
  */
 function allValuesKnown(l: LabelInfo, p: PropertyInfo): boolean {
-  const whole = l.sampled >= l.count || p.count >= LARGE_SAMPLE;
+  const whole = l.sampled >= l.count;
   return whole && p.distinct !== undefined && p.samples.length >= p.distinct && p.types.every((t) => t === 'STRING');
 }
-const LARGE_SAMPLE = 500;
 
 /** Whether a stored value (lower case) is one of the phrases, or has one of the acronyms as initials (as value-lookup.cypher decides). */
 function couldMatch(value: string, phrases: string[], acronyms: string[]): boolean {

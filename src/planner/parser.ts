@@ -272,12 +272,28 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const t = T[m.span.end];
     const value = t && !t.quoted && !used.has(t.index) ? parseNumber(t) : undefined;
     if (value === undefined || !/\d/.test(t!.text)) continue;
-    const holder = m === target.mention || m.label === target.label ? targetNode : secondary.get(m.label);
     const own = nameWords(m.label).map(stem);
+    const likeNoun = (label: string) => g.labelInfo.get(label)?.properties.find((p) => nameWords(p.name).map(stem).join(' ') === own.join(' '));
+    const asCondition = (p: PropertyInfo): Condition => (p.types.some((x) => x === 'INTEGER' || x === 'FLOAT') ? { property: p.name, op: '=', value, kind: 'number' } : { property: p.name, op: '=', value: t!.raw, kind: 'string' });
+    if (m !== target.mention && m.label !== target.label) {
+      // "racks in zone 4": the noun and its number are a property of the node named just before,
+      // when that node has a property named like the noun (a Rack's zone), not a second node.
+      const before = [...(target.mention ? [target.mention] : []), ...labelMentions].filter((x) => x !== m && x.span.end <= m.span.start).sort((a, b) => b.span.start - a.span.start)[0];
+      const qualified = before ? (before === target.mention || before.label === target.label ? targetNode : secondary.get(before.label)) : undefined;
+      const own2 = qualified && likeNoun(qualified.label);
+      const i = pending.findIndex((p) => p.at === m.span.start);
+      if (qualified && own2 && i >= 0) {
+        const [dropped] = pending.splice(i, 1);
+        if (secondary.get(m.label) === dropped!.node) secondary.delete(m.label);
+        addCondition(qualified, asCondition(own2));
+        markUsed({ start: m.span.start, end: m.span.end + 1 });
+        continue;
+      }
+    }
+    const holder = m === target.mention || m.label === target.label ? targetNode : secondary.get(m.label);
     const prop = g.labelInfo.get(m.label)?.properties.find((p) => nameWords(p.name).map(stem).join(' ') === own.join(' '));
     if (!holder || !prop) continue;
-    const numeric = prop.types.some((x) => x === 'INTEGER' || x === 'FLOAT');
-    addCondition(holder, numeric ? { property: prop.name, op: '=', value, kind: 'number' } : { property: prop.name, op: '=', value: t!.raw, kind: 'string' });
+    addCondition(holder, asCondition(prop));
     markUsed({ start: m.span.start, end: m.span.end + 1 });
   }
 
@@ -636,11 +652,27 @@ function droppedWords(g: Grounding, spec: Pick<QuerySpec, 'nodes' | 'edges' | 'e
     );
   };
   const out: string[] = [];
+  const rival = actOrProperty(g, labels, types);
   for (const t of g.tokens) {
     if (used.has(t.index) || t.quoted || isStopword(t.text) || GENERIC_LINKS.has(t.stem) || FUNCTION_WORDS.has(t.text) || FUNCTION_WORDS.has(t.stem) || parseNumber(t) !== undefined || parseIsoDate(t)) continue;
     if (relevant(t.index) && !placed(t.index)) out.push(t.raw);
   }
-  return out.length ? [`"${out.join('", "')}" ${out.length > 1 ? 'are' : 'is'} not placed in the query.`] : [];
+  return [...(out.length ? [`"${out.join('", "')}" ${out.length > 1 ? 'are' : 'is'} not placed in the query.`] : []), ...rival];
+}
+
+/**
+ * A word read as a property that also names a relationship of the query's labels the query does
+ * not follow ("the dependencies of X": a stored list, or the DEPENDS_ON relationships): either
+ * reading is a guess.
+ */
+function actOrProperty(g: Grounding, labels: Set<string>, types: Set<string>): string[] {
+  const out: string[] = [];
+  for (const r of g.relations) {
+    if (types.has(r.type) || g.labels.some((l) => overlaps(l.span, r.span)) || !g.relationships.some((x) => x.type === r.type && (labels.has(x.from) || labels.has(x.to)))) continue;
+    const prop = g.properties.find((m) => overlaps(m.span, r.span) && labels.has(m.label) && m.score >= 0.8);
+    if (prop) out.push(`"${g.tokens[r.span.start]!.raw}" may be ${prop.label}.${prop.property.name} or the ${r.type} relationship.`);
+  }
+  return out;
 }
 
 /** Verbs that say two things are linked without saying how ("connected to", "related to"): any path places them. */
@@ -803,6 +835,8 @@ function describeNode(g: Grounding, node: NodeSpec): string {
 }
 
 function isPropertyAt(g: Grounding, i: number): boolean {
+  // A word that names a label ("the most suppliers") is that label, even where a key property shares it (supplierID).
+  if (g.labels.some((l) => l.span.start === i)) return false;
   return g.properties.some((p) => p.span.start === i && !p.label.startsWith('REL:') && p.score >= 0.3);
 }
 
@@ -871,7 +905,18 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   };
   notes.push(`${alt.value} (${alt.label}) → ${prop.name}`);
   const nameProps = displayProperties(g);
-  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()), doubts: [] };
+  // "the total number of X's dependencies", "including indirect ones": a count, a total or a walk
+  // over the value, which showing the stored value does not answer.
+  const beyond = words.filter((w) => ['total', 'sum', 'average', 'mean', 'number', 'count', 'indirect', 'indirectly', 'including'].includes(w));
+  // A value of one node: a noun of another label ("the application named X" read as the Software X,
+  // "the phone of the supplier of X") is a node or hop this answer leaves out.
+  const others = [...new Set(g.labels.filter((m) => m.label !== alt.label && !overlaps(m.span, alt.span)).map((m) => m.label))];
+  const doubts = [
+    ...(beyond.length ? [`"${beyond.join('", "')}" asks for more than the stored ${prop.name}.`] : []),
+    ...(others.length ? [`The question names ${others.join(', ')}, but the value is read from ${alt.label} ${alt.value}.`] : []),
+    ...actOrProperty(g, new Set([alt.label, ...others]), new Set()),
+  ];
+  return { ok: true, spec: { nodes: [node], edges: [], exists: [], result, nameProperty: nameProps, limit: opts.limit }, notes, unexplained: unexplainedWords(g, new Set()), doubts };
 }
 
 function chainSpec(g: Grounding, nameSlots: Slot[], opts: ParseOptions, notes: string[]): ParseOutcome | undefined {

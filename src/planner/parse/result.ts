@@ -118,14 +118,16 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     const comparedMention = compared ? g.properties.find((m) => m.label === target.label && m.property.name === compared) : undefined;
     const prop = props.find((m) => m.span.start > (aggIdx >= 0 ? aggIdx : superIdx)) ?? props[0] ?? comparedMention;
     const related = ctx.nodes.slice(1).filter((x) => !x.ids);
-    const relatedProp = !prop && fn && (fn === 'avg' || fn === 'sum') && rankingAsked(words, n, topIdx)
+    // "the highest average unit price": the superlative ranks, the average or total is what is ranked.
+    const inner = words.map((w, i) => (!ctx.used.has(i) && (AGGREGATE_WORDS[w] === 'avg' || AGGREGATE_WORDS[w] === 'sum') ? AGGREGATE_WORDS[w] : undefined)).find(Boolean) ?? fn;
+    const relatedProp = !prop && inner && (inner === 'avg' || inner === 'sum') && rankingAsked(words, n, topIdx)
       ? g.properties.filter((m) => related.some((x) => x.label === m.label) && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start)).sort((a, b) => b.score - a.score)[0]
       : undefined;
     if (relatedProp) {
       // "the suppliers with the highest average unit price across their products".
       const node = related.find((x) => x.label === relatedProp.label)!;
       const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
-      return { kind: 'rank', by: { node: node.v, property: relatedProp.property.name, fn, asNumber: textNumber(relatedProp.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      return { kind: 'rank', by: { node: node.v, property: relatedProp.property.name, fn: inner, asNumber: textNumber(relatedProp.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
     }
     if (!prop && !groupBy) {
       // "the highest quantity ordered", "the average discount": a property of the target's relationships.
