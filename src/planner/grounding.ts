@@ -156,6 +156,8 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
  * receiver -ee ("employ" → employee, "assign" → assignee).
  */
 export function roleOf(verbStem: string, word: string): 'agent' | 'patient' | undefined {
+  const irregular = IRREGULAR_ROLES.get(word);
+  if (irregular) return irregular.verb === verbStem ? irregular.role : undefined;
   if (verbStem.length < 3 || word.length <= verbStem.length) return undefined;
   const bases = [verbStem, verbStem.replace(/e$/, ''), verbStem.replace(/y$/, 'i')];
   if (bases.some((b) => word === `${b}er` || word === `${b}or` || word === `${b}r`)) return 'agent';
@@ -163,9 +165,28 @@ export function roleOf(verbStem: string, word: string): 'agent' | 'patient' | un
   return undefined;
 }
 
+/**
+ * English role nouns not formed with -er/-or/-ee (Latin -ary, -ant, -ent): whose verb, and which
+ * end. "X benefits Y": Y is the beneficiary; "X receives Y": X is the recipient.
+ */
+const IRREGULAR_ROLES = new Map(
+  (
+    [
+      ['beneficiary', 'benefit', 'patient'],
+      ['recipient', 'receive', 'agent'],
+      ['participant', 'participate', 'agent'],
+      ['applicant', 'apply', 'agent'],
+      ['resident', 'reside', 'agent'],
+      ['occupant', 'occupy', 'agent'],
+      ['attendant', 'attend', 'agent'],
+      ['assistant', 'assist', 'agent'],
+    ] as const
+  ).map(([noun, verb, role]) => [stem(noun), { verb: stem(verb), role }]),
+);
+
 /** Whether a word (its stem) is the noun of a verb's act, by English derivation: "depend" → dependency, "pay" → payment. */
 export function actNoun(verbStem: string, word: string): boolean {
-  if (verbStem.length < 4 || word.length <= verbStem.length) return false;
+  if (verbStem.length < 3 || word.length <= verbStem.length) return false;
   const base = verbStem.replace(/e$/, '');
   return ['enci', 'ency', 'enc', 'anci', 'ancy', 'anc', 'ment'].some((suffix) => word === `${base}${suffix}`);
 }

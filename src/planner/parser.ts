@@ -629,11 +629,17 @@ function droppedWords(g: Grounding, spec: Pick<QuerySpec, 'nodes' | 'edges' | 'e
   const labels = new Set(allNodes.map((n) => n.label));
   const types = new Set([...spec.edges, ...[...spec.exists, ...counted].flatMap((x) => x.edges)].map((e) => e.type));
   const props = referencedProperties(spec);
+  const byName = (i: number): boolean => {
+    const at = (s: Span) => s.start <= i && i < s.end;
+    return g.labels.some((m) => at(m.span) && labels.has(m.label)) || g.relations.some((m) => at(m.span) && types.has(m.type));
+  };
   const placed = (i: number): boolean => {
     const at = (s: Span) => s.start <= i && i < s.end;
     return (
-      g.labels.some((m) => at(m.span) && labels.has(m.label)) ||
-      g.relations.some((m) => at(m.span) && types.has(m.type)) ||
+      byName(i) ||
+      // "the originator bank" read as the ORIGINATOR relationship: the rest of the phrase that also
+      // names a property (originator_bank) is the head noun of that reading, not a second constraint.
+      g.properties.some((m) => at(m.span) && [...Array(m.span.end - m.span.start).keys()].some((k) => m.span.start + k !== i && byName(m.span.start + k))) ||
       g.properties.some((m) => at(m.span) && (m.label.startsWith('REL:') ? types.has(m.label.slice(4)) : labels.has(m.label)) && (props.has(m.property.name) || m.property.name === nameProperty(g, m.label)))
     );
   };

@@ -177,20 +177,22 @@ describe('ask: what the rows of an answer carry, on a graph kgrag did not build'
  */
 describe('ask: every constraint placed or declined, on a graph kgrag did not build', () => {
   let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Gizmo OR n:Bin OR n:Buyer DETACH DELETE n');
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Gizmo OR n:Bin OR n:Buyer OR n:Zone DETACH DELETE n');
 
   beforeAll(async () => {
     app = await openTestApp();
     await wipe();
     await app.db.write(`
-      CREATE (b1:Bin {name: 'North bin', binId: 'B1'}), (b2:Bin {name: 'South bin', binId: 'B2'})
-      CREATE (g1:Gizmo {name: 'Sprocket', code: 'AB', weight: 2, stockCount: 0, unitsBought: 0, price: 1500000, origin: 'ID'}),
+      CREATE (b1:Bin {name: 'North bin', binId: 'B1', zone: 1, gizmoSlots: 5}), (b2:Bin {name: 'South bin', binId: 'B2', zone: 2, gizmoSlots: 9})
+      CREATE (:Zone {zone: 1, name: 'Zone one'}), (:Zone {zone: 2, name: 'Zone two'})
+      CREATE (g1:Gizmo {name: 'Sprocket', code: 'AB', weight: 2, stockCount: 0, unitsBought: 0, price: 1500000, origin: 'ID', tags: ['metal', 'small']}),
              (g2:Gizmo {name: 'Flange', code: 'AB-7', weight: 2, stockCount: 5, unitsBought: 3, price: 3000000, origin: 'NZ'}),
              (g3:Gizmo {name: 'Gasket', code: 'XY', weight: 9, stockCount: 1, unitsBought: 0, price: 20, origin: 'NZ'})
       CREATE (g1)-[:STORED_IN]->(b1), (g2)-[:STORED_IN]->(b1), (g3)-[:STORED_IN]->(b2)
       CREATE (u1:Buyer {name: 'Vera Holm'}), (u2:Buyer {name: 'Tom Reed'})
       CREATE (u1)-[:BOUGHT {discount: 0}]->(g2), (u1)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 4}]->(g3), (u2)-[:BOUGHT {discount: 3}]->(g1)
       CREATE (:Buyer {name: 'Ola Berg'})-[:BOUGHT {discount: 1}]->(g1)
+      SET u1.payments = [10, 20] CREATE (u1)-[:PAYS]->(g2)
       WITH b2 UNWIND range(1, 60) AS i
       CREATE (:Gizmo {name: 'Clone', code: 'CL-' + toString(i), weight: 1, stockCount: 1, unitsBought: 0, price: 1, origin: 'NZ'})-[:STORED_IN]->(:Bin {name: 'Clone bin ' + toString(i), binId: 'C' + toString(i)})`);
   });
@@ -222,6 +224,7 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
   it('declines a comparison of a total it would apply to each value', async () => {
     const r = await ask('Which buyers bought gizmos with a total discount greater than 5?');
     expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/total/i);
     expect(r.rows).toEqual([]);
   });
 
@@ -285,5 +288,35 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
     const r = await ask('What are the 2 most bought gizmos?');
     expect(r.plan.strategy).toBe('none');
     expect(r.rows).toEqual([]);
+  });
+
+  it('reads a noun and its number as a property of the node before it ("bins in zone 2")', async () => {
+    const r = await ask('Which bins are in zone 2?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['South bin']);
+  });
+
+  it('ranks by the average that a superlative qualifies ("the highest average price")', async () => {
+    const r = await ask('Which bin has the highest average price of gizmos?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows[0]).toMatchObject({ name: 'North bin', value: 2250000 });
+  });
+
+  it('declines a count of a stored value instead of showing the value', async () => {
+    const r = await ask("What is the total number of tags of 'Sprocket'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.rows).toEqual([]);
+  });
+
+  it('declines a noun that names both a property and a relationship of the node', async () => {
+    const r = await ask("What are the payments of 'Vera Holm'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/PAYS/);
+  });
+
+  it('counts the nodes of a label the word names, not a property that shares the word', async () => {
+    const r = await ask('Which bin has the most gizmos?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows[0]).toMatchObject({ name: 'North bin', value: 2 });
   });
 });
