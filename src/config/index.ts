@@ -51,7 +51,17 @@ const EnvSchema = z.object({
   KGRAG_LLM_CONTEXT_SIZE: z.coerce.number().int().min(512).max(131_072).default(4096),
   KGRAG_LLM_BATCH_SIZE: z.coerce.number().int().min(16).max(8192).default(512),
   KGRAG_LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(1024),
-  KGRAG_LLM_FLASH_ATTENTION: bool.default(false),
+  KGRAG_LLM_FLASH_ATTENTION: bool.default(true),
+  KGRAG_LLM_CONTEXT_TOKENS: z.coerce.number().int().min(64).max(131_072).optional(),
+  KGRAG_LLM_TASKS: z
+    .string()
+    .transform((v, ctx) => {
+      const tasks = v.split(',').map((t) => t.trim()).filter(Boolean);
+      const unknown = tasks.filter((t) => !(LLM_TASKS as readonly string[]).includes(t));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown task(s) ${unknown.join(', ')}; known: ${LLM_TASKS.join(', ')}` });
+      return new Set(tasks as LlmTask[]);
+    })
+    .optional(),
   KGRAG_LLM_GPU: z.enum(['false', 'auto', 'cuda', 'vulkan', 'metal']).default('false'),
   KGRAG_LLM_BASE_URL: z.string().url().optional(),
   KGRAG_LLM_MODEL: z.string().optional(),
@@ -173,7 +183,31 @@ export interface LlmConfig {
   maxRetries: number;
   /** Set for provider llama-cpp: the GGUF model kgrag runs in process. */
   llamaCpp?: LlamaCppConfig | undefined;
+  /** What the model is used for when a question is asked (extraction has its own switch, KGRAG_EXTRACTOR). */
+  tasks: ReadonlySet<LlmTask>;
+  /**
+   * Tokens of retrieved context in a written answer's prompt, counted with the model's tokenizer;
+   * undefined: every passage (each cut at 4,000 characters). Time to the first token grows with it.
+   */
+  contextTokens: number | undefined;
 }
+
+/**
+ * answer: written answers (and community summaries); cypher: text-to-Cypher for what the parser
+ * cannot map; rewrite: follow-up questions made standalone; rerank: passage reranking (KGRAG_RERANK=auto).
+ */
+export const LLM_TASKS = ['answer', 'cypher', 'rewrite', 'rerank'] as const;
+export type LlmTask = (typeof LLM_TASKS)[number];
+
+/**
+ * An in-process model runs on this machine's CPU, where every prompt token costs: one call to
+ * write Cypher from the schema or to rerank twenty passages reads thousands of tokens before the
+ * answer can start (about 10 s each with a small model on two cores). So by default it writes the
+ * answers only, from a context cut to its most relevant sentences; the rules resolve follow-ups.
+ */
+const LOCAL_TASKS: readonly LlmTask[] = ['answer'];
+/** Measured on the demo (README, "A local LLM"): about 1 s of prompt evaluation on two cores with SmolLM2-135M. */
+const LOCAL_CONTEXT_TOKENS = 192;
 
 export interface LlamaCppConfig {
   modelPath: string;
@@ -252,6 +286,8 @@ export function loadConfig(
         // queue, where their timeouts already run.
         concurrency: e.KGRAG_LLM_CONCURRENCY ?? (provider === 'llama-cpp' ? 1 : 4),
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,
+        tasks: e.KGRAG_LLM_TASKS ?? new Set(provider === 'llama-cpp' ? LOCAL_TASKS : LLM_TASKS),
+        contextTokens: e.KGRAG_LLM_CONTEXT_TOKENS ?? (provider === 'llama-cpp' ? LOCAL_CONTEXT_TOKENS : undefined),
         llamaCpp: modelPath
           ? {
               modelPath,

@@ -67,6 +67,9 @@ export function llamaCppBackend(config: LlmConfig): ChatBackend {
     stream(messages, signal) {
       return streamFrom((onText, streamSignal) => generate(messages, AbortSignal.any([signal, streamSignal]), undefined, onText));
     },
+    async countTokens(text) {
+      return (await load()).model.tokenize(text).length;
+    },
   };
 }
 

@@ -66,6 +66,19 @@ describe('local LLM (llama-cpp)', () => {
     // Servers keep their defaults.
     expect(load({ KGRAG_LLM_MODEL: 'gpt-x', OPENAI_API_KEY: 'k' }).llm).toMatchObject({ provider: 'openai', concurrency: 4, llamaCpp: undefined });
   });
+  it('uses a model in process for written answers only, from a short context, unless told otherwise', () => {
+    const local = load({ KGRAG_LLM_MODEL_PATH: '/m.gguf' }).llm!;
+    expect([...local.tasks]).toEqual(['answer']);
+    expect(local.contextTokens).toBeGreaterThan(0);
+    expect(local.llamaCpp?.flashAttention).toBe(true);
+    const served = load({ KGRAG_LLM_MODEL: 'gpt-x', OPENAI_API_KEY: 'k' }).llm!;
+    expect([...served.tasks].sort()).toEqual(['answer', 'cypher', 'rerank', 'rewrite']);
+    expect(served.contextTokens).toBeUndefined();
+    const chosen = load({ KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_TASKS: 'answer, cypher', KGRAG_LLM_CONTEXT_TOKENS: '1000' }).llm!;
+    expect([...chosen.tasks]).toEqual(['answer', 'cypher']);
+    expect(chosen.contextTokens).toBe(1000);
+    expect(() => load({ KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_TASKS: 'answer,summarise' })).toThrow(/summarise/);
+  });
   it('leaves at least half the cores to the rest of kgrag', () => {
     expect([1, 2, 3, 4, 16, 64].map((cores) => defaultLlamaThreads(cores))).toEqual([1, 1, 1, 2, 8, 8]);
   });
