@@ -67,7 +67,7 @@ await warmAnswerModel(chat);
 // The query model too: a running server has it loaded after its first search.
 await askKgrag(app, 'What award did Acme Analytics win?', { collections: ['demo'] });
 console.log(
-  `settings: threads ${settings.threads}, batch ${settings.batchSize}, flash attention ${settings.flashAttention}, context budget ${budget?.tokens ?? 'none'} tokens, max tokens ${settings.maxTokens}; warm-up ${Math.round(performance.now() - warmStarted)} ms`,
+  `settings: threads ${settings.threads ?? "all math cores"}, batch ${settings.batchSize}, flash attention ${settings.flashAttention}, context budget ${budget?.tokens ?? 'none'} tokens, max tokens ${settings.maxTokens}; warm-up ${Math.round(performance.now() - warmStarted)} ms`,
 );
 
 const firsts: number[] = [];

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -211,7 +210,12 @@ const LOCAL_CONTEXT_TOKENS = 192;
 
 export interface LlamaCppConfig {
   modelPath: string;
-  threads: number;
+  /**
+   * Default: the machine's math cores (llama.cpp's own default). Prompt evaluation is compute-bound:
+   * on 2 idle cores 2 threads read 149 prompt tokens/s, 1 thread 90; on a machine busy with other
+   * work, fewer threads than cores avoid waiting for a descheduled one (KGRAG_LLM_THREADS=1).
+   */
+  threads: number | undefined;
   /** Tokens of prompt plus reply; capped at the model's training context. */
   contextSize: number;
   /** Prompt tokens evaluated per step. */
@@ -221,14 +225,6 @@ export interface LlamaCppConfig {
   flashAttention: boolean;
   /** false: CPU only (the default; no probing for GPU libraries). */
   gpu: false | 'auto' | 'cuda' | 'vulkan' | 'metal';
-}
-
-/** Threads llama.cpp uses when KGRAG_LLM_THREADS is not set. */
-export function defaultLlamaThreads(cores = os.availableParallelism()): number {
-  // llama.cpp's threads wait for each other at every step: with as many threads as cores, one
-  // thread descheduled for Neo4j, the embedder or anything else stalls all the others. On 2 busy
-  // cores one thread gave the first token about 6x sooner than two (README, "A local LLM").
-  return Math.max(1, Math.min(8, Math.floor(cores / 2)));
 }
 
 export function loadConfig(
@@ -291,7 +287,7 @@ export function loadConfig(
         llamaCpp: modelPath
           ? {
               modelPath,
-              threads: e.KGRAG_LLM_THREADS ?? defaultLlamaThreads(),
+              threads: e.KGRAG_LLM_THREADS,
               contextSize: e.KGRAG_LLM_CONTEXT_SIZE,
               batchSize: e.KGRAG_LLM_BATCH_SIZE,
               maxTokens: e.KGRAG_LLM_MAX_TOKENS,

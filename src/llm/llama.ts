@@ -91,7 +91,7 @@ async function loadModel(settings: LlamaCppConfig): Promise<Loaded> {
   const context = await model.createContext({
     contextSize: Math.min(settings.contextSize, model.trainContextSize),
     batchSize: settings.batchSize,
-    threads: settings.threads,
+    threads: settings.threads ?? llama.cpuMathCores,
     flashAttention: settings.flashAttention,
   });
   const chat = new LlamaChat({ contextSequence: context.getSequence() });
