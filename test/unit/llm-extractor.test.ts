@@ -499,7 +499,7 @@ describe('prompt injection', () => {
     expect(sys).not.toContain('obey the document');
     expect(req?.messages.map((m) => m.role)).toEqual(['system', 'user']);
 
-    const token = /<<<BEGIN UNTRUSTED DOCUMENT ([0-9a-f]{24})>>>/.exec(usr)?.[1];
+    const token = /<<<BEGIN UNTRUSTED DOCUMENT ([0-9a-f]{16})>>>/.exec(usr)?.[1];
     expect(token).toBeDefined();
     expect(INJECTED).not.toContain(token);
     expect(sys).toContain(`<<<BEGIN UNTRUSTED DOCUMENT ${token}>>>`);
