@@ -77,6 +77,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // "Who are the tasters of X": a role noun right after names the nodes at its end of the relationship.
     const role = !m && ['are', 'were', 'is', 'was'].includes(words[1] ?? '') ? roleTarget(g, 4) : undefined;
     target = m ? { label: m.label, subset: m.subset, mention: m } : role ? { label: role } : { label: personLabel, mention: { label: personLabel, span: { start: 0, end: 1 } } };
+  } else if (first && g.relations.some((r) => r.role && r.span.start < first.span.start) && roleTarget(g, first.span.start)) {
+    // "the beneficiaries in filings", "the names of the tasters of X": a role noun before any label
+    // noun names the nodes at its end of the relationship.
+    target = { label: roleTarget(g, first.span.start)! };
   } else if (first) {
     // English noun compounds put the head last: "product categories" are categories (of products).
     // The modifier noun stays a mention of its own and is joined to the head like any other.
@@ -437,7 +441,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       doubts.push(`More than one relationship could connect ${p.node.label}${p.node.ids ? ` "${describeNode(g, p.node)}"` : ''} to ${target.label}.`);
       forks.push(path);
     }
-    if (p.negated && !p.node.ids) {
+    // "entities that have not been a beneficiary in any filings": the negation of the relationship's
+    // role noun or verb scopes over the node it joins.
+    const cueNegated = path.edges.some((e) => g.relations.some((r) => r.type === e.type && r.span.start < p.at && negatedBefore(words, r.span.start)));
+    if ((p.negated || cueNegated) && !p.node.ids) {
       exists.push({ negated: true, edges: path.edges, nodes: [...path.nodes, p.node] });
       continue;
     }
@@ -464,6 +471,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     if (countOf && g.relationships.some((x) => x.type === r.type && (x.from === countOf.node.label || x.to === countOf.node.label))) continue;
     const rel = g.relationships.find((x) => x.type === r.type && (x.from === target.label || x.to === target.label));
     if (!rel) continue;
+    // "an originator bank": the word modifies a noun phrase that names a property, not the target's role.
+    if (g.properties.some((m) => m.span.start === r.span.start && m.span.end > r.span.end && m.score >= 0.8)) continue;
     const negated = negatedBefore(words, r.span.start);
     const hasNoun = !!r.role || /(?:er|ee|or)$/.test(words[r.span.start]!) || words[r.span.start - 1] === 'another' || words[r.span.start + 1] === 'another' || words[r.span.start + 2] === 'another';
     if (!negated && !hasNoun) continue;

@@ -319,4 +319,16 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows[0]).toMatchObject({ name: 'North bin', value: 2 });
   });
+
+  it('takes a role noun before any label noun as the target ("the payers of gizmos")', async () => {
+    const r = await ask('List the payers of gizmos.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Vera Holm']);
+  });
+
+  it('scopes a negation over the node a negated role noun joins', async () => {
+    const r = await ask('How many buyers have not been a payer of any gizmos?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 2 }]);
+  });
 });
