@@ -684,7 +684,8 @@ function actOrProperty(g: Grounding, labels: Set<string>, types: Set<string>): s
   const out: string[] = [];
   for (const r of g.relations) {
     if (types.has(r.type) || g.labels.some((l) => overlaps(l.span, r.span)) || !g.relationships.some((x) => x.type === r.type && (labels.has(x.from) || labels.has(x.to)))) continue;
-    const prop = g.properties.find((m) => overlaps(m.span, r.span) && labels.has(m.label) && m.score >= 0.8);
+    // Only the word alone: in a longer phrase ("a payer note") it modifies the property's name.
+    const prop = g.properties.find((m) => m.span.start === r.span.start && m.span.end === r.span.end && labels.has(m.label) && m.score >= 0.8);
     if (prop) out.push(`"${g.tokens[r.span.start]!.raw}" may be ${prop.label}.${prop.property.name} or the ${r.type} relationship.`);
   }
   return out;

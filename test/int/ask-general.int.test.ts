@@ -185,7 +185,7 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
     await app.db.write(`
       CREATE (b1:Bin {name: 'North bin', binId: 'B1', zone: 1, gizmoSlots: 5}), (b2:Bin {name: 'South bin', binId: 'B2', zone: 2, gizmoSlots: 9})
       CREATE (:Zone {zone: 1, name: 'Zone one'}), (:Zone {zone: 2, name: 'Zone two'})
-      CREATE (g1:Gizmo {name: 'Sprocket', code: 'AB', weight: 2, stockCount: 0, unitsBought: 0, price: 1500000, origin: 'ID', tags: ['metal', 'small']}),
+      CREATE (g1:Gizmo {name: 'Sprocket', code: 'AB', weight: 2, stockCount: 0, unitsBought: 0, price: 1500000, origin: 'ID', tags: ['metal', 'small'], payerNote: 'cash'}),
              (g2:Gizmo {name: 'Flange', code: 'AB-7', weight: 2, stockCount: 5, unitsBought: 3, price: 3000000, origin: 'NZ'}),
              (g3:Gizmo {name: 'Gasket', code: 'XY', weight: 9, stockCount: 1, unitsBought: 0, price: 20, origin: 'NZ'})
       CREATE (g1)-[:STORED_IN]->(b1), (g2)-[:STORED_IN]->(b1), (g3)-[:STORED_IN]->(b2)
@@ -330,5 +330,11 @@ describe('ask: every constraint placed or declined, on a graph kgrag did not bui
     const r = await ask('How many buyers have not been a payer of any gizmos?');
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows).toEqual([{ count: 2 }]);
+  });
+
+  it('reads a role noun that modifies a property phrase as part of the phrase ("a payer note")', async () => {
+    const r = await ask("Which gizmos have a payer note 'cash'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Sprocket']);
   });
 });
