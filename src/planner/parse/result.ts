@@ -232,7 +232,9 @@ function groupingProperty(g: Grounding, ctx: ResultContext): string | undefined 
   const first = ctx.words.findIndex((w) => w === 'which' || w === 'what' || w === 'rank' || w === 'top');
   if (first < 0) return undefined;
   const m = g.properties.find(
-    (p) => p.label === ctx.target.label && p.span.start > first && p.span.start <= first + 3 && p.property.types[0] === 'STRING' && (p.property.distinct ?? 999) <= 50 && !ctx.used.has(p.span.start) && !g.labels.some((l) => l.span.start === p.span.start),
+    (p) => p.label === ctx.target.label && p.span.start > first && p.span.start <= first + 3 && p.property.types[0] === 'STRING' && (p.property.distinct ?? 999) <= 50 && !ctx.used.has(p.span.start) && !g.labels.some((l) => l.span.start === p.span.start)
+      // "the names of the top 5 filings" asks for each node's name, not a grouping by some name property.
+      && !['name', 'names'].includes(g.tokens[p.span.start]!.text),
   );
   return m?.property.name;
 }
