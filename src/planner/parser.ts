@@ -926,7 +926,10 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   const beyond = words.filter((w) => ['total', 'sum', 'average', 'mean', 'number', 'count', 'indirect', 'indirectly', 'including'].includes(w));
   // A value of one node: a noun of another label ("the application named X" read as the Software X,
   // "the phone of the supplier of X") is a node or hop this answer leaves out.
-  const others = [...new Set(g.labels.filter((m) => m.label !== alt.label && !overlaps(m.span, alt.span)).map((m) => m.label))];
+  // (Only a noun in apposition to the name: "the application named 'X'", "'X' application"; "been
+  // with the company" names no other node.)
+  const apposed = (m: LabelMention) => m.span.end === alt.span.start || m.span.start === alt.span.end || (m.span.end === alt.span.start - 1 && ['named', 'called'].includes(words[m.span.end] ?? ''));
+  const others = [...new Set(g.labels.filter((m) => m.label !== alt.label && !overlaps(m.span, alt.span) && apposed(m)).map((m) => m.label))];
   const doubts = [
     ...(beyond.length ? [`"${beyond.join('", "')}" asks for more than the stored ${prop.name}.`] : []),
     ...(others.length ? [`The question names ${others.join(', ')}, but the value is read from ${alt.label} ${alt.value}.`] : []),
