@@ -8,6 +8,7 @@
  */
 import Graph from 'graphology';
 import Sigma from 'sigma';
+import { EdgeArrowProgram, EdgeLineProgram, EdgeRectangleProgram, NodeCircleProgram, NodePointProgram } from 'sigma/rendering';
 import type { AskResult, GraphEdge, GraphNode, Neighbourhood } from '../api.ts';
 import { drawLabels, NODE_FONT, placeLabels, shorten, type LabelBox, type LabelItem } from './labels.ts';
 import { LayoutRunner } from './layout-client.ts';
@@ -85,6 +86,8 @@ export class GraphView {
       renderLabels: false, // labels.ts places and draws them after each frame
       renderEdgeLabels: false,
       defaultEdgeType: 'arrow',
+      nodeProgramClasses: { circle: NodeCircleProgram, point: NodePointProgram },
+      edgeProgramClasses: { arrow: EdgeArrowProgram, line: EdgeRectangleProgram, thin: EdgeLineProgram },
       hideEdgesOnMove: false,
       zIndex: true,
       allowInvalidContainer: true,
@@ -99,7 +102,8 @@ export class GraphView {
         ctx.stroke();
       },
       nodeReducer: (node, data) => {
-        const out: Partial<NodeAttrs & { hidden: boolean; highlighted: boolean; zIndex: number }> = { ...data };
+        const out: Partial<NodeAttrs & { hidden: boolean; highlighted: boolean; zIndex: number; type: string }> = { ...data };
+        if (this.graph.order > BIG) out.type = 'point';
         if (this.hiddenLabels.has(data.entityType)) out.hidden = true;
         if (this.highlighted.size > 0) {
           if (this.highlighted.has(node)) {
@@ -116,7 +120,7 @@ export class GraphView {
       edgeReducer: (edge, data) => {
         const out: Partial<EdgeAttrs & { hidden: boolean; zIndex: number; type: string }> = { ...data };
         // Arrowheads are unreadable among thousands of relationships and cost a second draw each.
-        if (this.graph.size > BIG) out.type = 'line';
+        if (this.graph.size > BIG) out.type = 'thin';
         const [s, t] = this.graph.extremities(edge);
         if (this.hiddenRelTypes.has(data.relType) || this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
           out.hidden = true;
