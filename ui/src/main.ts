@@ -9,7 +9,7 @@ import type { Ctx, PanelName } from './context.ts';
 import { Details, paintDots } from './details.ts';
 import { Documents } from './documents.ts';
 import { clear, h, keepFocus, tablist } from './dom.ts';
-import { GraphView, colourOf } from './graph.ts';
+import { GraphView, colourOf, yieldToPage } from './graph.ts';
 import { defineMessages, formatNumber, locale, onLocaleChange, setLocale, type Locale } from './i18n.ts';
 
 const t = defineMessages({
@@ -430,6 +430,7 @@ async function expand(id: string): Promise<void> {
   statusEl.textContent = t('expanding');
   const nb = await guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(id)}/neighbourhood${query({ hops: neighbourhoodHops, limit: neighbourhoodLimit })}`));
   if (!nb) return updateEmpty();
+  await yieldToPage();
   const added = graph.addNeighbourhood(nb);
   updateEmpty();
   if (nb.truncated) notify(t('truncated', nb.nodes.length, nb.center.name, neighbourhoodLimit), 'info');
@@ -634,6 +635,7 @@ async function loadStart(): Promise<void> {
   top.items.forEach((e, i) => graph.addNode({ id: e.id, name: e.name, type: e.type, collection: e.collection }, undefined, i, top.items.length));
   // The neighbourhoods of the top few, fetched together.
   const nbs = await Promise.all(top.items.slice(0, 5).map((e) => guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(e.id)}/neighbourhood${query({ hops: 1, limit: 60 })}`))));
+  await yieldToPage();
   if (collection !== ctx.collection()) return;
   graph.addNeighbourhoods(nbs.filter((nb): nb is Neighbourhood => nb !== undefined));
   setGraphState('cleared');

@@ -114,7 +114,11 @@ export class LayoutRunner {
     this.onProgress?.(0, this.total, true);
     const transfer = [positions.buffer, sizes.buffer, fixed.buffer, request.edges.buffer, groups.buffer];
     if (request.labels) transfer.push(request.labels.extents.buffer);
-    this.ensureWorker().postMessage(request, transfer);
+    // The worker starts once the frame showing the new nodes is on screen: running, it would take
+    // a core from drawing that frame (software WebGL draws on the same few cores).
+    requestAnimationFrame(() => setTimeout(() => {
+      if (id === this.seq && this.running) this.ensureWorker().postMessage(request, transfer);
+    }, 0));
     return new Promise((resolve) => (this.resolve = resolve));
   }
 

@@ -46,14 +46,24 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", 
 const HISTORY = 20;
 /** Past this many nodes or relationships, hovering redraws only the labels (a full redraw is slow in software WebGL). */
 const BIG = 2000;
+/** Past this many nodes and relationships added at once, sigma is told once, not item by item. */
+const BATCH = 500;
 /** Relationship-type labels per type around the hovered or selected node. */
 const EDGE_LABELS_PER_TYPE = 6;
+
+/** Lets the page handle input and draw before the rest of the work (scheduler.yield where there is one). */
+export function yieldToPage(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 type Snapshot = ReturnType<Graph<NodeAttrs, EdgeAttrs>['export']>;
 
 export class GraphView {
   readonly graph = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
   readonly sigma: Sigma<NodeAttrs, EdgeAttrs>;
+  /** What sigma watches while a big batch is built (see batch()). */
+  private readonly idle = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
   readonly hiddenLabels = new Set<string>();
   readonly hiddenRelTypes = new Set<string>();
   readonly layouts: LayoutRunner;
@@ -82,7 +92,7 @@ export class GraphView {
   reservedAreas: (() => Array<{ x: number; y: number; w: number; h: number }>) | undefined;
 
   constructor(readonly container: HTMLElement) {
-    this.sigma = new Sigma(this.graph, container, {
+    this.sigma = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
       renderLabels: false, // labels.ts places and draws them after each frame
       renderEdgeLabels: false,
       defaultEdgeType: 'arrow',
@@ -121,8 +131,14 @@ export class GraphView {
         const out: Partial<EdgeAttrs & { hidden: boolean; zIndex: number; type: string }> = { ...data };
         // Arrowheads are unreadable among thousands of relationships and cost a second draw each.
         if (this.graph.size > BIG) out.type = 'thin';
+        if (this.hiddenRelTypes.has(data.relType)) out.hidden = true;
+        // The ends are looked up only when something depends on them (thousands of relationships per frame).
+        if (this.hiddenLabels.size === 0 && this.selected === null && this.hovered === null) {
+          if (this.highlighted.size > 0) this.reduceHighlighted(edge, out, false);
+          return out;
+        }
         const [s, t] = this.graph.extremities(edge);
-        if (this.hiddenRelTypes.has(data.relType) || this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
+        if (this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
           out.hidden = true;
         }
         const near = this.selected !== null && (s === this.selected || t === this.selected);
@@ -131,13 +147,7 @@ export class GraphView {
           out.size = 1.5;
           out.zIndex = 1;
         }
-        if (this.highlighted.size > 0) {
-          if (this.highlightedEdges.has(edge)) {
-            out.color = EDGE_ANSWER;
-            out.size = 2.5;
-            out.zIndex = 2;
-          } else if (!near) out.color = '#eceff3';
-        }
+        if (this.highlighted.size > 0) this.reduceHighlighted(edge, out, near);
         return out;
       },
     });
@@ -172,6 +182,15 @@ export class GraphView {
       }, 300);
     }).observe(container);
     this.layouts.onRun = () => (laidAt = this.sigma.getDimensions());
+  }
+
+  /** An answer's relationships stand out; the others fade unless they touch the selection. */
+  private reduceHighlighted(edge: string, out: Partial<EdgeAttrs & { zIndex: number }>, near: boolean): void {
+    if (this.highlightedEdges.has(edge)) {
+      out.color = EDGE_ANSWER;
+      out.size = 2.5;
+      out.zIndex = 2;
+    } else if (!near) out.color = '#eceff3';
   }
 
   /** Calls `listener` after every change of nodes, history or selection (the on-canvas controls). */
@@ -289,23 +308,48 @@ export class GraphView {
     return this.addNeighbourhoods([nb], { undoable: true });
   }
 
-  /** Adds several neighbourhoods with one layout (the start view fetches them in parallel). */
+  /**
+   * Adds several neighbourhoods with one layout (the start view fetches them in parallel). Callers
+   * yield to the page first (yieldToPage), so parsing a big response and building the graph from it
+   * are two tasks, not one long one.
+   */
   addNeighbourhoods(nbs: Neighbourhood[], opts: { undoable?: boolean } = {}): number {
     if (opts.undoable) this.remember();
     let added = 0;
-    for (const nb of nbs) {
-      if (this.addNode(nb.center)) added++;
-      const centre = this.graph.getNodeAttributes(nb.center.id);
-      // Set in place: not drawn, and an attribute event for a node sigma has not indexed yet throws.
-      centre.expanded = true;
-      nb.nodes.forEach((n, i) => {
-        if (this.addNode(n, centre, i, nb.nodes.length)) added++;
-      });
-      for (const e of nb.edges) this.addEdge(e);
-    }
+    const incoming = nbs.reduce((n, nb) => n + nb.nodes.length + nb.edges.length, 0);
+    this.batch(incoming > BATCH, () => {
+      for (const nb of nbs) {
+        if (this.addNode(nb.center)) added++;
+        const centre = this.graph.getNodeAttributes(nb.center.id);
+        // Set in place: not drawn, and an attribute event for a node sigma has not indexed yet throws.
+        centre.expanded = true;
+        nb.nodes.forEach((n, i) => {
+          if (this.addNode(n, centre, i, nb.nodes.length)) added++;
+        });
+        for (const e of nb.edges) this.addEdge(e);
+      }
+      this.resize();
+    });
     void this.layout();
     this.changed();
     return added;
+  }
+
+  /**
+   * Runs a big change of the graph while sigma watches an empty one, then lets sigma index the
+   * result once. Watching, sigma reduces and re-indexes every added node and relationship two or
+   * three times as it is added (several hundred ms for thousands). Sigma renders both swaps at
+   * once, in this task, so no empty frame is ever shown.
+   */
+  private batch(big: boolean, change: () => void): void {
+    if (!big) return change();
+    this.sigma.setGraph(this.idle);
+    try {
+      change();
+    } finally {
+      this.tune();
+      this.sigma.setGraph(this.graph);
+    }
   }
 
   /** Hides (removes from view) these nodes; undoable. */
@@ -313,13 +357,17 @@ export class GraphView {
     const drop = [...ids].filter((id) => this.graph.hasNode(id));
     if (drop.length === 0) return 0;
     this.remember();
-    for (const id of drop) {
-      this.graph.dropNode(id);
-      this.highlighted.delete(id);
-      if (this.selected === id) this.select(null);
-    }
+    // Sigma re-indexes the whole graph for every node dropped while it watches: a prune of
+    // thousands is one batch.
+    this.batch(drop.length > 20, () => {
+      for (const id of drop) {
+        this.graph.dropNode(id);
+        this.highlighted.delete(id);
+      }
+      this.resize();
+    });
+    if (this.selected !== null && !this.graph.hasNode(this.selected)) this.select(null);
     this.updateNeighbours();
-    this.resize();
     this.changed();
     return drop.length;
   }
@@ -335,8 +383,10 @@ export class GraphView {
     const snap = this.history.pop();
     if (!snap) return false;
     this.layouts.stop();
-    this.graph.clear();
-    this.graph.import(snap);
+    this.batch(snap.nodes.length + snap.edges.length > BATCH, () => {
+      this.graph.clear();
+      this.graph.import(snap);
+    });
     if (this.selected && !this.graph.hasNode(this.selected)) this.select(null);
     for (const id of this.highlighted) if (!this.graph.hasNode(id)) this.highlighted.delete(id);
     this.updateNeighbours();
@@ -356,10 +406,9 @@ export class GraphView {
   /** Sizes nodes by degree, then lays the graph out in the worker with the chosen layout. */
   layout(name: LayoutName = this.layoutName): Promise<void> {
     this.layoutName = name;
-    // Past a few thousand relationships, drawing them during every camera frame costs more than it shows.
-    this.sigma.setSetting('hideEdgesOnMove', this.graph.size > 2000);
-    this.sigma.setCustomBBox(null);
-    this.resize();
+    this.tune();
+    // (Only when set: sigma draws the whole graph again for it.)
+    if (this.sigma.getCustomBBox()) this.sigma.setCustomBBox(null);
     // Other layouts place every node: hand-placed ones are let go (one batch update, no hints: see resize).
     if (name !== 'force') this.graph.updateEachNodeAttributes((_n, a) => {
       delete a.fixed;
@@ -368,11 +417,23 @@ export class GraphView {
     return this.layouts.run(name, this.selected);
   }
 
+  /** Settings that depend on the graph's size. */
+  private tune(): void {
+    // Past a few thousand relationships, drawing them during every camera frame costs more than it shows.
+    const hideEdges = this.graph.size > BIG;
+    // Only when it changes: a new setting makes sigma re-index everything.
+    if (this.sigma.getSetting('hideEdgesOnMove') !== hideEdges) this.sigma.setSetting('hideEdgesOnMove', hideEdges);
+  }
+
+  /** Sizes nodes by degree (after the nodes or relationships in view changed). */
   private resize(): void {
     // Smaller dots when thousands share the view.
     const base = this.graph.order > 1000 ? 2 : 4;
+    const size = (node: string) => Math.min(18, base + Math.sqrt(this.graph.degree(node)) * 1.6);
+    // Any update makes sigma re-reduce every node: none when no size changes.
+    if (!this.graph.someNode((node, a) => a.size !== size(node))) return;
     this.graph.updateEachNodeAttributes((node, a) => {
-      a.size = Math.min(18, base + Math.sqrt(this.graph.degree(node)) * 1.6);
+      a.size = size(node);
       return a;
     }); // no hints: sigma's partial repaint would throw for nodes added since its last frame
   }
@@ -435,6 +496,7 @@ export class GraphView {
       if (names.has(a.label)) nodes.add(id);
     });
     if (added) {
+      this.resize();
       void this.layout();
       this.changed();
     }
