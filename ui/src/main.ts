@@ -347,6 +347,7 @@ function refreshFilters(): void {
       if (box.checked) set.delete(name);
       else set.add(name);
       graph.refresh();
+      graph.controls.renderLegend(); // the legend shows the label hidden too, now
     });
     return h('label', { class: 'check' }, box, colour ? h('span', { class: 'dot', data: { colour } }) : null, ` ${name} `, h('span', { class: 'muted' }, formatNumber(count)));
   };

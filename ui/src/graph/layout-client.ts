@@ -36,6 +36,8 @@ export class LayoutRunner {
 
   /** A node's radius, label width and height in pixels, when labels should get room (small graphs). */
   labelExtent: ((node: string) => [number, number, number]) | undefined;
+  /** Called after new positions were written into the graph. */
+  onApplied: (() => void) | undefined;
   /** The view's size in pixels. */
   viewSize: (() => { width: number; height: number }) | undefined;
 
@@ -186,6 +188,7 @@ export class LayoutRunner {
       a.y = p[i * 2 + 1]!;
       return a;
     }, { attributes: ['x', 'y'] });
+    this.onApplied?.();
     this.done = msg.done;
     this.total = msg.total;
     if (msg.type === 'done') this.finish();

@@ -64,6 +64,9 @@ export class GraphView {
   readonly sigma: Sigma<NodeAttrs, EdgeAttrs>;
   /** What sigma watches while a big batch is built (see batch()). */
   private readonly idle = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
+  /** Sigma watches `idle` or a copy, not `graph` (see batch()). */
+  private detached = false;
+  private attaching = false;
   readonly hiddenLabels = new Set<string>();
   readonly hiddenRelTypes = new Set<string>();
   readonly layouts: LayoutRunner;
@@ -151,9 +154,15 @@ export class GraphView {
         return out;
       },
     });
+    this.warmUp();
     this.layouts = new LayoutRunner(this.graph);
     this.layouts.viewSize = () => this.sigma.getDimensions();
     this.layouts.frameCost = () => this.frameMs;
+    // New positions for thousands of nodes are processed and drawn in the worker message's task,
+    // not in the next frame, so that frame only waits for the (software) GPU to finish drawing.
+    this.layouts.onApplied = () => {
+      if (this.graph.order > BIG && !this.detached) this.sigma.refresh({ partialGraph: { nodes: [] } });
+    };
     this.layouts.labelExtent = (node) => {
       const a = this.graph.getNodeAttributes(node);
       return [a.size, this.textWidth(shorten(a.label, this.sigma.getDimensions().width), NODE_FONT) + 4, NODE_FONT + 4];
@@ -191,6 +200,26 @@ export class GraphView {
       out.size = 2.5;
       out.zIndex = 2;
     } else if (!near) out.color = '#eceff3';
+  }
+
+  /**
+   * Draws a two-node graph once with the big-graph programs (points, thin lines) while the page
+   * loads. WebGL compiles a program's pipeline on its first draw, and software WebGL takes a few
+   * hundred ms for that: paid now, not in the frame that first shows thousands of nodes. The
+   * frame is replaced before it is shown.
+   */
+  private warmUp(): void {
+    const warm = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
+    // `type` picks sigma's program (the reducers pass it through).
+    const node = { size: 1, color: '#ffffff', label: '', entityType: '', collection: '', type: 'point' };
+    warm.addNode('a', { ...node, x: 0, y: 0 });
+    warm.addNode('b', { ...node, x: 1, y: 1 });
+    warm.addEdge('a', 'b', { size: 1, color: '#ffffff', label: '', relType: '', type: 'thin' } as EdgeAttrs);
+    try {
+      this.sigma.setGraph(warm);
+    } finally {
+      this.sigma.setGraph(this.graph);
+    }
   }
 
   /** Calls `listener` after every change of nodes, history or selection (the on-canvas controls). */
@@ -266,6 +295,7 @@ export class GraphView {
   clear(): void {
     this.layouts.stop();
     this.graph.clear();
+    this.attach();
     this.history = [];
     this.highlighted.clear();
     this.highlightedEdges.clear();
@@ -329,27 +359,50 @@ export class GraphView {
         for (const e of nb.edges) this.addEdge(e);
       }
       this.resize();
-    });
+    }, { later: true });
     void this.layout();
     this.changed();
     return added;
   }
 
   /**
-   * Runs a big change of the graph while sigma watches an empty one, then lets sigma index the
+   * Runs a big change of the graph while sigma watches another graph, then lets sigma index the
    * result once. Watching, sigma reduces and re-indexes every added node and relationship two or
-   * three times as it is added (several hundred ms for thousands). Sigma renders both swaps at
-   * once, in this task, so no empty frame is ever shown.
+   * three times as it is added (several hundred ms for thousands).
+   *
+   * `later`: sigma indexes and draws the result in a task of its own (building and drawing
+   * thousands of nodes do not add up to one long task). Meanwhile it watches a copy of what was in
+   * view, so the view stays as it was, not empty; only when little was in view (copying thousands
+   * would cost what it saves). Otherwise sigma watches an empty graph and is back in this task, so
+   * no empty frame is ever shown.
    */
-  private batch(big: boolean, change: () => void): void {
-    if (!big) return change();
-    this.sigma.setGraph(this.idle);
+  private batch(big: boolean, change: () => void, opts: { later?: boolean } = {}): void {
+    if (!big && !this.detached) return change();
+    const later = opts.later === true && (this.detached || this.graph.order <= BIG);
+    if (!this.detached) {
+      this.sigma.setGraph(later ? this.graph.copy() : this.idle);
+      this.detached = true;
+    }
     try {
       change();
     } finally {
-      this.tune();
-      this.sigma.setGraph(this.graph);
+      if (!later) this.attach();
+      else if (!this.attaching) {
+        this.attaching = true;
+        void yieldToPage().then(() => {
+          this.attaching = false;
+          this.attach();
+        });
+      }
     }
+  }
+
+  /** Sigma watches the graph again (see batch). */
+  private attach(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    this.tune();
+    this.sigma.setGraph(this.graph);
   }
 
   /** Hides (removes from view) these nodes; undoable. */
@@ -448,10 +501,30 @@ export class GraphView {
 
   /** Marks a node as selected without telling anyone (the page already knows). */
   setSelected(id: string | null): void {
+    const before = this.selected;
     this.selected = id !== null && this.graph.hasNode(id) ? id : null;
     this.updateNeighbours();
-    this.refresh();
+    this.refreshAround([before, this.selected]);
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Redraws after the selection moved from or to these nodes. Past a few thousand nodes only they
+   * and their relationships are reduced again, and nothing is re-indexed (a full refresh costs a
+   * software-WebGL frame hundreds of ms); the selection is drawn on sigma's top layer anyway.
+   */
+  private refreshAround(nodes: Array<string | null>): void {
+    if (this.graph.order <= BIG && this.graph.size <= BIG) return this.refresh();
+    const ids = [...new Set(nodes)].filter((n): n is string => n !== null && this.graph.hasNode(n) && this.sigma.getNodeDisplayData(n) !== undefined);
+    const edges = new Set<string>();
+    for (const n of ids) this.graph.forEachEdge(n, (e) => {
+      if (this.sigma.getEdgeDisplayData(e)) edges.add(e);
+    });
+    try {
+      this.sigma.refresh({ partialGraph: { nodes: ids, edges: [...edges] }, skipIndexation: true });
+    } catch {
+      this.refresh(); // one of them is not indexed yet (added since sigma's last frame)
+    }
   }
 
   private updateNeighbours(): void {
