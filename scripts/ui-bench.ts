@@ -17,7 +17,7 @@
  * process ran WebGL commands meanwhile. Tracing slows everything down: the figures of a traced run
  * are for the breakdown, not for comparison.
  *
- *   npm run build:ui && npx tsx scripts/ui-bench.ts [--nodes 5000] [--runs 3] [--trace trace.json]
+ *   npm run build:ui && npx tsx scripts/ui-bench.ts [--nodes 5000] [--runs 3] [--trace trace.json] [--dist other/ui/dist]
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -28,10 +28,11 @@ import { parseArgs } from 'node:util';
 import { UI_CSP } from '../src/api/server.ts';
 import { launchChromium } from '../test/e2e/browser.ts';
 
-const { values } = parseArgs({ options: { nodes: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, trace: { type: 'string' } } });
+const { values } = parseArgs({ options: { nodes: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, trace: { type: 'string' }, dist: { type: 'string' } } });
 const N = Number(values.nodes);
 const RUNS = Number(values.runs);
-const dist = path.resolve(import.meta.dirname, '../ui/dist');
+// --dist: another build of the UI (an older commit's, to compare on the same machine and load).
+const dist = path.resolve(values.dist ?? path.join(import.meta.dirname, '../ui/dist'));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 const server = createServer(async (req, res) => {
