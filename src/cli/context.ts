@@ -31,7 +31,8 @@ export function createContext(program: Command, onJson: (json: boolean) => void)
     setJson: (json) => onJson(!!json),
     async withKgrag(opts, run) {
       const [{ openKgrag }, { loadConfig }] = await Promise.all([import('../app.ts'), import('../config/index.ts')]);
-      const app = await openKgrag({ ...opts, config: loadConfig(), logger: await logger() });
+      // One process per command: schema catalogs are kept on disk for the next one.
+      const app = await openKgrag({ persistCatalogs: true, ...opts, config: loadConfig(), logger: await logger() });
       try {
         return await run(app);
       } finally {
