@@ -55,13 +55,9 @@ export class CatalogStore {
   /** Saves a catalog built after the read that gave `key.stamp`; failures only cost the next process a build. */
   async save(key: StoredCatalogKey, catalog: SchemaCatalog): Promise<void> {
     const file = this.file(key);
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(tmp, JSON.stringify({ ...key, catalog } satisfies StoredCatalog), { mode: 0o600 });
-      await rename(tmp, file);
+      await writeCacheFile(file, JSON.stringify({ ...key, catalog } satisfies StoredCatalog));
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
       this.logger?.debug({ file, err: (err as Error).message }, 'schema catalog not saved');
     }
   }
@@ -70,6 +66,22 @@ export class CatalogStore {
   file(key: Pick<StoredCatalogKey, 'identity' | 'scope'>): string {
     const { uri, database, user } = key.identity;
     return path.join(this.dir, `catalog-${digest([uri, database, user])}-${digest(key.scope)}.json`);
+  }
+}
+
+/**
+ * Writes a cache file readable by its owner only, under a temporary name renamed into place: a
+ * concurrent reader sees the old file or the new one, never half of one.
+ */
+export async function writeCacheFile(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(tmp, text, { mode: 0o600 });
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
 }
 

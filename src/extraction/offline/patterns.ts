@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { SCHEMA_DIR, readJsonFile, schemaValidator, type JsonFileError } from '../../schemas.ts';
-import nlp from 'compromise';
+import { compromise } from '../../nlp.ts';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { isSafeRelType } from '../../graph/names.ts';
 import type { ScalarValue } from '../types.ts';
@@ -242,7 +242,7 @@ export function compileTemplate(template: string, pattern: RelationPattern): Com
   for (const group of ['subject', 'object']) {
     if (!expression.includes(`[<${group}>`)) throw new Error(`"${template}" has no $${group} (or [<${group}>...] group)`);
   }
-  const regs = nlp.parseMatch(expression);
+  const regs = compromise().parseMatch(expression);
   if (regs.length === 0) throw new Error(`"${template}" is not a usable match expression`);
   return { template, expression, regs, constraints, skipsAside: template.includes(`#${TAGS.aside}`), requirements: requirements(regs) };
 }
