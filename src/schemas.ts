@@ -27,9 +27,9 @@ export function schemaValidator<T = unknown>(name: string): ValidateFunction<T> 
     const options = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true };
     // Loaded on the first validator: commands that validate nothing (an exact answer) never load ajv.
     const require = createRequire(import.meta.url);
-    const ajv = draft2020
-      ? new (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020(options)
-      : new (require('ajv') as { Ajv: typeof Ajv }).Ajv(options);
+    const Draft2020 = (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020;
+    const Draft7 = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
+    const ajv = draft2020 ? new Draft2020(options) : new Draft7(options);
     (require('ajv-formats') as typeof ajvFormats).default(ajv);
     validate = ajv.compile(schema);
     validators.set(name, validate);

@@ -37,14 +37,16 @@ let embedPool: PiscinaPool | undefined;
 
 /** Embeds document chunks in the embedding worker (see parse-worker.ts `embed`). */
 export async function embedInWorker(task: EmbedTask, signal?: AbortSignal): Promise<number[][]> {
-  embedPool ??= new (piscinaClass())({ filename: workerFile(), name: 'embed', minThreads: 0, maxThreads: 1, idleTimeout: 10 * 60_000 });
+  const Piscina = piscinaClass();
+  embedPool ??= new Piscina({ filename: workerFile(), name: 'embed', minThreads: 0, maxThreads: 1, idleTimeout: 10 * 60_000 });
   return (await embedPool.run(task, signal ? { name: 'embed', signal } : { name: 'embed' })) as number[][];
 }
 
 function poolFor(options: ParsePoolOptions): PiscinaPool {
   if (pool && pool.options.threads === options.threads && pool.options.memoryMb === options.memoryMb) return pool.piscina;
   void pool?.piscina.destroy();
-  const piscina = new (piscinaClass())({
+  const Piscina = piscinaClass();
+  const piscina = new Piscina({
     filename: workerFile(),
     minThreads: 0,
     maxThreads: options.threads,
