@@ -95,4 +95,19 @@ describe('schema catalog kept between CLI processes', () => {
     // Written by rename: no temporary file is left behind.
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('answers the same with a corrupt lemma file, and writes a good one again', async () => {
+    const ask = async () => JSON.parse((await kgrag('ask', 'How many windmills are running?', '-c', a, '--json')).stdout);
+    const before = await ask();
+    expect(before.plan.strategy).toBe('structured');
+    expect(before.answer).toMatch(/\b3\b/);
+    const [lemmas] = readdirSync(cacheDir).filter((f) => f.startsWith('lemmas-'));
+    expect(lemmas).toBeDefined();
+    writeFileSync(path.join(cacheDir, lemmas!), '{"windmills": ');
+    const after = await ask();
+    expect(after.answer).toBe(before.answer);
+    const queries = (r: { cypher: Array<{ query: string; params: unknown }> }) => r.cypher.map((c) => [c.query, c.params]);
+    expect(queries(after)).toEqual(queries(before));
+    expect(JSON.parse(readFileSync(path.join(cacheDir, lemmas!), 'utf8'))).toMatchObject({ windmills: expect.any(String) });
+  });
 });
