@@ -274,7 +274,8 @@ async function describeLabel(db: GraphExecutor, s: Settings, label: string, stor
   const count = sampled < s.sampleSize ? sampled : await countLabel(db, s, label, stored, sampled);
   let valueRows: Row[] = [];
   try {
-    valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: stored }, { ...scope, ...valueParams(s) });
+    // No property in the sample (only the null key row): there are no values to ask for.
+    if (hasProperties(statRows)) valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: stored }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `label ${label}: example values left out (timed out)`);
   }
@@ -333,7 +334,7 @@ async function describeType(
   if (sampledCount(statRows) === 0) return [];
   let valueRows: Row[] = [];
   try {
-    valueRows = await run(db, s, 'catalog/type-values', { __TYPE__: type }, { ...scope, ...valueParams(s) });
+    if (hasProperties(statRows)) valueRows = await run(db, s, 'catalog/type-values', { __TYPE__: type }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `relationship type ${type}: example values left out (timed out)`);
   }
@@ -474,6 +475,11 @@ function valueParams(s: Settings): Params {
     maxListItems: int(MAX_LIST_ITEMS),
     maxSamples: int(s.maxSamples),
   };
+}
+
+/** Whether the sample had any property beyond the skipped ones (rows other than the null key row). */
+function hasProperties(statRows: Row[]): boolean {
+  return statRows.some((r) => r.key !== null);
 }
 
 /** The null key row of each sampled element: its `present` is the number of elements sampled. */
