@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig, type KgragConfig } from './config/index.ts';
+import { loadConfig, type KgragConfig, type LlmTask } from './config/index.ts';
 import type { Embedder } from './embedding/embedder.ts';
 import { lazyEmbedder, type LazyEmbedder, type QueryEmbedder } from './embedding/lazy.ts';
 import type { Extractor } from './extraction/types.ts';
@@ -107,7 +107,26 @@ export function retrieverOf(app: Kgrag): Retriever {
 /** Answers a question from the knowledge graph (see src/planner/ask.ts). */
 export async function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
   const [{ ask }, reranker] = await Promise.all([import('./planner/ask.ts'), rerankerOf(app)]);
-  return ask({ db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, chat: app.chat, logger: app.logger, ...(reranker ? { reranker } : {}) }, question, opts);
+  const uses = (task: LlmTask) => (app.chat && app.config.llm?.tasks.has(task) ? app.chat : undefined);
+  const [chat, cypherChat] = [uses('answer'), uses('cypher')];
+  return ask(
+    { db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, logger: app.logger, ...(chat ? { chat } : {}), ...(cypherChat ? { cypherChat } : {}), ...(reranker ? { reranker } : {}) },
+    question,
+    opts,
+  );
+}
+
+/**
+ * For a model in process that writes answers: starts loading it and evaluating the answer's
+ * system prompt in the background, so that the first question does not wait for either. A
+ * failure is logged here and met again, with its error, by the first answer.
+ */
+export function warmLocalModel(app: Kgrag): void {
+  const chat = app.chat;
+  if (!chat || app.config.llm?.provider !== 'llama-cpp' || !app.config.llm.tasks.has('answer')) return;
+  void import('./answer/llm.ts')
+    .then(({ warmAnswerModel }) => warmAnswerModel(chat))
+    .catch((err: unknown) => app.logger.warn({ err }, 'the local model could not be loaded ahead of the first question'));
 }
 
 /** The configured second stage of passage search (KGRAG_RERANK), if any. */
@@ -115,7 +134,7 @@ export async function rerankerOf(app: Kgrag): Promise<Reranker | undefined> {
   const mode = app.config.rerank;
   if (mode === 'off') return undefined;
   const { LlmReranker, SentenceReranker } = await import('./retrieval/rerank.ts');
-  if ((mode === 'llm' || mode === 'auto') && app.chat) return new LlmReranker(app.chat, undefined, app.logger);
+  if ((mode === 'llm' || (mode === 'auto' && app.config.llm?.tasks.has('rerank'))) && app.chat) return new LlmReranker(app.chat, undefined, app.logger);
   if (mode === 'sentence' && app.queryEmbedder) return new SentenceReranker(app.queryEmbedder, ASK_RERANK_DEPTH);
   return undefined;
 }

@@ -1,98 +1,124 @@
 /**
- * The local LLM (KGRAG_LLM_PROVIDER=llama-cpp) on a demo-sized answer prompt: time to the first
- * streamed token, tokens per second, and a whole JSON answer through the real answer path.
+ * The local LLM (KGRAG_LLM_PROVIDER=llama-cpp) answering the demo's document questions through the
+ * real ask path (parse, hybrid retrieval, expansion, the streamed written answer): time to the
+ * first streamed token, the prompt's size, tokens per second, and whether the gold value is in it.
  *
- *   npx tsx scripts/bench/llm-local.ts [runs]     # default 3 runs; settings from KGRAG_LLM_* (.env included)
+ *   bash scripts/load-demo.sh                       # once: the demo collection
+ *   npx tsx scripts/bench/llm-local.ts [questions] [--http]  # default: the 20 document questions of test/gold
  *
- * The prompt is the one src/answer/llm.ts writes, over 8 passages (the retrieval default) of about
- * 256 tokens cut from the demo's plain-text documents (examples/docs), as a demo question sees them.
- * No database is needed. Bounded: replies are capped at KGRAG_LLM_MAX_TOKENS (default here 200).
+ * With --http the questions go to POST /v1/ask/stream of the API served in this process (no
+ * authentication, loopback): the first token is the first `token` event the client reads.
+ *
+ * Settings come from KGRAG_LLM_* (.env included); the model defaults to SmolLM2-135M from
+ * `npm run setup -- smollm2`. The model is loaded and warmed first, as `kgrag serve` does, so the
+ * times are those of a running server. BENCH_SHOW_PROMPT=1 prints each prompt's user message. Bounded: replies are capped at KGRAG_LLM_MAX_TOKENS (default here 120).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { getLlama } from 'node-llama-cpp';
-import { llmAnswer, llmAnswerStream } from '../../src/answer/llm.ts';
-import { loadConfig, type LlmConfig } from '../../src/config/index.ts';
-import { createChatModel, type ChatModel } from '../../src/llm/chat.ts';
-import { silentLogger } from '../../src/logging.ts';
-import type { ContextPassage, RetrievedContext } from '../../src/planner/types.ts';
+import { createApi } from '../../src/api/server.ts';
+import { askKgrag, openKgrag } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { warmAnswerModel } from '../../src/answer/llm.ts';
+import type { ChatModel } from '../../src/llm/chat.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const runs = Number(process.argv[2] ?? 3);
-const QUESTION = 'Who leads the ingestion service and what did the Q3 engineering memo decide?';
-const PASSAGES = 8;
-const PASSAGE_CHARS = 1000; // about 256 word pieces, the default chunk size
+const args = process.argv.slice(2);
+const http = args.includes('--http');
+const limit = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
 
-function demoContext(): RetrievedContext {
-  const files = ['q3-engineering-memo.md', 'team-directory.md', 'umbrella-escalation-notes.txt', 'onboarding-guide.txt'];
-  const passages: ContextPassage[] = [];
-  for (const file of files) {
-    const text = readFileSync(path.join(root, 'examples/docs', file), 'utf8');
-    let current = '';
-    const flush = () => {
-      if (current.trim()) passages.push({ chunkId: `${file}#${passages.length}`, documentId: file, title: file, source: file, page: null, text: current.trim(), score: 1, via: 'search' });
-      current = '';
-    };
-    for (const paragraph of text.split(/\n\s*\n/)) {
-      if (current.length + paragraph.length > PASSAGE_CHARS) flush();
-      current += `${paragraph}\n\n`;
-    }
-    flush();
-  }
-  return { passages: passages.slice(0, PASSAGES), facts: [], entities: [], cypher: [] };
+interface Gold {
+  id: string;
+  question: string;
+  evidence: string;
+  answer: { value: unknown };
 }
+const questions = readFileSync(path.join(root, 'test/gold/questions.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as Gold)
+  .filter((g) => g.evidence === 'documents')
+  .slice(0, limit);
 
-const env = {
+Object.assign(process.env, {
   KGRAG_LLM_MODEL_PATH: path.join(root, '.kgrag/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'),
-  KGRAG_LLM_MAX_TOKENS: '200',
+  KGRAG_LLM_MAX_TOKENS: '120',
   ...process.env,
   KGRAG_LLM_PROVIDER: 'llama-cpp',
-};
-const config = loadConfig(env, { cwd: root }).llm as LlmConfig;
-const settings = config.llamaCpp!;
-const context = demoContext();
+});
+const app = await openKgrag({ config: loadConfig(process.env, { cwd: root }), embedder: 'lazy' });
+const chat = app.chat!;
+const settings = app.config.llm!.llamaCpp!;
+const budget = chat.contextBudget;
 
-// Only to count tokens: the tokenizer of the same file.
-const tokenizer = await (await getLlama({ gpu: false, build: 'never' })).loadModel({ modelPath: settings.modelPath });
-const count = (text: string) => tokenizer.tokenize(text).length;
+// What the answer path sends, counted with the model's own tokenizer.
+let promptTokens = 0;
+let started = 0;
+let first = 0;
+const timedChat: ChatModel = Object.assign(Object.create(Object.getPrototypeOf(chat) as object) as ChatModel, chat, {
+  async *streamText(...args: Parameters<ChatModel['streamText']>) {
+    // The system prompt is the same for every answer and stays evaluated: the user message is what the model reads.
+    promptTokens = budget ? await budget.count(args[0].filter((m) => m.role !== 'system').map((m) => m.content).join('\n')) : 0;
+    if (process.env.BENCH_SHOW_PROMPT) console.log(args[0].at(-1)?.content);
+    for await (const piece of chat.streamText(...args)) {
+      // Over HTTP the client's first token event is timed instead.
+      if (!http) first ||= performance.now() - started;
+      yield piece;
+    }
+  },
+});
+(app as { chat: ChatModel }).chat = timedChat;
 
-const chat = createChatModel(config, silentLogger());
-const loadStarted = performance.now();
-for await (const _ of chat.streamText([{ role: 'user', content: 'Hi' }])) break;
-const loadMs = performance.now() - loadStarted;
+const warmStarted = performance.now();
+await warmAnswerModel(chat);
+// The query model too: a running server has it loaded after its first search.
+await askKgrag(app, 'What award did Acme Analytics win?', { collections: ['demo'] });
+console.log(
+  `settings: threads ${settings.threads ?? "all math cores"}, batch ${settings.batchSize}, flash attention ${settings.flashAttention}, context budget ${budget?.tokens ?? 'none'} tokens, max tokens ${settings.maxTokens}; warm-up ${Math.round(performance.now() - warmStarted)} ms`,
+);
 
-console.log(`settings: threads ${settings.threads}, context ${settings.contextSize}, batch ${settings.batchSize}, flash attention ${settings.flashAttention}, max tokens ${settings.maxTokens}`);
-console.log(`context: ${context.passages.length} passages; model load + first tiny reply ${Math.round(loadMs)} ms`);
-// The streamed answer path (llmAnswerStream); the model's first piece is timed, since the path
-// holds back text that may still become its not-found marker. Each run has a new random boundary
-// in its prompt, so only the system prompt's text before it can be reused from the previous run.
-for (let i = 0; i < runs; i++) {
-  const load = loadavg()[0]!.toFixed(2);
-  const started = performance.now();
-  let first = 0;
+const api = http ? await createApi(app, { config: { ...app.config.api, auth: 'disabled' }, runJobs: false }) : undefined;
+const base = api ? (await api.listen(0, '127.0.0.1')).url : '';
+
+/** The question over SSE: resolves at the done event; `first` is set at the first token event. */
+async function askOverHttp(question: string): Promise<{ answer: string; found: boolean; strategy: string }> {
+  const response = await fetch(`${base}/v1/ask/stream`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ question, collections: ['demo'] }),
+  });
+  const decoder = new TextDecoder();
   let text = '';
-  let promptTokens = 0;
-  const timed: ChatModel = {
-    id: chat.id,
-    invokeJson: (...args) => chat.invokeJson(...args),
-    invokeText: (...args) => chat.invokeText(...args),
-    async *streamText(messages, options) {
-      promptTokens = count(messages.map((m) => m.content).join('\n'));
-      for await (const piece of chat.streamText(messages, options)) {
-        first ||= performance.now() - started;
-        text += piece;
-        yield piece;
-      }
-    },
-  };
-  const answer = await llmAnswerStream(timed, QUESTION, context, { onToken: () => undefined });
-  const total = performance.now() - started;
-  const tokens = count(text);
-  const perSecond = tokens / ((total - first) / 1000);
-  console.log(`stream ${i + 1}: prompt ~${promptTokens} tokens, first token ${Math.round(first)} ms, ${tokens} tokens in ${Math.round(total)} ms (${perSecond.toFixed(1)} tokens/s after the first), found ${answer.found}, load ${load}`);
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    text += decoder.decode(chunk, { stream: true });
+    if (!first && text.includes('event: token')) first = performance.now() - started;
+  }
+  const result = text.split('\n\n').filter((e) => e.startsWith('event: done')).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as { answer: string; found: boolean; plan: { strategy: string } })[0];
+  if (!result) throw new Error(`no done event: ${text.slice(0, 300)}`);
+  return { answer: result.answer, found: result.found, strategy: result.plan.strategy };
 }
-const jsonStarted = performance.now();
-const answer = await llmAnswer(chat, QUESTION, context);
-console.log(`JSON answer (grammar-constrained, real answer path): ${Math.round(performance.now() - jsonStarted)} ms, found ${answer.found}, ${answer.citations.length} citations, load ${loadavg()[0]!.toFixed(2)}`);
+
+const firsts: number[] = [];
+let right = 0;
+for (const g of questions) {
+  const load = loadavg()[0]!.toFixed(2);
+  started = performance.now();
+  first = 0;
+  promptTokens = 0;
+  const result = http
+    ? await askOverHttp(g.question)
+    : await askKgrag(app, g.question, { collections: ['demo'], onToken: () => undefined }).then((r) => ({ answer: r.answer, found: r.found, strategy: r.plan.strategy }));
+  const total = performance.now() - started;
+  const hit = String(result.answer).toLowerCase().includes(String(g.answer.value).toLowerCase());
+  if (hit) right++;
+  if (first) firsts.push(first);
+  console.log(
+    `${g.id}: ${result.strategy}, user message ${promptTokens} tokens, first token ${first ? Math.round(first) : '—'} ms, total ${Math.round(total)} ms, found ${result.found}, gold value in answer ${hit}, load ${load}`,
+  );
+}
+firsts.sort((a, b) => a - b);
+const pick = (q: number) => Math.round(firsts[Math.min(firsts.length - 1, Math.floor(q * firsts.length))] ?? NaN);
+console.log(`first token${http ? ' (HTTP, SSE)' : ''} over ${firsts.length} streamed answers: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, max ${pick(1)} ms; gold value in ${right}/${questions.length} answers; load ${loadavg()[0]!.toFixed(2)}`);
+await api?.close();
+await app.close();
 process.exit(0);

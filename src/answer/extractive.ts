@@ -94,6 +94,30 @@ export async function extractiveAnswer(question: string, context: RetrievedConte
   return answerFrom(chosen);
 }
 
+/** One sentence of the context and how well it answers the question. */
+export interface RankedSentence {
+  /** Index of its passage in the context. */
+  passage: number;
+  span: SentenceSpan;
+  score: number;
+  /** Whether it (or its title, heading or previous sentence) holds any of the question's terms. */
+  relevant: boolean;
+}
+
+/**
+ * The context's sentences, best first for `question`: the extractive answer's word-based scoring
+ * (no embedder), so a model given only part of the context reads what the extractive answer would quote.
+ */
+export function rankSentences(question: string, context: RetrievedContext): RankedSentence[] {
+  const q = analyseQuestion(question, context.entities.map((e) => e.name));
+  const candidates = sentencesOf(context.passages);
+  const idf = rarity(candidates);
+  for (const c of candidates) scoreSentence(c, q, idf, context.passages.length, []);
+  candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.span.start - b.span.start);
+  const near = (c: Candidate) => q.nameTerms.some((t) => c.terms.has(t) || c.around.has(t));
+  return candidates.map((c) => ({ passage: c.rank, span: c.span, score: c.score, relevant: c.asked > 0 || near(c) }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scoring
 

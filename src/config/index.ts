@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -51,7 +50,17 @@ const EnvSchema = z.object({
   KGRAG_LLM_CONTEXT_SIZE: z.coerce.number().int().min(512).max(131_072).default(4096),
   KGRAG_LLM_BATCH_SIZE: z.coerce.number().int().min(16).max(8192).default(512),
   KGRAG_LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(1024),
-  KGRAG_LLM_FLASH_ATTENTION: bool.default(false),
+  KGRAG_LLM_FLASH_ATTENTION: bool.default(true),
+  KGRAG_LLM_CONTEXT_TOKENS: z.coerce.number().int().min(64).max(131_072).optional(),
+  KGRAG_LLM_TASKS: z
+    .string()
+    .transform((v, ctx) => {
+      const tasks = v.split(',').map((t) => t.trim()).filter(Boolean);
+      const unknown = tasks.filter((t) => !(LLM_TASKS as readonly string[]).includes(t));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown task(s) ${unknown.join(', ')}; known: ${LLM_TASKS.join(', ')}` });
+      return new Set(tasks as LlmTask[]);
+    })
+    .optional(),
   KGRAG_LLM_GPU: z.enum(['false', 'auto', 'cuda', 'vulkan', 'metal']).default('false'),
   KGRAG_LLM_BASE_URL: z.string().url().optional(),
   KGRAG_LLM_MODEL: z.string().optional(),
@@ -173,11 +182,40 @@ export interface LlmConfig {
   maxRetries: number;
   /** Set for provider llama-cpp: the GGUF model kgrag runs in process. */
   llamaCpp?: LlamaCppConfig | undefined;
+  /** What the model is used for when a question is asked (extraction has its own switch, KGRAG_EXTRACTOR). */
+  tasks: ReadonlySet<LlmTask>;
+  /**
+   * Tokens of retrieved context in a written answer's prompt, counted with the model's tokenizer;
+   * undefined: every passage (each cut at 4,000 characters). Time to the first token grows with it.
+   */
+  contextTokens: number | undefined;
 }
+
+/**
+ * answer: written answers (and community summaries); cypher: text-to-Cypher for what the parser
+ * cannot map; rewrite: follow-up questions made standalone; rerank: passage reranking (KGRAG_RERANK=auto).
+ */
+export const LLM_TASKS = ['answer', 'cypher', 'rewrite', 'rerank'] as const;
+export type LlmTask = (typeof LLM_TASKS)[number];
+
+/**
+ * An in-process model runs on this machine's CPU, where every prompt token costs: one call to
+ * write Cypher from the schema or to rerank twenty passages reads thousands of tokens before the
+ * answer can start (about 10 s each with a small model on two cores). So by default it writes the
+ * answers only, from a context cut to its most relevant sentences; the rules resolve follow-ups.
+ */
+const LOCAL_TASKS: readonly LlmTask[] = ['answer'];
+/** Measured on the demo (README, "A local LLM"): about 1 s of prompt evaluation on two cores with SmolLM2-135M. */
+const LOCAL_CONTEXT_TOKENS = 160;
 
 export interface LlamaCppConfig {
   modelPath: string;
-  threads: number;
+  /**
+   * Default: the machine's math cores (llama.cpp's own default). Prompt evaluation is compute-bound:
+   * on 2 idle cores 2 threads read 149 prompt tokens/s, 1 thread 90; on a machine busy with other
+   * work, fewer threads than cores avoid waiting for a descheduled one (KGRAG_LLM_THREADS=1).
+   */
+  threads: number | undefined;
   /** Tokens of prompt plus reply; capped at the model's training context. */
   contextSize: number;
   /** Prompt tokens evaluated per step. */
@@ -187,14 +225,6 @@ export interface LlamaCppConfig {
   flashAttention: boolean;
   /** false: CPU only (the default; no probing for GPU libraries). */
   gpu: false | 'auto' | 'cuda' | 'vulkan' | 'metal';
-}
-
-/** Threads llama.cpp uses when KGRAG_LLM_THREADS is not set. */
-export function defaultLlamaThreads(cores = os.availableParallelism()): number {
-  // llama.cpp's threads wait for each other at every step: with as many threads as cores, one
-  // thread descheduled for Neo4j, the embedder or anything else stalls all the others. On 2 busy
-  // cores one thread gave the first token about 6x sooner than two (README, "A local LLM").
-  return Math.max(1, Math.min(8, Math.floor(cores / 2)));
 }
 
 export function loadConfig(
@@ -252,10 +282,12 @@ export function loadConfig(
         // queue, where their timeouts already run.
         concurrency: e.KGRAG_LLM_CONCURRENCY ?? (provider === 'llama-cpp' ? 1 : 4),
         maxRetries: e.KGRAG_LLM_MAX_RETRIES,
+        tasks: e.KGRAG_LLM_TASKS ?? new Set(provider === 'llama-cpp' ? LOCAL_TASKS : LLM_TASKS),
+        contextTokens: e.KGRAG_LLM_CONTEXT_TOKENS ?? (provider === 'llama-cpp' ? LOCAL_CONTEXT_TOKENS : undefined),
         llamaCpp: modelPath
           ? {
               modelPath,
-              threads: e.KGRAG_LLM_THREADS ?? defaultLlamaThreads(),
+              threads: e.KGRAG_LLM_THREADS,
               contextSize: e.KGRAG_LLM_CONTEXT_SIZE,
               batchSize: e.KGRAG_LLM_BATCH_SIZE,
               maxTokens: e.KGRAG_LLM_MAX_TOKENS,

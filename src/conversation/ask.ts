@@ -83,7 +83,7 @@ export async function askInConversation(app: Kgrag, store: ConversationStore, in
 }
 
 async function resolve(app: Kgrag, question: string, turns: StoredTurn[], collections: string[] | null, signal: AbortSignal | undefined): Promise<Resolution> {
-  if (app.chat) {
+  if (app.chat && app.config.llm?.tasks.has('rewrite')) {
     try {
       return await rewriteWithLlm(app.chat, question, turns, signal);
     } catch (err) {

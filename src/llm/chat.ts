@@ -48,6 +48,14 @@ export interface ChatModel {
    * `LlmError` (the caller already showed part of it). Aborting `signal` stops generation.
    */
   streamText(messages: ChatMessage[], options?: ChatCallOptions): AsyncIterable<string>;
+  /** How much retrieved context a written answer gives this model (KGRAG_LLM_CONTEXT_TOKENS); none: all passages. */
+  readonly contextBudget?: ContextBudget;
+}
+
+export interface ContextBudget {
+  tokens: number;
+  /** Tokens of `text` for this model: its own tokenizer when it runs in process, an estimate otherwise. */
+  count(text: string): Promise<number>;
 }
 
 export interface ChatModelOptions {
@@ -67,6 +75,8 @@ export interface ChatBackend {
   complete(messages: ChatMessage[], format: RequestFormat, signal: AbortSignal): Promise<string>;
   /** Plain text, piece by piece. */
   stream(messages: ChatMessage[], signal: AbortSignal): AsyncIterable<string>;
+  /** Exact token count, where the tokenizer is at hand. */
+  countTokens?(text: string): Promise<number>;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -175,6 +185,7 @@ function sendableSchema(schema: object): Record<string, unknown> {
 
 class ResilientChatModel implements ChatModel {
   readonly id: string;
+  readonly contextBudget?: ContextBudget;
   /** Strongest structured-output mode the server has accepted so far. */
   private mode: StructuredOutputMode = 'jsonSchema';
   private readonly retryBaseDelayMs: number;
@@ -187,6 +198,10 @@ class ResilientChatModel implements ChatModel {
   ) {
     this.id = backend.id;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
+    if (config.contextTokens !== undefined) {
+      const count = backend.countTokens?.bind(backend) ?? (async (text: string) => estimateTokens(text));
+      this.contextBudget = { tokens: config.contextTokens, count };
+    }
   }
 
   async invokeJson(messages: ChatMessage[], schema: JsonSchemaSpec, options: ChatCallOptions = {}): Promise<unknown> {
@@ -445,4 +460,13 @@ export function toLlmError(err: unknown, timedOut: boolean, timeoutMs: number): 
     return new LlmError('LLM_FAILED', `Could not reach the LLM server: ${brief(errorMessage(err))}`, { cause: err, retryable: true });
   }
   return new LlmError('LLM_FAILED', `The LLM call failed: ${brief(errorMessage(err))}`, { cause: err, retryable: false });
+}
+
+/**
+ * Tokens of `text` for a model whose tokenizer is not at hand: BPE vocabularies of current models
+ * spend about one token per four characters of English and about one per Han or kana character.
+ */
+export function estimateTokens(text: string): number {
+  const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
+  return Math.ceil(cjk + (text.length - cjk) / 4);
 }

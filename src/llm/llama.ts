@@ -67,6 +67,9 @@ export function llamaCppBackend(config: LlmConfig): ChatBackend {
     stream(messages, signal) {
       return streamFrom((onText, streamSignal) => generate(messages, AbortSignal.any([signal, streamSignal]), undefined, onText));
     },
+    async countTokens(text) {
+      return (await load()).model.tokenize(text).length;
+    },
   };
 }
 
@@ -88,7 +91,7 @@ async function loadModel(settings: LlamaCppConfig): Promise<Loaded> {
   const context = await model.createContext({
     contextSize: Math.min(settings.contextSize, model.trainContextSize),
     batchSize: settings.batchSize,
-    threads: settings.threads,
+    threads: settings.threads ?? llama.cpuMathCores,
     flashAttention: settings.flashAttention,
   });
   const chat = new LlamaChat({ contextSequence: context.getSequence() });

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
  */
 export function newBoundary(data: string): string {
   for (;;) {
-    const token = randomBytes(12).toString('hex');
+    // 64 random bits: never guessed by text written in advance, and few tokens in every prompt.
+    const token = randomBytes(8).toString('hex');
     if (!data.includes(token)) return token;
   }
 }

@@ -39,8 +39,10 @@ export interface AskDeps {
   catalogs: CatalogCache;
   /** Needed for vector and hybrid retrieval; without it retrieval is fulltext only. */
   embedder?: QueryEmbedder;
-  /** When configured: text-to-Cypher and written answers. */
+  /** When configured: written answers and community summaries. */
   chat?: ChatModel;
+  /** When configured: Cypher written for what the parser cannot map. */
+  cypherChat?: ChatModel;
   /** Second stage of passage search (src/retrieval/rerank.ts). */
   reranker?: Reranker;
   logger?: Logger;
@@ -243,11 +245,11 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
 
   // 2. The LLM writes Cypher for what the parser could not map.
   opts.signal?.throwIfAborted();
-  if (deps.chat && !structured) {
+  if (deps.cypherChat && !structured) {
     try {
       const result = await timed('llm-cypher', () =>
         textToCypher({
-          chat: deps.chat!,
+          chat: deps.cypherChat!,
           db: deps.db,
           catalog,
           question: q,
@@ -352,7 +354,7 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
   const message = parserMessage ?? 'The question could not be mapped onto the graph.';
   return finish({
-    answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}${deps.chat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
+    answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}${deps.cypherChat ? '' : ' Rephrase it with the names of labels, properties or values in the graph (see `kgrag schema`), or configure an LLM.'}`,
     found: false,
     citations: [] as Citation[],
     facts: [],

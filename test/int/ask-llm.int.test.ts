@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kgrag } from '../../src/app.ts';
+import { askKgrag, type Kgrag } from '../../src/app.ts';
 import { loadConfig, type LlmConfig } from '../../src/config/index.ts';
 import { createChatModel, type ChatModel } from '../../src/llm/chat.ts';
 import { silentLogger } from '../../src/logging.ts';
@@ -27,7 +27,7 @@ describe('ask with an LLM', () => {
   const isCypherRequest = (r: FakeChatRequest) => messageText(r, 'system').includes('Cypher');
   const cypherReply = (cypher: string, params: Array<{ name: string; value: unknown }> = []) =>
     JSON.stringify({ cypher, params, explanation: 'Finds what was asked.' });
-  const run = (question: string) => ask({ db: app.db, catalogs: app.catalogs, embedder: app.embedder, chat, logger: silentLogger() }, question, { collections: [collection] });
+  const run = (question: string) => ask({ db: app.db, catalogs: app.catalogs, embedder: app.embedder, chat, cypherChat: chat, logger: silentLogger() }, question, { collections: [collection] });
 
   beforeAll(async () => {
     app = await openTestApp();
@@ -100,5 +100,25 @@ describe('ask with an LLM', () => {
     expect(r.found).toBe(false);
     expect(r.plan.strategy).toBe('none');
     expect(r.answer).toMatch(/does not contain/i);
+  });
+
+  it('uses the model only for the tasks configured: answers only, by default for a model in process', async () => {
+    const config = loadConfig(
+      { KGRAG_LLM_MODEL: 'fake-model', KGRAG_LLM_BASE_URL: fake().openAiBaseUrl, KGRAG_LLM_MAX_RETRIES: '0', KGRAG_LLM_TASKS: 'answer', KGRAG_LLM_CONTEXT_TOKENS: '100' },
+      { dotenv: false, cwd: mkdtempSync(path.join(tmpdir(), 'kgrag-ask-llm-')) },
+    );
+    const answersOnly: Kgrag = { ...app, config: { ...app.config, llm: config.llm }, chat: createChatModel(config.llm as LlmConfig, silentLogger()) };
+    fake().handle((r) =>
+      isCypherRequest(r)
+        ? cypherReply('MATCH (p:Kgrag_Person) RETURN p.name AS name')
+        : JSON.stringify({ found: true, answer: 'On Tuesdays [1].', citations: [{ passage: 1, quote: 'Their sessions happen every Tuesday in the lab.' }] }),
+    );
+    const r = await askKgrag(answersOnly, 'When do the mentoring sessions between Ada and Bob take place?', { collections: [collection] });
+    // No Cypher was written by the model: the question went to the documents, and the model wrote the answer.
+    expect(fake().requests.filter(isCypherRequest)).toHaveLength(0);
+    expect(r.cypher.filter((c) => c.origin === 'llm')).toHaveLength(0);
+    expect(r.plan.strategy).toBe('semantic');
+    expect(r.answer).toBe('On Tuesdays [1].');
+    expect(r.citations[0]).toMatchObject({ title: 'Mentoring', quote: 'Their sessions happen every Tuesday in the lab.' });
   });
 });

@@ -118,6 +118,8 @@ describe('MCP server', () => {
       expect(readCypher.description).toMatch(/read-only/);
       expect(readCypher.inputSchema.required).toEqual(['query']);
       expect(readCypher.annotations?.readOnlyHint).toBe(true);
+      // ask stores a conversation's turns: not read-only, not idempotent, never destructive.
+      expect(tools.find((t) => t.name === 'ask')!.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false, destructiveHint: false });
     });
 
     it('answers an open question with citations and a counting question exactly, with its Cypher', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLlamaThreads, loadConfig } from '../../src/config/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { documentId, validateCollection } from '../../src/domain/ids.ts';
 import { ConfigError, InputError } from '../../src/errors.ts';
 
@@ -56,7 +56,8 @@ describe('local LLM (llama-cpp)', () => {
     const llm = load({ KGRAG_LLM_MODEL_PATH: 'models/Tiny-Chat.Q4_1.gguf' }).llm;
     expect(llm).toMatchObject({ provider: 'llama-cpp', model: 'Tiny-Chat.Q4_1', concurrency: 1 });
     expect(llm?.llamaCpp).toMatchObject({ modelPath: '/tmp/nowhere/models/Tiny-Chat.Q4_1.gguf', gpu: false, maxTokens: 1024 });
-    expect(llm?.llamaCpp?.threads).toBeGreaterThanOrEqual(1);
+    // Threads: llama.cpp's count of the machine's math cores, unless set.
+    expect(llm?.llamaCpp?.threads).toBeUndefined();
     const tuned = load({ KGRAG_LLM_PROVIDER: 'llama-cpp', KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_THREADS: '3', KGRAG_LLM_CONCURRENCY: '2', KGRAG_LLM_GPU: 'vulkan' }).llm;
     expect(tuned).toMatchObject({ concurrency: 2, llamaCpp: { threads: 3, gpu: 'vulkan' } });
   });
@@ -66,7 +67,17 @@ describe('local LLM (llama-cpp)', () => {
     // Servers keep their defaults.
     expect(load({ KGRAG_LLM_MODEL: 'gpt-x', OPENAI_API_KEY: 'k' }).llm).toMatchObject({ provider: 'openai', concurrency: 4, llamaCpp: undefined });
   });
-  it('leaves at least half the cores to the rest of kgrag', () => {
-    expect([1, 2, 3, 4, 16, 64].map((cores) => defaultLlamaThreads(cores))).toEqual([1, 1, 1, 2, 8, 8]);
+  it('uses a model in process for written answers only, from a short context, unless told otherwise', () => {
+    const local = load({ KGRAG_LLM_MODEL_PATH: '/m.gguf' }).llm!;
+    expect([...local.tasks]).toEqual(['answer']);
+    expect(local.contextTokens).toBeGreaterThan(0);
+    expect(local.llamaCpp?.flashAttention).toBe(true);
+    const served = load({ KGRAG_LLM_MODEL: 'gpt-x', OPENAI_API_KEY: 'k' }).llm!;
+    expect([...served.tasks].sort()).toEqual(['answer', 'cypher', 'rerank', 'rewrite']);
+    expect(served.contextTokens).toBeUndefined();
+    const chosen = load({ KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_TASKS: 'answer, cypher', KGRAG_LLM_CONTEXT_TOKENS: '1000' }).llm!;
+    expect([...chosen.tasks]).toEqual(['answer', 'cypher']);
+    expect(chosen.contextTokens).toBe(1000);
+    expect(() => load({ KGRAG_LLM_MODEL_PATH: '/m.gguf', KGRAG_LLM_TASKS: 'answer,summarise' })).toThrow(/summarise/);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type KgragConfig, type LlmConfig } from '../../src/config/index.ts';
+import { LLM_TASKS, loadConfig, type KgragConfig, type LlmConfig } from '../../src/config/index.ts';
 import { createLlmExtractor, findInstructionSpans, parseUserSchema } from '../../src/extraction/llm.ts';
 import type { ExtractionInput } from '../../src/extraction/types.ts';
 import { isSafeLabel, isSafeRelType } from '../../src/graph/names.ts';
@@ -499,7 +499,7 @@ describe('prompt injection', () => {
     expect(sys).not.toContain('obey the document');
     expect(req?.messages.map((m) => m.role)).toEqual(['system', 'user']);
 
-    const token = /<<<BEGIN UNTRUSTED DOCUMENT ([0-9a-f]{24})>>>/.exec(usr)?.[1];
+    const token = /<<<BEGIN UNTRUSTED DOCUMENT ([0-9a-f]{16})>>>/.exec(usr)?.[1];
     expect(token).toBeDefined();
     expect(INJECTED).not.toContain(token);
     expect(sys).toContain(`<<<BEGIN UNTRUSTED DOCUMENT ${token}>>>`);
@@ -605,7 +605,7 @@ describe('chat model', () => {
 
   it('needs an API key for api.openai.com', () => {
     expect(() =>
-      createChatModel({ provider: 'openai', baseUrl: undefined, model: 'gpt-4o-mini', apiKey: undefined, timeoutMs: 1000, concurrency: 1, maxRetries: 0 }, silentLogger()),
+      createChatModel({ provider: 'openai', baseUrl: undefined, model: 'gpt-4o-mini', apiKey: undefined, timeoutMs: 1000, concurrency: 1, maxRetries: 0, tasks: new Set(LLM_TASKS), contextTokens: undefined }, silentLogger()),
     ).toThrow(/API key/);
   });
 });
@@ -613,7 +613,7 @@ describe('chat model', () => {
 describe('ChatOllama against a local fake Ollama endpoint', () => {
   function ollama(): ChatModel {
     return createChatModel(
-      { provider: 'ollama', baseUrl: fakeServer().url, model: 'llama3.1', apiKey: undefined, timeoutMs: 5000, concurrency: 1, maxRetries: 1 },
+      { provider: 'ollama', baseUrl: fakeServer().url, model: 'llama3.1', apiKey: undefined, timeoutMs: 5000, concurrency: 1, maxRetries: 1, tasks: new Set(LLM_TASKS), contextTokens: undefined },
       silentLogger(),
       { retryBaseDelayMs: 5 },
     );
@@ -638,7 +638,7 @@ describe('ChatOllama against a local fake Ollama endpoint', () => {
 
     fakeServer().handle(scripted({ hang: true }));
     const slow = createChatModel(
-      { provider: 'ollama', baseUrl: fakeServer().url, model: 'llama3.1', apiKey: undefined, timeoutMs: 150, concurrency: 1, maxRetries: 0 },
+      { provider: 'ollama', baseUrl: fakeServer().url, model: 'llama3.1', apiKey: undefined, timeoutMs: 150, concurrency: 1, maxRetries: 0, tasks: new Set(LLM_TASKS), contextTokens: undefined },
       silentLogger(),
     );
     await expect(slow.invokeText([{ role: 'user', content: 'hi' }])).rejects.toMatchObject({ code: 'LLM_TIMEOUT' });

@@ -90,7 +90,8 @@ export function createMcpServer(deps: McpDeps, principal: Principal, baseSignal?
           .optional()
           .describe('A conversation of this API key (created with POST /v1/conversations): the question is its next turn, so "which of them…" or "and in 2024?" refer to its previous answers (shown in `standaloneQuestion`).'),
       },
-      annotations: readOnly,
+      // The graph is only read, but a question asked in a conversation is stored as its next turn.
+      annotations: { ...readOnly, readOnlyHint: false, idempotentHint: false },
     },
     ({ question, collections: c, asOf, conversationId }, extra) => run(extra.signal, (ctx) => ops.askOp(ctx, { question, collections: c, asOf, conversationId })),
   );

@@ -20,6 +20,7 @@ export function registerChatCommand({ program, withKgrag }: CliContext): void {
       await withKgrag({ embedder: 'lazy' }, async (app) => {
         const { ConversationStore } = await import('../../conversation/store.ts');
         const { askTurn, LOCAL_OWNER } = await import('../../conversation/cli.ts');
+        (await import('../../app.ts')).warmLocalModel(app);
         const store = new ConversationStore(app.db);
         const start = async () => (await store.create(LOCAL_OWNER, { collections: opts.collection ?? [] })).id;
         let id = opts.conversation ?? (await start());

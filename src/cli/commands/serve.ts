@@ -31,6 +31,7 @@ export function registerServeCommand({ program, withKgrag }: CliContext): void {
         const { createApi } = await import('../../api/server.ts');
         const api = await createApi(app, { config, runJobs: opts.jobs });
         const { url } = await api.listen(opts.port ?? config.port, opts.host ?? config.host);
+        (await import('../../app.ts')).warmLocalModel(app);
         printLine(`kgrag is serving on ${url} (REST ${url}/v1, GraphQL ${url}/graphql)${config.auth === 'disabled' ? ' without authentication' : ''}${opts.jobs ? '' : '; jobs are left to workers'}`);
         await untilStopped(opts.jobs ? 'in-flight requests and jobs' : 'in-flight requests', () => api.close());
       });
