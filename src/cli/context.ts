@@ -33,7 +33,8 @@ export function createContext(program: Command, onJson: (json: boolean) => void)
     async withKgrag(opts, run) {
       const [{ openKgrag }, { loadConfig }, lemmas] = await Promise.all([import('../app.ts'), import('../config/index.ts'), import('../planner/lemma-cache.ts')]);
       const config = loadConfig();
-      // One process per command: schema catalogs and the parser's lemmas are kept on disk for the next one.
+      // One process per command: schema catalogs and the parser's lemmas are kept on disk for the next
+      // one (long-running servers opt out of the catalogs: they keep them in memory).
       const cache = path.join(config.home, 'cache');
       const [app] = await Promise.all([openKgrag({ persistCatalogs: true, ...opts, config, logger: await logger() }), lemmas.loadLemmas(cache)]);
       try {
