@@ -49,6 +49,8 @@ export interface OpenOptions {
   schema?: boolean;
   /** Build the configured knowledge-graph extractor (ingest, extract). */
   extractor?: boolean;
+  /** Keep schema catalogs under `<KGRAG_HOME>/cache` for the next process (short-lived processes: the CLI). */
+  persistCatalogs?: boolean;
 }
 
 export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
@@ -84,7 +86,7 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     queryEmbedder: embedder ?? (options.embedder === 'lazy' ? lazy : undefined),
     loadEmbedder: () => (embedder ? Promise.resolve(embedder) : lazy.load()),
     extractor,
-    catalogs: new CatalogCache(db, { logger, shared: true }),
+    catalogs: new CatalogCache(db, { logger, shared: true, ...(options.persistCatalogs ? { persistDir: path.join(config.home, 'cache') } : {}) }),
     chat,
     async close() {
       await closeParsePool();
