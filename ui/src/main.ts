@@ -147,6 +147,7 @@ const localeSelect = $<HTMLSelectElement>('locale');
 const keyButton = $<HTMLButtonElement>('key-button');
 
 let knownCollections: string[] = [];
+let knownRole = '';
 let neighbourhoodHops = 1;
 let neighbourhoodLimit = 200;
 /** What the empty graph says: true at every moment (loading, cleared, nothing there, failed, offline). */
@@ -258,6 +259,7 @@ const ctx: Ctx = {
   graph,
   collection: () => collectionSelect.value,
   collections: () => knownCollections,
+  isAdmin: () => knownRole === 'admin',
   refreshCollections,
   notify,
   guard,
@@ -598,9 +600,10 @@ $('key-forget').addEventListener('click', () => {
 // ---- collections and start --------------------------------------------------------------------
 
 async function refreshCollections(): Promise<boolean> {
-  const res = await guard(api.get<{ collections: string[] }>('/v1/collections'));
+  const res = await guard(api.get<{ collections: string[]; role?: string }>('/v1/collections'));
   if (!res) return false;
   knownCollections = res.collections;
+  knownRole = res.role ?? '';
   const current = collectionSelect.value || initial.get('collection') || '';
   clear(collectionSelect, h('option', { value: '' }, t('allCollections')), ...knownCollections.map((c) => h('option', { value: c }, c)));
   collectionSelect.value = knownCollections.includes(current) ? current : '';
