@@ -685,13 +685,21 @@ export class GraphView {
     const { width, height } = this.sigma.getDimensions();
     const s = this.sigma;
     const discs: Array<{ id: string; x: number; y: number; r: number; degree: number }> = [];
-    this.graph.forEachNode((node) => {
+    const disc = (node: string) => {
       const d = s.getNodeDisplayData(node);
       if (!d || d.hidden) return;
       const p = s.framedGraphToViewport(d);
       if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) return;
       discs.push({ id: node, x: p.x, y: p.y, r: s.scaleSize(d.size), degree: this.graph.degree(node) });
-    });
+    };
+    // While the camera moves over thousands of nodes only the selection, the hovered node, an
+    // answer and the selection's neighbours are named: not every node is looked at in every frame.
+    const mouse = s.getMouseCaptor();
+    const moving = this.graph.order > BIG && (s.getCamera().isAnimated() || mouse.isMoving || mouse.draggedEvents > 0 || mouse.currentWheelDirection !== 0);
+    if (moving) {
+      const few = new Set([this.selected, this.hovered, ...this.highlighted, ...(this.neighbours.size <= LABEL_ALL_BELOW ? this.neighbours : [])]);
+      for (const node of few) if (node !== null && this.graph.hasNode(node)) disc(node);
+    } else this.graph.forEachNode(disc);
     const byId = new Map(discs.map((d) => [d.id, d]));
     // Named whatever it takes: the selection, the hovered node, an answer's and the selection's
     // neighbours, while they are few enough to read (a hub's thousand neighbours just come first).
@@ -702,7 +710,6 @@ export class GraphView {
     // Every node named while few are in view; otherwise as many of the best connected as fit
     // (only a few times the budget are tried: sorting thousands of names each frame is too slow).
     const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
-    const moving = this.graph.order > BIG && this.sigma.getCamera().isAnimated();
     let restDiscs = moving ? [] : discs.filter((d) => rank(d.id) > 3);
     restDiscs.sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree);
     if (restDiscs.length >= LABEL_ALL_BELOW) restDiscs = restDiscs.slice(0, budget * 3);
