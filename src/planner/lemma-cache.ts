@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { findPackageJSON } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { writeCacheFile } from '../graph/catalog-store.ts';
 import { lemma, lemmaTable, seedLemmas } from './lexicon.ts';
@@ -14,10 +14,23 @@ import { lemma, lemmaTable, seedLemmas } from './lexicon.ts';
  */
 let fileOf: ((dir: string) => string) | undefined;
 
+/** compromise's version from its package.json, found above its entry point (without loading it). */
+function compromiseVersion(): string | undefined {
+  let dir = path.dirname(createRequire(import.meta.url).resolve('compromise'));
+  for (let up = 0; up < 5; up++, dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'compromise') return pkg.version;
+    } catch {
+      // No package.json at this level: look one up.
+    }
+  }
+  return undefined;
+}
+
 function cacheFile(dir: string): string {
   fileOf ??= (() => {
-    const pkg = findPackageJSON('compromise', import.meta.url);
-    const version = pkg ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+    const version = compromiseVersion();
     const digest = createHash('sha256').update(`${version}\n${lemma.toString()}`).digest('hex').slice(0, 16);
     return (d: string) => path.join(d, `lemmas-${digest}.json`);
   })();
