@@ -49,6 +49,8 @@ export interface OpenOptions {
   schema?: boolean;
   /** Build the configured knowledge-graph extractor (ingest, extract). */
   extractor?: boolean;
+  /** Keep schema catalogs under `<KGRAG_HOME>/cache` for the next process (short-lived processes: the CLI). */
+  persistCatalogs?: boolean;
 }
 
 export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
@@ -84,7 +86,7 @@ export async function openKgrag(options: OpenOptions = {}): Promise<Kgrag> {
     queryEmbedder: embedder ?? (options.embedder === 'lazy' ? lazy : undefined),
     loadEmbedder: () => (embedder ? Promise.resolve(embedder) : lazy.load()),
     extractor,
-    catalogs: new CatalogCache(db, { logger, shared: true }),
+    catalogs: new CatalogCache(db, { logger, shared: true, ...(options.persistCatalogs ? { persistDir: path.join(config.home, 'cache') } : {}) }),
     chat,
     async close() {
       await closeParsePool();
@@ -105,8 +107,7 @@ export function retrieverOf(app: Kgrag): Retriever {
 /** Answers a question from the knowledge graph (see src/planner/ask.ts). */
 export async function askKgrag(app: Kgrag, question: string, opts: AskOptions): Promise<AskResult> {
   const [{ ask }, reranker] = await Promise.all([import('./planner/ask.ts'), rerankerOf(app)]);
-  const uses = (task: LlmTask) => (app.chat && app.config.llm?.tasks.has(task) ? app.chat : undefined);
-  const [chat, cypherChat] = [uses('answer'), uses('cypher')];
+  const [chat, cypherChat] = [llmFor(app, 'answer'), llmFor(app, 'cypher')];
   return ask(
     { db: app.db, catalogs: app.catalogs, embedder: app.queryEmbedder, logger: app.logger, ...(chat ? { chat } : {}), ...(cypherChat ? { cypherChat } : {}), ...(reranker ? { reranker } : {}) },
     question,
@@ -121,10 +122,15 @@ export async function askKgrag(app: Kgrag, question: string, opts: AskOptions): 
  */
 export function warmLocalModel(app: Kgrag): void {
   const chat = app.chat;
-  if (!chat || app.config.llm?.provider !== 'llama-cpp' || !app.config.llm.tasks.has('answer')) return;
+  if (!chat || app.config.llm?.provider !== 'llama-cpp' || !llmFor(app, 'answer')) return;
   void import('./answer/llm.ts')
     .then(({ warmAnswerModel }) => warmAnswerModel(chat))
     .catch((err: unknown) => app.logger.warn({ err }, 'the local model could not be loaded ahead of the first question'));
+}
+
+/** The LLM, when there is one and KGRAG_LLM_TASKS gives it `task` (a model set on the app by code does everything). */
+export function llmFor(app: Kgrag, task: LlmTask): ChatModel | undefined {
+  return app.chat && (app.config.llm?.tasks.has(task) ?? true) ? app.chat : undefined;
 }
 
 /** The configured second stage of passage search (KGRAG_RERANK), if any. */
@@ -132,7 +138,8 @@ export async function rerankerOf(app: Kgrag): Promise<Reranker | undefined> {
   const mode = app.config.rerank;
   if (mode === 'off') return undefined;
   const { LlmReranker, SentenceReranker } = await import('./retrieval/rerank.ts');
-  if ((mode === 'llm' || (mode === 'auto' && app.config.llm?.tasks.has('rerank'))) && app.chat) return new LlmReranker(app.chat, undefined, app.logger);
+  const chat = mode === 'llm' ? app.chat : mode === 'auto' ? llmFor(app, 'rerank') : undefined;
+  if (chat) return new LlmReranker(chat, undefined, app.logger);
   if (mode === 'sentence' && app.queryEmbedder) return new SentenceReranker(app.queryEmbedder, ASK_RERANK_DEPTH);
   return undefined;
 }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type ajvFormats from 'ajv-formats';
 import { errorMessage } from './errors.ts';
 
 /**
@@ -24,9 +25,12 @@ export function schemaValidator<T = unknown>(name: string): ValidateFunction<T> 
     const { $id: _id, ...schema } = readSchema(name);
     const draft2020 = String(schema.$schema ?? '').includes('2020-12');
     const options = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true };
-    const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
-    // ajv-formats is CommonJS: its default import is module.exports, which also carries `.default`.
-    ajvFormats.default(ajv);
+    // Loaded on the first validator: commands that validate nothing (an exact answer) never load ajv.
+    const require = createRequire(import.meta.url);
+    const Draft2020 = (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020;
+    const Draft7 = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
+    const ajv = draft2020 ? new Draft2020(options) : new Draft7(options);
+    (require('ajv-formats') as typeof ajvFormats).default(ajv);
     validate = ajv.compile(schema);
     validators.set(name, validate);
   }

@@ -8,7 +8,8 @@ const here = import.meta.dirname;
 const out = path.join(here, 'dist');
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-const common = { outdir: out, bundle: true, target: 'es2022', minify: true, sourcemap: true, legalComments: 'linked', logLevel: 'warning' };
+// KGRAG_UI_NOMINIFY=1 keeps function names readable in a browser profile.
+const common = { outdir: out, bundle: true, target: 'es2022', minify: !process.env.KGRAG_UI_NOMINIFY, sourcemap: true, legalComments: 'linked', logLevel: 'warning' };
 await build({ ...common, entryPoints: { app: path.join(here, 'src/main.ts'), 'app-style': path.join(here, 'src/app.css') }, format: 'esm' });
 // The graph layout's web worker: its own classic script, since the CSP allows no blob: workers.
 await build({ ...common, entryPoints: { 'layout-worker': path.join(here, 'src/graph/layout.worker.ts') }, format: 'iife' });

@@ -24,14 +24,17 @@ export interface WallTimes {
   loadAverage: number[];
 }
 
+/** An ask's wall times, with the answer's own timings (ms, from its JSON) of the last run. */
+export type AskTimes = WallTimes & { question: string; strategy: string; timings: Record<string, number> };
+
 export interface CliReport {
   runs: number;
   nodeStart: WallTimes;
   help: WallTimes;
   /** help ÷ node -e 0, medians. */
   helpRatio: number;
-  askExact: WallTimes & { question: string; strategy: string };
-  askDocuments: WallTimes & { question: string; strategy: string };
+  askExact: AskTimes;
+  askDocuments: AskTimes;
 }
 
 async function wallTimes(args: string[], runs: number): Promise<WallTimes & { stdout: string }> {
@@ -66,7 +69,8 @@ export async function measureCli(collection: string, asOf: string, runs = 5): Pr
   const help = await wallTimes([BIN, '--help'], runs);
   const ask = async (question: string) => {
     const { stdout, ...t } = await wallTimes([BIN, 'ask', question, '--collection', collection, '--as-of', asOf, '--json'], runs);
-    return { ...t, question, strategy: (JSON.parse(stdout) as { plan: { strategy: string } }).plan.strategy };
+    const result = JSON.parse(stdout) as { plan: { strategy: string }; timings: Record<string, number> };
+    return { ...t, question, strategy: result.plan.strategy, timings: result.timings };
   };
   const { stdout: _n, ...nodeTimes } = nodeStart;
   const { stdout: _h, ...helpTimes } = help;

@@ -145,6 +145,9 @@ export function printReport(r: BenchReport, log: Log): void {
     row('`kgrag --help`', c.help);
     row(`\`kgrag ask\` exact (${c.askExact.strategy}): "${c.askExact.question}"`, c.askExact);
     row(`\`kgrag ask\` documents (${c.askDocuments.strategy}): "${c.askDocuments.question}"`, c.askDocuments);
+    for (const [name, a] of [['exact', c.askExact], ['documents', c.askDocuments]] as const) {
+      log(`ask ${name}, the answer's own timings of the last run (ms): ${Object.entries(a.timings ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
   }
   for (const p of r.isolation ?? []) {
     log('');

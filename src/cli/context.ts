@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Kgrag, OpenOptions } from '../app.ts';
 import { validateReadScope } from '../domain/ids.ts';
@@ -30,12 +31,16 @@ export function createContext(program: Command, onJson: (json: boolean) => void)
     logger,
     setJson: (json) => onJson(!!json),
     async withKgrag(opts, run) {
-      const [{ openKgrag }, { loadConfig }] = await Promise.all([import('../app.ts'), import('../config/index.ts')]);
-      const app = await openKgrag({ ...opts, config: loadConfig(), logger: await logger() });
+      const [{ openKgrag }, { loadConfig }, lemmas] = await Promise.all([import('../app.ts'), import('../config/index.ts'), import('../planner/lemma-cache.ts')]);
+      const config = loadConfig();
+      // One process per command: schema catalogs and the parser's lemmas are kept on disk for the next
+      // one (long-running servers opt out of the catalogs: they keep them in memory).
+      const cache = path.join(config.home, 'cache');
+      const [app] = await Promise.all([openKgrag({ persistCatalogs: true, ...opts, config, logger: await logger() }), lemmas.loadLemmas(cache)]);
       try {
         return await run(app);
       } finally {
-        await app.close();
+        await Promise.all([app.close(), lemmas.saveLemmas(cache)]);
       }
     },
   };

@@ -3,7 +3,7 @@
  * a standalone rewrite with one), answered by the planner, and stored as the next turn. A
  * cancelled ask (its signal aborted) stores nothing.
  */
-import { askKgrag, type Kgrag } from '../app.ts';
+import { askKgrag, llmFor, type Kgrag } from '../app.ts';
 import { KgragError } from '../errors.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import { LlmError } from '../llm/errors.ts';
@@ -83,9 +83,10 @@ export async function askInConversation(app: Kgrag, store: ConversationStore, in
 }
 
 async function resolve(app: Kgrag, question: string, turns: StoredTurn[], collections: string[] | null, signal: AbortSignal | undefined): Promise<Resolution> {
-  if (app.chat && app.config.llm?.tasks.has('rewrite')) {
+  const chat = llmFor(app, 'rewrite');
+  if (chat) {
     try {
-      return await rewriteWithLlm(app.chat, question, turns, signal);
+      return await rewriteWithLlm(chat, question, turns, signal);
     } catch (err) {
       if (!(err instanceof KgragError) || signal?.aborted) throw err;
       app.logger.warn({ err }, 'The LLM could not rewrite the follow-up; resolving it by rules');

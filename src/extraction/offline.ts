@@ -1,5 +1,5 @@
 import path from 'node:path';
-import nlp from 'compromise';
+import { compromise } from '../nlp.ts';
 import { ConfigError, KgragError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import { analyseChunk, RoleLexicon, type EntityRecord, type Sentence } from './offline/entities.ts';
@@ -152,7 +152,7 @@ export class OfflineExtractor implements Extractor {
 
   private extractEnglish(input: ExtractionInput): ChunkExtraction {
     if (input.text.trim() === '') return { chunkId: input.chunkId, entities: [], relations: [] };
-    const doc = nlp(parserText(input.text));
+    const doc = compromise()(parserText(input.text));
     doc.compute('offset');
     const sentences = (doc.docs as unknown as Sentence[]).filter((s) => s.length > 0);
     const analysis = analyseChunk(input.text, sentences, this.roles);

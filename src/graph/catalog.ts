@@ -29,10 +29,11 @@ import { int, type GraphExecutor, type Params, type Row } from './executor.ts';
  * and shown under their type (`Person`), merged with a graph's own `Person` when both exist;
  * `LabelInfo.stored` names the stored labels.
  *
- * Not persisted in the database: a build takes a fraction of a second (about 0.2 s warm, under 1 s
- * cold, on 100k nodes and 150k relationships), a stored copy would go stale across processes, needs write access on a read path, and would hold values
- * of every collection where any reader of KgragMeta could see them. `CatalogCache` keeps it per
- * process instead.
+ * Not persisted in the database: a stored copy would need write access on a read path and would
+ * hold values of every collection where any reader of KgragMeta could see them. `CatalogCache`
+ * keeps catalogs per process, and for the CLI (a process per command, where the dozen statements
+ * of a build dominate an exact answer) also on disk under KGRAG_HOME, valid until the next write
+ * (catalog-store.ts).
  */
 
 export interface PropertyInfo {
@@ -273,7 +274,8 @@ async function describeLabel(db: GraphExecutor, s: Settings, label: string, stor
   const count = sampled < s.sampleSize ? sampled : await countLabel(db, s, label, stored, sampled);
   let valueRows: Row[] = [];
   try {
-    valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: stored }, { ...scope, ...valueParams(s) });
+    // No property in the sample (only the null key row): there are no values to ask for.
+    if (hasProperties(statRows)) valueRows = await run(db, s, 'catalog/label-values', { __LABEL__: stored }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `label ${label}: example values left out (timed out)`);
   }
@@ -332,7 +334,7 @@ async function describeType(
   if (sampledCount(statRows) === 0) return [];
   let valueRows: Row[] = [];
   try {
-    valueRows = await run(db, s, 'catalog/type-values', { __TYPE__: type }, { ...scope, ...valueParams(s) });
+    if (hasProperties(statRows)) valueRows = await run(db, s, 'catalog/type-values', { __TYPE__: type }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `relationship type ${type}: example values left out (timed out)`);
   }
@@ -475,6 +477,11 @@ function valueParams(s: Settings): Params {
   };
 }
 
+/** Whether the sample had any property beyond the skipped ones (rows other than the null key row). */
+function hasProperties(statRows: Row[]): boolean {
+  return statRows.some((r) => r.key !== null);
+}
+
 /** The null key row of each sampled element: its `present` is the number of elements sampled. */
 function sampledCount(rows: Row[]): number {
   return rows.filter((r) => r.key === null).reduce((sum, r) => sum + Number(r.present), 0);
@@ -583,6 +590,11 @@ export interface CatalogCacheOptions extends Omit<CatalogOptions, 'collections'>
    */
   shared?: boolean;
   versionCheckMs?: number;
+  /**
+   * Keep catalogs on disk here between processes (the CLI), each serving only its database, its
+   * collection scope and the database state it was built from (see catalog-store.ts).
+   */
+  persistDir?: string;
 }
 
 const CATALOG_VERSION = 'catalog-version';
@@ -616,8 +628,7 @@ export class CatalogCache {
     const key = collections ? JSON.stringify([...new Set(collections)].sort()) : '*';
     const hit = this.entries.get(key);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.catalog;
-    const { ttlMs: _ttl, maxEntries: _max, now: _now, shared: _shared, versionCheckMs: _check, ...buildOptions } = this.opts;
-    const entry = { at: this.now(), catalog: buildCatalog(this.db, { ...buildOptions, ...(collections ? { collections } : {}) }) };
+    const entry = { at: this.now(), catalog: this.loadOrBuild(collections) };
     this.entries.delete(key);
     this.entries.set(key, entry);
     // A failed build is not kept: the next caller tries again.
@@ -626,6 +637,23 @@ export class CatalogCache {
     });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return entry.catalog;
+  }
+
+  private async loadOrBuild(collections: string[] | undefined): Promise<SchemaCatalog> {
+    const { ttlMs: _ttl, maxEntries: _max, now: _now, shared: _shared, versionCheckMs: _check, persistDir, ...buildOptions } = this.opts;
+    const build = () => buildCatalog(this.db, { ...buildOptions, ...(collections ? { collections } : {}) });
+    if (!persistDir) return build();
+    const { CatalogStore } = await import('./catalog-store.ts');
+    const store = new CatalogStore(persistDir, this.opts.logger);
+    // The stamp is read before the build: a write racing the build only makes the file look older than it is.
+    const { stamp } = await this.db.readStamped(cypher('system/version-get'), { name: CATALOG_VERSION });
+    if (!stamp) return build();
+    const key = { identity: this.db.identity, scope: collections ? [...new Set(collections)].sort() : null, stamp };
+    const stored = await store.load(key);
+    if (stored) return stored;
+    const catalog = await build();
+    await store.save(key, catalog);
+    return catalog;
   }
 
   private version: number | undefined;

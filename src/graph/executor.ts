@@ -53,6 +53,7 @@ export class GraphExecutor {
     private readonly txTimeoutMs: number,
     private readonly logger: Logger,
     readonly uri: string,
+    private readonly user: string,
   ) {}
 
   /** Connects and verifies that the database answers (with a message that says what to do if not). */
@@ -66,7 +67,7 @@ export class GraphExecutor {
       maxConnectionPoolSize: 50,
       userAgent: 'kgrag/0.1',
     });
-    const executor = new GraphExecutor(driver, config.database, config.txTimeoutMs, logger, config.uri);
+    const executor = new GraphExecutor(driver, config.database, config.txTimeoutMs, logger, config.uri, config.username);
     try {
       await driver.verifyConnectivity({ database: config.database });
     } catch (err) {
@@ -79,6 +80,29 @@ export class GraphExecutor {
   /** Runs a read-only statement with read routing and the transaction timeout. */
   async read(query: string, params: Params = {}, opts: { timeoutMs?: number } = {}): Promise<Row[]> {
     return this.readTx((tx) => tx.run(query, params), opts);
+  }
+
+  /**
+   * Runs a read-only statement and also returns the server's bookmark of it: the database's last
+   * committed transaction when the read began (sessions here carry no bookmarks in). Opaque, but
+   * equal stamps mean no write, by anyone, in between: what a cache kept between processes checks.
+   */
+  async readStamped(query: string, params: Params = {}): Promise<{ rows: Row[]; stamp: string | undefined }> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      const result = await session.executeRead((tx) => tx.run(query, params), { timeout: this.txTimeoutMs, metadata: { app: 'kgrag' } });
+      const bookmarks = session.lastBookmarks();
+      return { rows: result.records.map((r) => toPlain(r.toObject()) as Row), stamp: bookmarks.length === 1 ? bookmarks[0] : undefined };
+    } catch (err) {
+      throw translateError(err, this.uri, false);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** The database this executor reads: its address, name and user (never the password). */
+  get identity(): { uri: string; database: string; user: string } {
+    return { uri: this.uri, database: this.database, user: this.user };
   }
 
   /**

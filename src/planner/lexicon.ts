@@ -4,7 +4,7 @@
  * knows any particular graph. Synonyms are general English (an "employee" is a kind of person, to
  * "earn" is about salary), never names from one dataset.
  */
-import nlp from 'compromise';
+import { compromise } from '../nlp.ts';
 
 export interface Token {
   /** Lower-cased surface form. */
@@ -40,7 +40,8 @@ export function lemma(word: string): string {
   const w = word.toLowerCase();
   let out = LEMMAS.get(w);
   if (out === undefined) {
-    const doc = nlp(w);
+    // compromise loads on the first word the table lacks (the CLI seeds it from disk: lemma-cache.ts).
+    const doc = compromise()(w);
     doc.compute('root');
     const root = doc.text('root').trim();
     // One word in, one word out; compromise leaves unknown words as they are.
@@ -50,6 +51,16 @@ export function lemma(word: string): string {
   return out;
 }
 const LEMMAS = new Map<string, string>();
+
+/** The lemmas computed so far: what a process hands to the next (lemma-cache.ts). */
+export function lemmaTable(): ReadonlyMap<string, string> {
+  return LEMMAS;
+}
+
+/** Adds lemmas computed by an earlier process with the same lemma() and compromise (lemma-cache.ts checks). */
+export function seedLemmas(entries: Iterable<[string, string]>): void {
+  for (const [word, root] of entries) if (LEMMAS.size < 50_000 && typeof word === 'string' && typeof root === 'string') LEMMAS.set(word, root);
+}
 
 /**
  * The lemma, then a light suffix stemmer over it: good enough to meet "hired" with hireDate,
@@ -167,17 +178,22 @@ const SYNONYMS: Record<string, string[]> = {
   film: ['movie', 'picture'],
 };
 
-/** Synonym lists keyed by the stem of their key; each list holds the words and their stems. */
-const SYNONYM_STEMS = new Map<string, string[]>();
-for (const [key, words] of Object.entries(SYNONYMS)) {
-  for (const k of new Set([key, stem(key)])) {
-    SYNONYM_STEMS.set(k, [...new Set([...(SYNONYM_STEMS.get(k) ?? []), ...words, ...words.map(stem)])]);
+/** Synonym lists keyed by the stem of their key; each list holds the words and their stems. Built on first use (after the lemma table is seeded). */
+let SYNONYM_STEMS: Map<string, string[]> | undefined;
+function synonymStems(): Map<string, string[]> {
+  if (SYNONYM_STEMS) return SYNONYM_STEMS;
+  const stems = new Map<string, string[]>();
+  for (const [key, words] of Object.entries(SYNONYMS)) {
+    for (const k of new Set([key, stem(key)])) {
+      stems.set(k, [...new Set([...(stems.get(k) ?? []), ...words, ...words.map(stem)])]);
+    }
   }
+  return (SYNONYM_STEMS = stems);
 }
 
 /** Stems that may stand for the schema word with stem `s` (including itself). */
 export function synonymsOf(s: string): string[] {
-  return [s, ...(SYNONYM_STEMS.get(s) ?? [])];
+  return [s, ...(synonymStems().get(s) ?? [])];
 }
 
 /** Value words and the stored values they usually mean (status vocabularies). */

@@ -18,7 +18,6 @@ import type { GraphExecutor } from '../graph/executor.ts';
 import { toLuceneQuery } from '../graph/search.ts';
 import type { ChatModel } from '../llm/chat.ts';
 import type { Logger } from '../logging.ts';
-import { ensureCommunities, sentencesAbout } from '../retrieval/communities.ts';
 import { toFact } from '../retrieval/expand.ts';
 import { containsName } from '../retrieval/terms.ts';
 import type { Citation, GraphFact, PlanStep } from './types.ts';
@@ -132,6 +131,8 @@ export async function answerOverview(
   const scopes = collections.filter((c) => c !== GRAPH_SCOPE);
   if (scopes.length === 0) return undefined;
   const opts = { ...(deps.chat ? { chat: deps.chat } : {}), ...(deps.logger ? { logger: deps.logger } : {}), ...(deps.signal ? { signal: deps.signal } : {}) };
+  // Loaded here: community detection (graphology) is for overview questions only.
+  const { ensureCommunities } = await import('../retrieval/communities.ts');
   const perCollection = await Promise.all(scopes.map(async (c) => ({ collection: c, communities: await ensureCommunities(deps.db, c, opts) })));
   const all = perCollection.flatMap((p) => p.communities.map((community) => ({ ...p, community })));
   return request.kind === 'collection' ? collectionOverview(all, inChinese) : subjectOverview(deps, request.subject, all, scopes, inChinese);
@@ -181,6 +182,7 @@ async function subjectOverview(deps: OverviewDeps, subject: string, all: Located
   if (!entity) return undefined;
   const home = all.find((x) => x.collection === entity.collection && x.community.entityIds.includes(entity.id));
   const around = new Map((home?.community.entityIds ?? []).map((id, i, ids) => [id, (ids.length - i) / ids.length]));
+  const { sentencesAbout } = await import('../retrieval/communities.ts');
   const own = await sentencesAbout(deps.db, entity.collection, entity.id, around, SUBJECT_SENTENCES);
   const facts = (await entityRelationships(deps.db, [entity.id], collections, FACT_FANOUT)).map(toFact);
   if (!own.summary && facts.length === 0) return undefined;

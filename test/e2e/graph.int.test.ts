@@ -190,6 +190,15 @@ describe('graph canvas', () => {
     expect(await people()).toBeLessThan(before);
     await person.click();
     expect(await people()).toBe(before);
+    // Hidden from the Filters panel instead, the label shows as hidden in the legend at once.
+    await page.getByTestId('tab-filters').click();
+    const box = page.locator('label.check', { hasText: 'Person' }).getByTestId('filter');
+    await box.uncheck();
+    expect(await person.getAttribute('aria-pressed')).toBe('false');
+    expect(await people()).toBeLessThan(before);
+    await box.check();
+    expect(await person.getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('tab-ask').click();
   });
 
   it('selects a node on click without expanding it, names its neighbours and its relationship types', async () => {

@@ -106,6 +106,9 @@ describe('web UI', () => {
   it('uploads a PDF and follows its ingestion to the end', async () => {
     await page.getByTestId('tab-documents').click();
     await page.getByTestId('target-collection').selectOption(C);
+    // An editor key is not offered creating or deleting collections (admin only; the admin's own test is in ui-shell).
+    expect(await page.getByTestId('new-collection').count()).toBe(0);
+    expect(await page.getByTestId('delete-collection').count()).toBe(0);
     await page.getByTestId('file-input').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: await makeReportPdf() });
     const job = page.getByTestId('job').first();
     await job.waitFor();

@@ -167,6 +167,8 @@ describe('HTTP API', () => {
     it('accepts the key as X-API-Key too', async () => {
       const r = await call('get', '/v1/collections', { key: null, headers: { 'x-api-key': keys.readerA } });
       expect(r.body.collections).toEqual([A]);
+      // With the key's role: what it may do with them.
+      expect(r.body.role).toBe('reader');
     });
 
     it('lets readers query, editors write, admins manage keys', async () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExtractionEval } from '../../scripts/eval/extraction.ts';
 import { ConfigError, KgragError } from '../../src/errors.ts';
-import { createOfflineExtractor, OfflineExtractor } from '../../src/extraction/offline.ts';
+import { BUILTIN_PATTERNS_FILE, createOfflineExtractor, OfflineExtractor } from '../../src/extraction/offline.ts';
+import { builtinPatternSet, loadPatternFile } from '../../src/extraction/offline/patterns.ts';
 import type { ChunkExtraction, ExtractedRelation } from '../../src/extraction/types.ts';
 import { silentLogger } from '../../src/logging.ts';
 
@@ -254,6 +255,12 @@ describe('offline extractor: pattern files', () => {
     expect(r[0]!.confidence).toBe(0.7);
     // built-ins still run, and the new role is recognised by them
     expect(relations('Nora Quinn is the quartermaster of Harbor Systems.', custom)).toEqual(['WORKS_FOR Nora Quinn > Harbor Systems']);
+  });
+
+  it('ships a built-in patterns file that validates and compiles (it is only read at run time)', async () => {
+    const builtin = await loadPatternFile(BUILTIN_PATTERNS_FILE);
+    expect(builtin.patterns?.length).toBeGreaterThan(10);
+    expect(builtinPatternSet().patterns.map((p) => p.id)).toEqual(builtin.patterns!.map((p) => p.id));
   });
 
   it('rejects an invalid file with a ConfigError naming the file and the problem', async () => {

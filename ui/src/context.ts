@@ -11,6 +11,8 @@ export interface Ctx {
   collection(): string;
   /** Collections the key may read, as last listed. */
   collections(): string[];
+  /** Whether the key may create and delete collections (admin), as last listed. */
+  isAdmin(): boolean;
   refreshCollections(): Promise<boolean>;
   notify(message: string, kind?: 'error' | 'info'): void;
   /** Runs an action and shows its error, if any, as a message. */

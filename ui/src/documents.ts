@@ -282,6 +282,8 @@ export class Documents {
 
   private drawCollectionBar(): void {
     this.naming = false;
+    // Only an admin key may create or delete collections: others are not offered what the server refuses.
+    if (!this.ctx.isAdmin()) return clear(this.collectionBar);
     const chosen = this.target.value;
     const makeNew = h('button', { type: 'button', data: { testid: 'new-collection' }, onclick: () => {
       const input = h('input', { data: { testid: 'new-collection-name' }, aria: { label: t('newCollectionName') }, placeholder: t('newCollectionName') });

@@ -6,6 +6,8 @@ import { GraphControls } from './graph/controls.ts';
 import type { AskResult } from './api.ts';
 import { GraphView as View } from './graph/view.ts';
 
+export { yieldToPage } from './graph/view.ts';
+
 export { colourOf } from './graph/palette.ts';
 export type { EdgeAttrs, NodeAttrs } from './graph/view.ts';
 export type { LabelBox } from './graph/labels.ts';

@@ -68,8 +68,10 @@ export function defineMessages<T extends Table>(tables: { en: T; zh: { [K in key
 
 /** Numbers and dates in the current language's format. */
 export function formatNumber(n: number): string {
-  return n.toLocaleString(current === 'zh' ? 'zh-CN' : 'en');
+  // One formatter per language: toLocaleString builds a new one on every call (milliseconds each).
+  return (numberFormats[current] ??= new Intl.NumberFormat(current === 'zh' ? 'zh-CN' : 'en')).format(n);
 }
+const numberFormats: Partial<Record<Locale, Intl.NumberFormat>> = {};
 
 /** `'short'`: numeric date and time, for table cells. */
 export function formatDate(iso: string | number | Date, withTime: boolean | 'short' = true): string {

@@ -9,7 +9,7 @@ import type { Ctx, PanelName } from './context.ts';
 import { Details, paintDots } from './details.ts';
 import { Documents } from './documents.ts';
 import { clear, h, keepFocus, tablist } from './dom.ts';
-import { GraphView, colourOf } from './graph.ts';
+import { GraphView, colourOf, yieldToPage } from './graph.ts';
 import { defineMessages, formatNumber, locale, onLocaleChange, setLocale, type Locale } from './i18n.ts';
 
 const t = defineMessages({
@@ -147,6 +147,7 @@ const localeSelect = $<HTMLSelectElement>('locale');
 const keyButton = $<HTMLButtonElement>('key-button');
 
 let knownCollections: string[] = [];
+let knownRole = '';
 let neighbourhoodHops = 1;
 let neighbourhoodLimit = 200;
 /** What the empty graph says: true at every moment (loading, cleared, nothing there, failed, offline). */
@@ -258,6 +259,7 @@ const ctx: Ctx = {
   graph,
   collection: () => collectionSelect.value,
   collections: () => knownCollections,
+  isAdmin: () => knownRole === 'admin',
   refreshCollections,
   notify,
   guard,
@@ -347,6 +349,7 @@ function refreshFilters(): void {
       if (box.checked) set.delete(name);
       else set.add(name);
       graph.refresh();
+      graph.controls.renderLegend(); // the legend shows the label hidden too, now
     });
     return h('label', { class: 'check' }, box, colour ? h('span', { class: 'dot', data: { colour } }) : null, ` ${name} `, h('span', { class: 'muted' }, formatNumber(count)));
   };
@@ -430,6 +433,7 @@ async function expand(id: string): Promise<void> {
   statusEl.textContent = t('expanding');
   const nb = await guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(id)}/neighbourhood${query({ hops: neighbourhoodHops, limit: neighbourhoodLimit })}`));
   if (!nb) return updateEmpty();
+  await yieldToPage();
   const added = graph.addNeighbourhood(nb);
   updateEmpty();
   if (nb.truncated) notify(t('truncated', nb.nodes.length, nb.center.name, neighbourhoodLimit), 'info');
@@ -596,9 +600,10 @@ $('key-forget').addEventListener('click', () => {
 // ---- collections and start --------------------------------------------------------------------
 
 async function refreshCollections(): Promise<boolean> {
-  const res = await guard(api.get<{ collections: string[] }>('/v1/collections'));
+  const res = await guard(api.get<{ collections: string[]; role?: string }>('/v1/collections'));
   if (!res) return false;
   knownCollections = res.collections;
+  knownRole = res.role ?? '';
   const current = collectionSelect.value || initial.get('collection') || '';
   clear(collectionSelect, h('option', { value: '' }, t('allCollections')), ...knownCollections.map((c) => h('option', { value: c }, c)));
   collectionSelect.value = knownCollections.includes(current) ? current : '';
@@ -634,6 +639,7 @@ async function loadStart(): Promise<void> {
   top.items.forEach((e, i) => graph.addNode({ id: e.id, name: e.name, type: e.type, collection: e.collection }, undefined, i, top.items.length));
   // The neighbourhoods of the top few, fetched together.
   const nbs = await Promise.all(top.items.slice(0, 5).map((e) => guard(api.get<Neighbourhood>(`/v1/entities/${encodeURIComponent(e.id)}/neighbourhood${query({ hops: 1, limit: 60 })}`))));
+  await yieldToPage();
   if (collection !== ctx.collection()) return;
   graph.addNeighbourhoods(nbs.filter((nb): nb is Neighbourhood => nb !== undefined));
   setGraphState('cleared');

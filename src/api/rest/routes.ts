@@ -70,7 +70,8 @@ export const ROUTES: Route[] = [
     method: 'get',
     path: '/collections',
     async handler(_req, res, ctx) {
-      res.json({ collections: await ops.collectionsOp(ctx) });
+      // The role says what the key may do with them (the UI offers creating and deleting to admins only).
+      res.json({ collections: await ops.collectionsOp(ctx), role: ctx.principal.role });
     },
   },
   {

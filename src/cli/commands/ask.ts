@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { AskResult } from '../../planner/types.ts';
-import { collectionOption, positiveInt, type CliContext } from '../context.ts';
+import { collectionOption, positiveInt, readableCollections, type CliContext } from '../context.ts';
 import { printJson, printLine, truncate } from '../output.ts';
 
 const isoDate = (value: string) => {
@@ -25,10 +25,10 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
       setJson(opts.json);
       // The model loads only if the answer needs passages: an exact answer never waits for it.
       await withKgrag({ embedder: 'lazy' }, async (app) => {
-        const [{ askKgrag }, conversations] = await Promise.all([import('../../app.ts'), import('../../conversation/cli.ts')]);
         // Readings are printed from 1; the planner counts from 0.
         const reading = opts.reading !== undefined ? { reading: opts.reading - 1 } : {};
         if (opts.conversation) {
+          const conversations = await import('../../conversation/cli.ts');
           const result = await conversations.askTurn(app, opts.conversation, question, { collections: opts.collection, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...reading });
           if (opts.json) printJson(result);
           else printResult(result, !!opts.explain);
@@ -36,8 +36,9 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
           return;
         }
         // A graph without collections (one kgrag did not build) is read whole.
+        const [{ askKgrag }, scope] = await Promise.all([import('../../app.ts'), readableCollections(app, opts.collection)]);
         const result = await askKgrag(app, question, {
-          collections: await conversations.cliScope(app, opts.collection),
+          collections: scope.length ? scope : null,
           limit: opts.limit,
           expand: opts.expand,
           ...(opts.asOf ? { asOf: opts.asOf } : {}),

@@ -9,6 +9,6 @@ export function registerMcpCommand({ program, withKgrag }: CliContext): void {
       const key = opts.key ?? process.env.KGRAG_API_KEY;
       // Loaded only for this command: the MCP SDK is not needed by the others.
       const { serveMcpStdio } = await import('../../api/mcp/stdio.ts');
-      await withKgrag({ embedder: true, schema: true, extractor: true }, (app) => serveMcpStdio(app, { key }));
+      await withKgrag({ embedder: true, schema: true, extractor: true, persistCatalogs: false }, (app) => serveMcpStdio(app, { key }));
     });
 }

@@ -1,4 +1,3 @@
-import { reembed } from '../../embedding/reembed.ts';
 import { collectionOption, positiveInt, type CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
 
@@ -13,6 +12,7 @@ export function registerReembedCommand({ program, withKgrag, setJson }: CliConte
       setJson(opts.json);
       // No schema step: the model guard would refuse exactly the database this command repairs.
       await withKgrag({ embedder: true }, async (app) => {
+        const { reembed } = await import('../../embedding/reembed.ts');
         const summary = await reembed(app.db, app.embedder!, app.logger, {
           ...(opts.collection?.length ? { collections: opts.collection } : {}),
           batchDocuments: opts.batch,

@@ -5,24 +5,26 @@ import { printJson, printLine, truncate } from '../output.ts';
 
 /** Example values shown per property in text output (JSON has them all). */
 const SHOWN_SAMPLES = 8;
+/** The schema catalog's own default (src/graph/catalog.ts), repeated here so `--help` imports no graph code. */
+const DEFAULT_SAMPLE_SIZE = 1000;
 
 export function registerSchemaCommand({ program, withKgrag, setJson }: CliContext): void {
   program
     .command('schema')
     .description('show the graph schema the query planner works with: labels, relationship patterns, properties and example values')
     .option('-c, --collection <name>', 'collection (repeatable; default: the whole graph)', collectionOption)
-    .option('--sample-size <n>', 'nodes per label and relationships per type to sample', positiveInt(100_000), 1000)
+    .option('--sample-size <n>', 'nodes per label and relationships per type to sample', positiveInt(100_000), DEFAULT_SAMPLE_SIZE)
     .option('--json', 'print the full catalog as JSON')
     .action(async (opts: { collection?: string[]; sampleSize: number; json?: boolean }) => {
       setJson(opts.json);
       await withKgrag({}, async (app) => {
         // The local CLI user owns the whole database: no --collection means no restriction.
-        const { buildCatalog } = await import('../../graph/catalog.ts');
-        const catalog = await buildCatalog(app.db, {
-          ...(opts.collection?.length ? { collections: opts.collection } : {}),
-          sampleSize: opts.sampleSize,
-          logger: app.logger,
-        });
+        const collections = opts.collection?.length ? opts.collection : undefined;
+        // At the default sample size, the catalog the planner uses (kept between commands until a write).
+        const catalog =
+          opts.sampleSize === DEFAULT_SAMPLE_SIZE
+            ? await app.catalogs.get(collections)
+            : await (await import('../../graph/catalog.ts')).buildCatalog(app.db, { ...(collections ? { collections } : {}), sampleSize: opts.sampleSize, logger: app.logger });
         if (opts.json) printJson(catalog);
         else printLine(formatCatalog(catalog));
       });

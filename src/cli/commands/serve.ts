@@ -26,7 +26,7 @@ export function registerServeCommand({ program, withKgrag }: CliContext): void {
     .option('--no-auth', 'no API keys: for local use only, and then only on 127.0.0.1')
     .option('--no-jobs', 'queue ingest and import jobs but leave running them to `kgrag worker` processes')
     .action(async (opts: { port?: number; host?: string; auth: boolean; jobs: boolean }) => {
-      await withKgrag({ embedder: true, schema: true, extractor: true }, async (app) => {
+      await withKgrag({ embedder: true, schema: true, extractor: true, persistCatalogs: false }, async (app) => {
         const config = { ...app.config.api, ...(opts.auth ? {} : { auth: 'disabled' as const }) };
         const { createApi } = await import('../../api/server.ts');
         const api = await createApi(app, { config, runJobs: opts.jobs });
@@ -41,7 +41,7 @@ export function registerServeCommand({ program, withKgrag }: CliContext): void {
     .command('worker')
     .description('run queued ingest and import jobs (no HTTP server): start several beside `kgrag serve` on one database')
     .action(async () => {
-      await withKgrag({ embedder: true, schema: true, extractor: true }, async (app) => {
+      await withKgrag({ embedder: true, schema: true, extractor: true, persistCatalogs: false }, async (app) => {
         const [{ JobQueue }, { jobRunner }, path] = await Promise.all([import('../../api/jobs/jobs.ts'), import('../../api/jobs/run.ts'), import('node:path')]);
         const logger = app.logger.child({ component: 'worker' });
         // Every server and worker re-reads the schema catalog after this version bump.

@@ -1,4 +1,4 @@
-import nlp from 'compromise';
+import { compromise } from '../../nlp.ts';
 
 /**
  * Closed word lists the offline recogniser relies on where compromise's tagger is weak. All
@@ -135,7 +135,7 @@ export const MONTHS: ReadonlyMap<string, number> = new Map(
 
 /** Word lists compromise exposes on its model (org and place head words). */
 function compromiseModelWords(key: 'orgWords' | 'placeWords'): Record<string, unknown> {
-  const model = nlp.model() as { two?: Record<string, unknown> };
+  const model = compromise().model() as { two?: Record<string, unknown> };
   const words = model.two?.[key];
   return words && typeof words === 'object' ? (words as Record<string, unknown>) : {};
 }
@@ -150,7 +150,7 @@ export function lexiconTags(word: string): readonly string[] {
 let cachedLexicon: Record<string, string | string[]> | undefined;
 function lexicon(): Record<string, string | string[]> {
   if (!cachedLexicon) {
-    const model = nlp.model() as { one?: { lexicon?: Record<string, string | string[]> } };
+    const model = compromise().model() as { one?: { lexicon?: Record<string, string | string[]> } };
     cachedLexicon = model.one?.lexicon ?? {};
   }
   return cachedLexicon;

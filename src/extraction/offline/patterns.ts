@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { SCHEMA_DIR, readJsonFile, schemaValidator, type JsonFileError } from '../../schemas.ts';
-import nlp from 'compromise';
+import { compromise } from '../../nlp.ts';
 import { ConfigError, errorMessage } from '../../errors.ts';
 import { isSafeRelType } from '../../graph/names.ts';
 import type { ScalarValue } from '../types.ts';
@@ -180,10 +180,14 @@ export async function loadPatternFile(file: string): Promise<PatternFile> {
 }
 
 let builtins: PatternSet | undefined;
-/** The built-in patterns, roles and departments (read and validated once). */
+/**
+ * The built-in patterns, roles and departments, read once. Not validated at run time: the shipped
+ * file is validated and compiled by test/unit/extraction-offline.test.ts, and a document answer
+ * that only wants its role phrases should not load ajv and compromise for it.
+ */
 export function builtinPatternSet(): PatternSet {
   if (!builtins) {
-    const file = parsePatternFile(JSON.parse(readFileSync(BUILTIN_PATTERNS_FILE, 'utf8')), BUILTIN_PATTERNS_FILE);
+    const file = JSON.parse(readFileSync(BUILTIN_PATTERNS_FILE, 'utf8')) as PatternFile;
     builtins = { patterns: file.patterns ?? [], roles: file.roles ?? [], departments: file.departments ?? [] };
   }
   return builtins;
@@ -242,7 +246,7 @@ export function compileTemplate(template: string, pattern: RelationPattern): Com
   for (const group of ['subject', 'object']) {
     if (!expression.includes(`[<${group}>`)) throw new Error(`"${template}" has no $${group} (or [<${group}>...] group)`);
   }
-  const regs = nlp.parseMatch(expression);
+  const regs = compromise().parseMatch(expression);
   if (regs.length === 0) throw new Error(`"${template}" is not a usable match expression`);
   return { template, expression, regs, constraints, skipsAside: template.includes(`#${TAGS.aside}`), requirements: requirements(regs) };
 }

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina as PiscinaPool } from 'piscina';
 import type { EmbedTask, ParseOutcome, ParseTask } from './parse-worker.ts';
 
 export interface ParsePoolOptions {
@@ -27,19 +28,24 @@ function workerFile(): string {
   return path.join(path.dirname(self), ext === '.ts' ? 'from-source.mjs' : `parse-worker${ext}`);
 }
 
-let pool: { piscina: Piscina; options: ParsePoolOptions } | undefined;
+/** Loaded when the first pool starts: a process that never parses (the CLI's ask) never loads it. */
+const piscinaClass = (): typeof PiscinaPool => (createRequire(import.meta.url)('piscina') as { Piscina: typeof PiscinaPool }).Piscina;
+
+let pool: { piscina: PiscinaPool; options: ParsePoolOptions } | undefined;
 /** Embedding has a pool of its own: one thread that keeps the model loaded, beside the parsing threads. */
-let embedPool: Piscina | undefined;
+let embedPool: PiscinaPool | undefined;
 
 /** Embeds document chunks in the embedding worker (see parse-worker.ts `embed`). */
 export async function embedInWorker(task: EmbedTask, signal?: AbortSignal): Promise<number[][]> {
+  const Piscina = piscinaClass();
   embedPool ??= new Piscina({ filename: workerFile(), name: 'embed', minThreads: 0, maxThreads: 1, idleTimeout: 10 * 60_000 });
   return (await embedPool.run(task, signal ? { name: 'embed', signal } : { name: 'embed' })) as number[][];
 }
 
-function poolFor(options: ParsePoolOptions): Piscina {
+function poolFor(options: ParsePoolOptions): PiscinaPool {
   if (pool && pool.options.threads === options.threads && pool.options.memoryMb === options.memoryMb) return pool.piscina;
   void pool?.piscina.destroy();
+  const Piscina = piscinaClass();
   const piscina = new Piscina({
     filename: workerFile(),
     minThreads: 0,

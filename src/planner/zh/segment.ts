@@ -3,8 +3,8 @@
  * (`@node-rs/jieba`, its bundled dictionary) with the planner's own general words added, so that
  * "入职" or "截止日期" come out as one word whatever the dictionary's frequencies say.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
 import { ZH_WORDS } from './lexicon.ts';
 
 const HAN = /\p{Script=Han}/u;
@@ -25,7 +25,10 @@ let jieba: Jieba | undefined;
 
 function segmenter(): Jieba {
   if (!jieba) {
-    jieba = Jieba.withDict(dict);
+    // Loaded on the first Chinese text (a native module and a 5 MB dictionary): English questions never pay for it.
+    const require = createRequire(import.meta.url);
+    const { dict } = require('@node-rs/jieba/dict.js') as { dict: Buffer };
+    jieba = (require('@node-rs/jieba') as { Jieba: typeof Jieba }).Jieba.withDict(dict);
     // High frequency: the lexicon's words win over the dictionary's splits ("入|职" → "入职").
     const lines = Object.keys(ZH_WORDS).map((w) => `${w} 100000`).join('\n');
     jieba.loadDict(Buffer.from(lines, 'utf8'));

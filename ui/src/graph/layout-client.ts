@@ -36,6 +36,8 @@ export class LayoutRunner {
 
   /** A node's radius, label width and height in pixels, when labels should get room (small graphs). */
   labelExtent: ((node: string) => [number, number, number]) | undefined;
+  /** Called after new positions were written into the graph. */
+  onApplied: (() => void) | undefined;
   /** The view's size in pixels. */
   viewSize: (() => { width: number; height: number }) | undefined;
 
@@ -114,7 +116,11 @@ export class LayoutRunner {
     this.onProgress?.(0, this.total, true);
     const transfer = [positions.buffer, sizes.buffer, fixed.buffer, request.edges.buffer, groups.buffer];
     if (request.labels) transfer.push(request.labels.extents.buffer);
-    this.ensureWorker().postMessage(request, transfer);
+    // The worker starts once the frame showing the new nodes is on screen: running, it would take
+    // a core from drawing that frame (software WebGL draws on the same few cores).
+    requestAnimationFrame(() => setTimeout(() => {
+      if (id === this.seq && this.running) this.ensureWorker().postMessage(request, transfer);
+    }, 0));
     return new Promise((resolve) => (this.resolve = resolve));
   }
 
@@ -182,6 +188,7 @@ export class LayoutRunner {
       a.y = p[i * 2 + 1]!;
       return a;
     }, { attributes: ['x', 'y'] });
+    this.onApplied?.();
     this.done = msg.done;
     this.total = msg.total;
     if (msg.type === 'done') this.finish();

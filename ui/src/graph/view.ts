@@ -8,6 +8,7 @@
  */
 import Graph from 'graphology';
 import Sigma from 'sigma';
+import { EdgeArrowProgram, EdgeLineProgram, EdgeRectangleProgram, NodeCircleProgram, NodePointProgram } from 'sigma/rendering';
 import type { AskResult, GraphEdge, GraphNode, Neighbourhood } from '../api.ts';
 import { drawLabels, NODE_FONT, placeLabels, shorten, type LabelBox, type LabelItem } from './labels.ts';
 import { LayoutRunner } from './layout-client.ts';
@@ -45,14 +46,27 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", 
 const HISTORY = 20;
 /** Past this many nodes or relationships, hovering redraws only the labels (a full redraw is slow in software WebGL). */
 const BIG = 2000;
+/** Past this many nodes and relationships added at once, sigma is told once, not item by item. */
+const BATCH = 500;
 /** Relationship-type labels per type around the hovered or selected node. */
 const EDGE_LABELS_PER_TYPE = 6;
+
+/** Lets the page handle input and draw before the rest of the work (scheduler.yield where there is one). */
+export function yieldToPage(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 type Snapshot = ReturnType<Graph<NodeAttrs, EdgeAttrs>['export']>;
 
 export class GraphView {
   readonly graph = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
   readonly sigma: Sigma<NodeAttrs, EdgeAttrs>;
+  /** What sigma watches while a big batch is built (see batch()). */
+  private readonly idle = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
+  /** Sigma watches `idle` or a copy, not `graph` (see batch()). */
+  private detached = false;
+  private attaching = false;
   readonly hiddenLabels = new Set<string>();
   readonly hiddenRelTypes = new Set<string>();
   readonly layouts: LayoutRunner;
@@ -81,10 +95,12 @@ export class GraphView {
   reservedAreas: (() => Array<{ x: number; y: number; w: number; h: number }>) | undefined;
 
   constructor(readonly container: HTMLElement) {
-    this.sigma = new Sigma(this.graph, container, {
+    this.sigma = new Sigma<NodeAttrs, EdgeAttrs>(this.graph, container, {
       renderLabels: false, // labels.ts places and draws them after each frame
       renderEdgeLabels: false,
       defaultEdgeType: 'arrow',
+      nodeProgramClasses: { circle: NodeCircleProgram, point: NodePointProgram },
+      edgeProgramClasses: { arrow: EdgeArrowProgram, line: EdgeRectangleProgram, thin: EdgeLineProgram },
       hideEdgesOnMove: false,
       zIndex: true,
       allowInvalidContainer: true,
@@ -99,7 +115,8 @@ export class GraphView {
         ctx.stroke();
       },
       nodeReducer: (node, data) => {
-        const out: Partial<NodeAttrs & { hidden: boolean; highlighted: boolean; zIndex: number }> = { ...data };
+        const out: Partial<NodeAttrs & { hidden: boolean; highlighted: boolean; zIndex: number; type: string }> = { ...data };
+        if (this.graph.order > BIG) out.type = 'point';
         if (this.hiddenLabels.has(data.entityType)) out.hidden = true;
         if (this.highlighted.size > 0) {
           if (this.highlighted.has(node)) {
@@ -116,9 +133,15 @@ export class GraphView {
       edgeReducer: (edge, data) => {
         const out: Partial<EdgeAttrs & { hidden: boolean; zIndex: number; type: string }> = { ...data };
         // Arrowheads are unreadable among thousands of relationships and cost a second draw each.
-        if (this.graph.size > BIG) out.type = 'line';
+        if (this.graph.size > BIG) out.type = 'thin';
+        if (this.hiddenRelTypes.has(data.relType)) out.hidden = true;
+        // The ends are looked up only when something depends on them (thousands of relationships per frame).
+        if (this.hiddenLabels.size === 0 && this.selected === null && this.hovered === null) {
+          if (this.highlighted.size > 0) this.reduceHighlighted(edge, out, false);
+          return out;
+        }
         const [s, t] = this.graph.extremities(edge);
-        if (this.hiddenRelTypes.has(data.relType) || this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
+        if (this.hiddenLabels.has(this.graph.getNodeAttribute(s, 'entityType')) || this.hiddenLabels.has(this.graph.getNodeAttribute(t, 'entityType'))) {
           out.hidden = true;
         }
         const near = this.selected !== null && (s === this.selected || t === this.selected);
@@ -127,19 +150,19 @@ export class GraphView {
           out.size = 1.5;
           out.zIndex = 1;
         }
-        if (this.highlighted.size > 0) {
-          if (this.highlightedEdges.has(edge)) {
-            out.color = EDGE_ANSWER;
-            out.size = 2.5;
-            out.zIndex = 2;
-          } else if (!near) out.color = '#eceff3';
-        }
+        if (this.highlighted.size > 0) this.reduceHighlighted(edge, out, near);
         return out;
       },
     });
+    this.warmUp();
     this.layouts = new LayoutRunner(this.graph);
     this.layouts.viewSize = () => this.sigma.getDimensions();
     this.layouts.frameCost = () => this.frameMs;
+    // New positions for thousands of nodes are processed and drawn in the worker message's task,
+    // not in the next frame, so that frame only waits for the (software) GPU to finish drawing.
+    this.layouts.onApplied = () => {
+      if (this.graph.order > BIG && !this.detached) this.sigma.refresh({ partialGraph: { nodes: [] } });
+    };
     this.layouts.labelExtent = (node) => {
       const a = this.graph.getNodeAttributes(node);
       return [a.size, this.textWidth(shorten(a.label, this.sigma.getDimensions().width), NODE_FONT) + 4, NODE_FONT + 4];
@@ -168,6 +191,35 @@ export class GraphView {
       }, 300);
     }).observe(container);
     this.layouts.onRun = () => (laidAt = this.sigma.getDimensions());
+  }
+
+  /** An answer's relationships stand out; the others fade unless they touch the selection. */
+  private reduceHighlighted(edge: string, out: Partial<EdgeAttrs & { zIndex: number }>, near: boolean): void {
+    if (this.highlightedEdges.has(edge)) {
+      out.color = EDGE_ANSWER;
+      out.size = 2.5;
+      out.zIndex = 2;
+    } else if (!near) out.color = '#eceff3';
+  }
+
+  /**
+   * Draws a two-node graph once with the big-graph programs (points, thin lines) while the page
+   * loads. WebGL compiles a program's pipeline on its first draw, and software WebGL takes a few
+   * hundred ms for that: paid now, not in the frame that first shows thousands of nodes. The
+   * frame is replaced before it is shown.
+   */
+  private warmUp(): void {
+    const warm = new Graph<NodeAttrs, EdgeAttrs>({ multi: true, type: 'directed', allowSelfLoops: true });
+    // `type` picks sigma's program (the reducers pass it through).
+    const node = { size: 1, color: '#ffffff', label: '', entityType: '', collection: '', type: 'point' };
+    warm.addNode('a', { ...node, x: 0, y: 0 });
+    warm.addNode('b', { ...node, x: 1, y: 1 });
+    warm.addEdge('a', 'b', { size: 1, color: '#ffffff', label: '', relType: '', type: 'thin' } as EdgeAttrs);
+    try {
+      this.sigma.setGraph(warm);
+    } finally {
+      this.sigma.setGraph(this.graph);
+    }
   }
 
   /** Calls `listener` after every change of nodes, history or selection (the on-canvas controls). */
@@ -243,6 +295,7 @@ export class GraphView {
   clear(): void {
     this.layouts.stop();
     this.graph.clear();
+    this.attach();
     this.history = [];
     this.highlighted.clear();
     this.highlightedEdges.clear();
@@ -285,23 +338,71 @@ export class GraphView {
     return this.addNeighbourhoods([nb], { undoable: true });
   }
 
-  /** Adds several neighbourhoods with one layout (the start view fetches them in parallel). */
+  /**
+   * Adds several neighbourhoods with one layout (the start view fetches them in parallel). Callers
+   * yield to the page first (yieldToPage), so parsing a big response and building the graph from it
+   * are two tasks, not one long one.
+   */
   addNeighbourhoods(nbs: Neighbourhood[], opts: { undoable?: boolean } = {}): number {
     if (opts.undoable) this.remember();
     let added = 0;
-    for (const nb of nbs) {
-      if (this.addNode(nb.center)) added++;
-      const centre = this.graph.getNodeAttributes(nb.center.id);
-      // Set in place: not drawn, and an attribute event for a node sigma has not indexed yet throws.
-      centre.expanded = true;
-      nb.nodes.forEach((n, i) => {
-        if (this.addNode(n, centre, i, nb.nodes.length)) added++;
-      });
-      for (const e of nb.edges) this.addEdge(e);
-    }
+    const incoming = nbs.reduce((n, nb) => n + nb.nodes.length + nb.edges.length, 0);
+    this.batch(incoming > BATCH, () => {
+      for (const nb of nbs) {
+        if (this.addNode(nb.center)) added++;
+        const centre = this.graph.getNodeAttributes(nb.center.id);
+        // Set in place: not drawn, and an attribute event for a node sigma has not indexed yet throws.
+        centre.expanded = true;
+        nb.nodes.forEach((n, i) => {
+          if (this.addNode(n, centre, i, nb.nodes.length)) added++;
+        });
+        for (const e of nb.edges) this.addEdge(e);
+      }
+      this.resize();
+    }, { later: true });
     void this.layout();
     this.changed();
     return added;
+  }
+
+  /**
+   * Runs a big change of the graph while sigma watches another graph, then lets sigma index the
+   * result once. Watching, sigma reduces and re-indexes every added node and relationship two or
+   * three times as it is added (several hundred ms for thousands).
+   *
+   * `later`: sigma indexes and draws the result in a task of its own (building and drawing
+   * thousands of nodes do not add up to one long task). Meanwhile it watches a copy of what was in
+   * view, so the view stays as it was, not empty; only when little was in view (copying thousands
+   * would cost what it saves). Otherwise sigma watches an empty graph and is back in this task, so
+   * no empty frame is ever shown.
+   */
+  private batch(big: boolean, change: () => void, opts: { later?: boolean } = {}): void {
+    if (!big && !this.detached) return change();
+    const later = opts.later === true && (this.detached || this.graph.order <= BIG);
+    if (!this.detached) {
+      this.sigma.setGraph(later ? this.graph.copy() : this.idle);
+      this.detached = true;
+    }
+    try {
+      change();
+    } finally {
+      if (!later) this.attach();
+      else if (!this.attaching) {
+        this.attaching = true;
+        void yieldToPage().then(() => {
+          this.attaching = false;
+          this.attach();
+        });
+      }
+    }
+  }
+
+  /** Sigma watches the graph again (see batch). */
+  private attach(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    this.tune();
+    this.sigma.setGraph(this.graph);
   }
 
   /** Hides (removes from view) these nodes; undoable. */
@@ -309,13 +410,17 @@ export class GraphView {
     const drop = [...ids].filter((id) => this.graph.hasNode(id));
     if (drop.length === 0) return 0;
     this.remember();
-    for (const id of drop) {
-      this.graph.dropNode(id);
-      this.highlighted.delete(id);
-      if (this.selected === id) this.select(null);
-    }
+    // Sigma re-indexes the whole graph for every node dropped while it watches: a prune of
+    // thousands is one batch.
+    this.batch(drop.length > 20, () => {
+      for (const id of drop) {
+        this.graph.dropNode(id);
+        this.highlighted.delete(id);
+      }
+      this.resize();
+    });
+    if (this.selected !== null && !this.graph.hasNode(this.selected)) this.select(null);
     this.updateNeighbours();
-    this.resize();
     this.changed();
     return drop.length;
   }
@@ -331,8 +436,10 @@ export class GraphView {
     const snap = this.history.pop();
     if (!snap) return false;
     this.layouts.stop();
-    this.graph.clear();
-    this.graph.import(snap);
+    this.batch(snap.nodes.length + snap.edges.length > BATCH, () => {
+      this.graph.clear();
+      this.graph.import(snap);
+    });
     if (this.selected && !this.graph.hasNode(this.selected)) this.select(null);
     for (const id of this.highlighted) if (!this.graph.hasNode(id)) this.highlighted.delete(id);
     this.updateNeighbours();
@@ -352,10 +459,9 @@ export class GraphView {
   /** Sizes nodes by degree, then lays the graph out in the worker with the chosen layout. */
   layout(name: LayoutName = this.layoutName): Promise<void> {
     this.layoutName = name;
-    // Past a few thousand relationships, drawing them during every camera frame costs more than it shows.
-    this.sigma.setSetting('hideEdgesOnMove', this.graph.size > 2000);
-    this.sigma.setCustomBBox(null);
-    this.resize();
+    this.tune();
+    // (Only when set: sigma draws the whole graph again for it.)
+    if (this.sigma.getCustomBBox()) this.sigma.setCustomBBox(null);
     // Other layouts place every node: hand-placed ones are let go (one batch update, no hints: see resize).
     if (name !== 'force') this.graph.updateEachNodeAttributes((_n, a) => {
       delete a.fixed;
@@ -364,11 +470,23 @@ export class GraphView {
     return this.layouts.run(name, this.selected);
   }
 
+  /** Settings that depend on the graph's size. */
+  private tune(): void {
+    // Past a few thousand relationships, drawing them during every camera frame costs more than it shows.
+    const hideEdges = this.graph.size > BIG;
+    // Only when it changes: a new setting makes sigma re-index everything.
+    if (this.sigma.getSetting('hideEdgesOnMove') !== hideEdges) this.sigma.setSetting('hideEdgesOnMove', hideEdges);
+  }
+
+  /** Sizes nodes by degree (after the nodes or relationships in view changed). */
   private resize(): void {
     // Smaller dots when thousands share the view.
     const base = this.graph.order > 1000 ? 2 : 4;
+    const size = (node: string) => Math.min(18, base + Math.sqrt(this.graph.degree(node)) * 1.6);
+    // Any update makes sigma re-reduce every node: none when no size changes.
+    if (!this.graph.someNode((node, a) => a.size !== size(node))) return;
     this.graph.updateEachNodeAttributes((node, a) => {
-      a.size = Math.min(18, base + Math.sqrt(this.graph.degree(node)) * 1.6);
+      a.size = size(node);
       return a;
     }); // no hints: sigma's partial repaint would throw for nodes added since its last frame
   }
@@ -383,10 +501,30 @@ export class GraphView {
 
   /** Marks a node as selected without telling anyone (the page already knows). */
   setSelected(id: string | null): void {
+    const before = this.selected;
     this.selected = id !== null && this.graph.hasNode(id) ? id : null;
     this.updateNeighbours();
-    this.refresh();
+    this.refreshAround([before, this.selected]);
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Redraws after the selection moved from or to these nodes. Past a few thousand nodes only they
+   * and their relationships are reduced again, and nothing is re-indexed (a full refresh costs a
+   * software-WebGL frame hundreds of ms); the selection is drawn on sigma's top layer anyway.
+   */
+  private refreshAround(nodes: Array<string | null>): void {
+    if (this.graph.order <= BIG && this.graph.size <= BIG) return this.refresh();
+    const ids = [...new Set(nodes)].filter((n): n is string => n !== null && this.graph.hasNode(n) && this.sigma.getNodeDisplayData(n) !== undefined);
+    const edges = new Set<string>();
+    for (const n of ids) this.graph.forEachEdge(n, (e) => {
+      if (this.sigma.getEdgeDisplayData(e)) edges.add(e);
+    });
+    try {
+      this.sigma.refresh({ partialGraph: { nodes: ids, edges: [...edges] }, skipIndexation: true });
+    } catch {
+      this.refresh(); // one of them is not indexed yet (added since sigma's last frame)
+    }
   }
 
   private updateNeighbours(): void {
@@ -431,6 +569,7 @@ export class GraphView {
       if (names.has(a.label)) nodes.add(id);
     });
     if (added) {
+      this.resize();
       void this.layout();
       this.changed();
     }
@@ -546,13 +685,21 @@ export class GraphView {
     const { width, height } = this.sigma.getDimensions();
     const s = this.sigma;
     const discs: Array<{ id: string; x: number; y: number; r: number; degree: number }> = [];
-    this.graph.forEachNode((node) => {
+    const disc = (node: string) => {
       const d = s.getNodeDisplayData(node);
       if (!d || d.hidden) return;
       const p = s.framedGraphToViewport(d);
       if (p.x < -20 || p.y < -20 || p.x > width + 20 || p.y > height + 20) return;
       discs.push({ id: node, x: p.x, y: p.y, r: s.scaleSize(d.size), degree: this.graph.degree(node) });
-    });
+    };
+    // While the camera moves over thousands of nodes only the selection, the hovered node, an
+    // answer and the selection's neighbours are named: not every node is looked at in every frame.
+    const mouse = s.getMouseCaptor();
+    const moving = this.graph.order > BIG && (s.getCamera().isAnimated() || mouse.isMoving || mouse.draggedEvents > 0 || mouse.currentWheelDirection !== 0);
+    if (moving) {
+      const few = new Set([this.selected, this.hovered, ...this.highlighted, ...(this.neighbours.size <= LABEL_ALL_BELOW ? this.neighbours : [])]);
+      for (const node of few) if (node !== null && this.graph.hasNode(node)) disc(node);
+    } else this.graph.forEachNode(disc);
     const byId = new Map(discs.map((d) => [d.id, d]));
     // Named whatever it takes: the selection, the hovered node, an answer's and the selection's
     // neighbours, while they are few enough to read (a hub's thousand neighbours just come first).
@@ -563,7 +710,6 @@ export class GraphView {
     // Every node named while few are in view; otherwise as many of the best connected as fit
     // (only a few times the budget are tried: sorting thousands of names each frame is too slow).
     const budget = discs.length < LABEL_ALL_BELOW ? discs.length : Math.min(LABEL_ALL_BELOW, Math.round((width * height) / 5000));
-    const moving = this.graph.order > BIG && this.sigma.getCamera().isAnimated();
     let restDiscs = moving ? [] : discs.filter((d) => rank(d.id) > 3);
     restDiscs.sort((a, b) => rank(a.id) - rank(b.id) || b.degree - a.degree);
     if (restDiscs.length >= LABEL_ALL_BELOW) restDiscs = restDiscs.slice(0, budget * 3);
