@@ -100,6 +100,8 @@ async function askOverHttp(question: string): Promise<{ answer: string; found: b
 
 const firsts: number[] = [];
 let right = 0;
+/** In process: the steps before the answer, in ms. */
+let before = '';
 for (const g of questions) {
   const load = loadavg()[0]!.toFixed(2);
   started = performance.now();
@@ -107,13 +109,16 @@ for (const g of questions) {
   promptTokens = 0;
   const result = http
     ? await askOverHttp(g.question)
-    : await askKgrag(app, g.question, { collections: ['demo'], onToken: () => undefined }).then((r) => ({ answer: r.answer, found: r.found, strategy: r.plan.strategy }));
+    : await askKgrag(app, g.question, { collections: ['demo'], onToken: () => undefined }).then((r) => {
+        before = Object.entries(r.timings).filter(([k]) => k !== 'answer' && k !== 'total').map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
+        return { answer: r.answer, found: r.found, strategy: r.plan.strategy };
+      });
   const total = performance.now() - started;
   const hit = String(result.answer).toLowerCase().includes(String(g.answer.value).toLowerCase());
   if (hit) right++;
   if (first) firsts.push(first);
   console.log(
-    `${g.id}: ${result.strategy}, user message ${promptTokens} tokens, first token ${first ? Math.round(first) : '—'} ms, total ${Math.round(total)} ms, found ${result.found}, gold value in answer ${hit}, load ${load}`,
+    `${g.id}: ${result.strategy}, user message ${promptTokens} tokens, first token ${first ? Math.round(first) : '—'} ms, total ${Math.round(total)} ms, found ${result.found}, gold value in answer ${hit}${before ? ` (before the answer: ${before})` : ''}, load ${load}`,
   );
 }
 firsts.sort((a, b) => a - b);

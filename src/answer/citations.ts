@@ -16,6 +16,8 @@ export interface AnswerResult {
    * the answer text does not cite them). Empty otherwise.
    */
   related: Citation[];
+  /** Set when the model wrote an answer that cited nothing in the context, so it was not shown. */
+  ungrounded?: boolean;
 }
 
 export const NOT_FOUND_ANSWER = 'The knowledge base does not contain an answer to this question.';

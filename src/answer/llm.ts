@@ -126,7 +126,7 @@ function groundReply(reply: Reply, passages: readonly ContextPassage[], logger: 
   }
   if (order.length === 0) {
     logger?.warn('The LLM answer cites no passage of the context; it is not shown');
-    return notFound();
+    return { ...notFound(), ungrounded: true };
   }
   const renumber = new Map(order.map((n, i) => [n, i + 1]));
   const answer = rewriteCitations(text, (n) => renumber.get(n));

@@ -206,7 +206,7 @@ export type LlmTask = (typeof LLM_TASKS)[number];
  */
 const LOCAL_TASKS: readonly LlmTask[] = ['answer'];
 /** Measured on the demo (README, "A local LLM"): about 1 s of prompt evaluation on two cores with SmolLM2-135M. */
-const LOCAL_CONTEXT_TOKENS = 160;
+const LOCAL_CONTEXT_TOKENS = 128;
 
 export interface LlamaCppConfig {
   modelPath: string;

@@ -310,14 +310,27 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     if (opts.expand !== false) steps.push({ kind: 'expand', detail: `${context.passages.length} passages and ${context.facts.length} relationships of ${context.entities.length} entities in the context.` });
     opts.signal?.throwIfAborted();
     opts.onPlan?.({ strategy: bridge ? 'hybrid' : 'semantic', steps: [...steps] });
-    const answer = await timed('answer', () =>
+    const extractive = () => extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {});
+    let answer = await timed('answer', () =>
       deps.chat
         ? opts.onToken
           ? llmAnswerStream(deps.chat, searchText, context, { signal: opts.signal, logger, onToken: opts.onToken })
           : llmAnswer(deps.chat, searchText, context, { signal: opts.signal, logger })
-        : extractiveAnswer(answerText, context, deps.embedder ? { embedder: deps.embedder } : {}),
+        : extractive(),
     );
-    steps.push({ kind: 'answer', detail: deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.' });
+    let answeredBy = deps.chat ? `Written by ${deps.chat.id} from the context.` : 'Supporting sentences chosen from the context.';
+    // A model that wrote an answer citing nothing (small local models often do) is not trusted;
+    // the sentences of the context that answer the question are, as without a model. A model
+    // that said the context lacks the answer is left at that.
+    if (deps.chat && answer.ungrounded) {
+      opts.signal?.throwIfAborted();
+      const fallback = await timed('extractive', extractive);
+      if (fallback.found) {
+        answer = fallback;
+        answeredBy = `${deps.chat.id} cited no passage; supporting sentences chosen from the context instead.`;
+      }
+    }
+    steps.push({ kind: 'answer', detail: answeredBy });
     const structuredNote = structured ? `${render(structured.spec, structured.rows)} ` : '';
     if (answer.found) {
       return finish({

@@ -121,4 +121,17 @@ describe('ask with an LLM', () => {
     expect(r.answer).toBe('On Tuesdays [1].');
     expect(r.citations[0]).toMatchObject({ title: 'Mentoring', quote: 'Their sessions happen every Tuesday in the lab.' });
   });
+
+  it('answers from the context\'s own sentences when the model\'s answer cites nothing', async () => {
+    fake().handle((r) => (isCypherRequest(r) ? cypherReply('') : JSON.stringify({ found: true, answer: 'Bob is mentored by Carol, on Mondays.', citations: [] })));
+    const r = await run('Who mentors Bob on the Apollo project?');
+    expect(r.found).toBe(true);
+    expect(r.answer).not.toContain('Carol');
+    expect(r.answer).toContain('Ada mentors Bob');
+    expect(r.citations[0]).toMatchObject({ title: 'Mentoring' });
+    expect(r.plan.steps.find((s) => s.kind === 'answer')?.detail).toMatch(/cited no passage/);
+    // A model that says the context lacks the answer is left at that.
+    fake().handle((r2) => (isCypherRequest(r2) ? cypherReply('') : JSON.stringify({ found: false, answer: '', citations: [] })));
+    expect((await run('Who mentors Bob on the Apollo project?')).found).toBe(false);
+  });
 });

@@ -29,19 +29,23 @@ export function registerChatCommand({ program, withKgrag }: CliContext): void {
         let current: AbortController | undefined;
         const answer = async (question: string) => {
           current = new AbortController();
-          let streamed = false;
+          let streamed = '';
           try {
             const result = await askTurn(app, id, question, {
               collections: opts.collection,
               signal: current.signal,
               ...(opts.asOf ? { asOf: opts.asOf } : {}),
               onToken: (text) => {
-                streamed = true;
+                streamed += text;
                 process.stdout.write(text);
               },
             });
             if (streamed) process.stdout.write('\n');
-            printResult(result, false, streamed);
+            // The streamed text stands unless the answer became something else: not grounded (not
+            // shown), or replaced by the context's own sentences. Citation numbers may be renumbered.
+            const kept = streamed !== '' && result.found && withoutMarkers(streamed) === withoutMarkers(result.answer);
+            if (streamed && !kept) printLine(result.found ? 'Answer:' : '(that answer cited no passage)');
+            printResult(result, false, kept);
           } catch (err) {
             if (streamed) process.stdout.write('\n');
             if (current.signal.aborted) printLine('(stopped)');
@@ -75,4 +79,8 @@ export function registerChatCommand({ program, withKgrag }: CliContext): void {
         rl.close();
       });
     });
+}
+
+function withoutMarkers(text: string): string {
+  return text.replace(/\[\s*\d+(?:\s*,\s*\d+)*\s*\]/g, '').replace(/\s+/g, ' ').trim();
 }
