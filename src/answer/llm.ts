@@ -231,9 +231,10 @@ const FACTS_SHARE = 0.25;
 
 /**
  * The context cut to `budget.tokens`: the sentences that best answer the question (as the
- * extractive answer ranks them; none that shares no term with it), kept under their passage's number so that citations still name
- * the whole passage, in reading order, gaps marked "…"; a quarter of the budget, at most, for facts.
- * A small model in process reads a few hundred tokens in about a second, and is less distracted.
+ * extractive answer ranks them; none that shares no term with it), kept under their passage's
+ * number so that citations still name the whole passage, in reading order, gaps marked "…"; a
+ * quarter of the budget, at most, for facts. A small model in process reads a few hundred tokens
+ * in about a second, and is less distracted.
  */
 async function budgetedBlock(question: string, context: RetrievedContext, budget: ContextBudget): Promise<string> {
   const { passages, facts } = context;
@@ -246,7 +247,8 @@ async function budgetedBlock(question: string, context: RetrievedContext, budget
     left -= cost;
   }
   const chosen = new Map<number, SentenceSpan[]>();
-  for (const ranked of rankSentences(question, context).slice(0, BUDGET_CANDIDATES)) {
+  const ranking = rankSentences(question, context);
+  for (const ranked of ranking.slice(0, BUDGET_CANDIDATES)) {
     // A sentence that shares no term with the question only costs time.
     if (!ranked.relevant) break;
     const header = chosen.has(ranked.passage) ? 0 : await budget.count(passageHeader(ranked.passage + 1, passages[ranked.passage]!));
@@ -257,7 +259,7 @@ async function budgetedBlock(question: string, context: RetrievedContext, budget
   }
   if (chosen.size === 0 && passages.length) {
     // Not even the best sentence fits: its beginning does.
-    const best = rankSentences(question, context)[0];
+    const best = ranking[0];
     if (best) chosen.set(best.passage, [{ ...best.span, text: `${best.span.text.slice(0, Math.max(16, budget.tokens * 3))}…` }]);
   }
   const parts = [...chosen.entries()]
