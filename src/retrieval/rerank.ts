@@ -17,8 +17,8 @@ import { KgragError } from '../errors.ts';
 import type { ChatMessage, ChatModel, JsonSchemaSpec } from '../llm/chat.ts';
 import { blockMarkers, newBoundary } from '../llm/untrusted.ts';
 import { silentLogger, type Logger } from '../logging.ts';
-import { RRF_K } from './search.ts';
 import { contentStems, termCoverage } from './terms.ts';
+import { minMax } from './search.ts';
 
 export interface Reranker {
   /** For plans and benchmark reports. */
@@ -65,6 +65,9 @@ export class SentenceReranker implements Reranker {
   }
 }
 
+/** Reciprocal rank fusion constant (Cormack et al.): damps the weight of the very top ranks. */
+const RRF_K = 60;
+
 /** Search order (the hits' own) and best-sentence order, fused by reciprocal rank. */
 function rankFusion(best: number[]): number[] {
   const score = best.map((_, i) => 1 / (RRF_K + i + 1));
@@ -77,12 +80,6 @@ function linear(search: number[], best: number[], weight: number): number[] {
   const a = minMax(search);
   const b = minMax(best);
   return a.map((x, i) => (1 - weight) * x + weight * b[i]!);
-}
-
-function minMax(values: number[]): number[] {
-  const lo = Math.min(...values);
-  const span = Math.max(...values) - lo;
-  return values.map((v) => (span > 0 ? (v - lo) / span : 0));
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SearchResult } from '../../src/domain/types.ts';
 import { embeddingInput } from '../../src/domain/types.ts';
 import { chunkFulltextIndex, toLuceneQuery } from '../../src/graph/search.ts';
-import { reciprocalRankFusion } from '../../src/retrieval/search.ts';
+import { scoreFusion } from '../../src/retrieval/search.ts';
 
 const hit = (chunkId: string, score = 1): SearchResult => ({
   chunkId, documentId: 'd', title: 't', source: 's', page: null, text: chunkId, score, collection: 'c',
@@ -23,19 +23,28 @@ describe('fulltext query escaping', () => {
   });
 });
 
-describe('reciprocal rank fusion', () => {
-  it('ranks a passage found by both lists above passages found by one', () => {
-    const fused = reciprocalRankFusion([
-      [hit('a'), hit('both'), hit('b')],
-      [hit('c'), hit('both'), hit('d')],
+describe('hybrid score fusion', () => {
+  it('ranks a passage found high by both lists above passages found by one', () => {
+    const fused = scoreFusion([
+      [hit('a', 0.9), hit('both', 0.8), hit('b', 0.1)],
+      [hit('c', 12), hit('both', 11), hit('d', 2)],
     ]);
     expect(fused[0]?.chunkId).toBe('both');
-    expect(fused[0]?.score).toBeCloseTo(2 / 62);
+    expect(fused[0]?.score).toBeCloseTo((0.7 / 0.8 + 9 / 10) / 2);
     expect(fused.map((h) => h.chunkId).sort()).toEqual(['a', 'b', 'both', 'c', 'd']);
   });
-  it('is deterministic for ties', () => {
-    const fused = reciprocalRankFusion([[hit('y')], [hit('x')]]);
-    expect(fused.map((h) => h.chunkId)).toEqual(['x', 'y']);
+  it('keeps the margin that ranks lose: a clear lexical winner beats a near tie of vectors', () => {
+    // Mirrored ranks: reciprocal rank fusion would tie x and y exactly.
+    const fused = scoreFusion([
+      [hit('y', 0.900), hit('x', 0.899), hit('z', 0.5)],
+      [hit('x', 20), hit('y', 8), hit('z', 2)],
+    ]);
+    expect(fused.map((h) => h.chunkId)).toEqual(['x', 'y', 'z']);
+  });
+  it('counts a list of one hit, or of equal scores, as all best; ties are deterministic', () => {
+    expect(scoreFusion([[hit('only', 0.3)], []]).map((h) => [h.chunkId, h.score])).toEqual([['only', 0.5]]);
+    const fused = scoreFusion([[hit('y', 2), hit('w', 2)], [hit('x', 5)]]);
+    expect(fused.map((h) => h.chunkId)).toEqual(['x', 'y', 'w']);
   });
 });
 
