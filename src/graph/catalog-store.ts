@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logging.ts';
 import type { SchemaCatalog } from './catalog.ts';
@@ -14,6 +14,7 @@ import type { SchemaCatalog } from './catalog.ts';
  * newer stamp, a file that does not parse or lacks a catalog's shape — is ignored and replaced.
  * One file per database and scope (the newest build wins), written to a temporary name and renamed,
  * so a reader never sees half a file; readable by the owner only (it holds example values).
+ * Every scope asked about leaves a file, so the folder keeps the MAX_FILES used most recently.
  */
 export interface StoredCatalogKey {
   identity: { uri: string; database: string; user: string };
@@ -25,6 +26,11 @@ export interface StoredCatalogKey {
 interface StoredCatalog extends StoredCatalogKey {
   catalog: SchemaCatalog;
 }
+
+/** Catalog files kept: one per database and collection scope asked about recently. */
+export const MAX_FILES = 64;
+/** A temporary file this old was left by a writer that died before renaming it. */
+const STALE_TMP_MS = 60 * 60 * 1000;
 
 export class CatalogStore {
   constructor(
@@ -43,6 +49,9 @@ export class CatalogStore {
     try {
       const stored = JSON.parse(text) as Partial<StoredCatalog>;
       if (sameKey(stored, key) && isCatalog(stored.catalog) && JSON.stringify(stored.catalog.collections) === JSON.stringify(key.scope)) {
+        // Marks it used: pruning keeps the files used most recently, not the ones built most recently.
+        const now = new Date();
+        await utimes(this.file(key), now, now).catch(() => undefined);
         return stored.catalog;
       }
       this.logger?.debug({ file: this.file(key) }, 'stored schema catalog is stale: rebuilding');
@@ -57,9 +66,25 @@ export class CatalogStore {
     const file = this.file(key);
     try {
       await writeCacheFile(file, JSON.stringify({ ...key, catalog } satisfies StoredCatalog));
+      await this.prune();
     } catch (err) {
       this.logger?.debug({ file, err: (err as Error).message }, 'schema catalog not saved');
     }
+  }
+
+  /** Removes all but the MAX_FILES catalogs used most recently, and temporary files writers left behind. */
+  private async prune(): Promise<void> {
+    const names = await readdir(this.dir);
+    const now = Date.now();
+    const files = await Promise.all(
+      names
+        .filter((n) => n.startsWith('catalog-'))
+        .map(async (name) => ({ name, mtime: (await stat(path.join(this.dir, name)).catch(() => undefined))?.mtimeMs })),
+    );
+    const catalogs = files.filter((f) => f.mtime !== undefined && f.name.endsWith('.json')).sort((a, b) => b.mtime! - a.mtime!);
+    const leftovers = files.filter((f) => f.mtime !== undefined && f.name.endsWith('.tmp') && now - f.mtime > STALE_TMP_MS);
+    // A concurrent process may remove the same file first: that is fine.
+    await Promise.all([...catalogs.slice(MAX_FILES), ...leftovers].map((f) => rm(path.join(this.dir, f.name), { force: true })));
   }
 
   /** `catalog-<database>-<scope>.json`, both parts hashed: names and collections may hold any character. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { writeCacheFile } from '../graph/catalog-store.ts';
@@ -55,8 +55,12 @@ export async function saveLemmas(dir: string): Promise<void> {
   const table = lemmaTable();
   if (table.size <= loadedSize) return;
   try {
-    await writeCacheFile(cacheFile(dir), JSON.stringify(Object.fromEntries(table)));
+    const file = cacheFile(dir);
+    await writeCacheFile(file, JSON.stringify(Object.fromEntries(table)));
     loadedSize = table.size;
+    // Tables of an earlier lemma() or compromise version are never read again.
+    const stale = (await readdir(dir)).filter((n) => /^lemmas-[0-9a-f]+\.json$/.test(n) && n !== path.basename(file));
+    await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
   } catch {
     // Not written (read-only home, full disk): the next process computes them again.
   }
