@@ -77,6 +77,8 @@ export type ResultSpec =
       groupBy?: string;
       /** The target's own key ("orderID"), returned beside its display name, which need not be unique. */
       key?: string;
+      /** The target's property named like its label (a Grade's `grade`), returned beside its display name. */
+      own?: string;
     }
   /** `limit` / `ascending`: "the 3 most common countries", "the least common". */
   | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string; limit?: number; ascending?: boolean };
@@ -236,8 +238,10 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
       // Fetch a little beyond the limit so that ties at the last place can be kept.
       const fetch = param(int(r.withTies ? r.limit + 50 : r.limit));
       const ranksTargets = !r.groupBy && r.key !== undefined;
-      const key = ranksTargets ? `, ${t}.${quoteName(r.key!)} AS key` : '';
+      const own = !r.groupBy && r.own ? quoteName(r.own) : undefined;
+      const key = (ranksTargets ? `, ${t}.${quoteName(r.key!)} AS key` : '') + (own ? `, ${t}.${own} AS ${own}` : '');
       const keyColumn = ranksTargets ? ', key' : '';
+      const ownColumn = own ? `, ${own}` : '';
       if ('count' in r.by) {
         const ex = r.by.count;
         const w = ex.nodes.flatMap((x) => nodeWhere(x));
@@ -251,7 +255,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH ${t}, count(DISTINCT ${counted}) AS value`);
           lines.push(`WITH ${name(t)} AS name${key}, value`);
         }
-        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}${ownColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       } else {
         const by = r.by;
         const expr = by.asNumber ? `toFloat(${by.node}.${quoteName(by.property)})` : `${by.node}.${quoteName(by.property)}`;
@@ -265,7 +269,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH DISTINCT ${t}${by.node !== t ? `, ${by.node}` : ''}`);
           lines.push(`WITH ${name(t)} AS name${key}, ${expr} AS value WHERE value IS NOT NULL`);
         }
-        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}${ownColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       }
       break;
     }

@@ -10,7 +10,7 @@ import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec }
 import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
-import { COMMON_WORDS, keyProperty, resultSpec } from './parse/result.ts';
+import { COMMON_WORDS, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
 
 export interface ParseOptions {
@@ -570,6 +570,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // A ranking of records names each by its key too: display names repeat ("Ernst Handel" on many orders).
     const key = keyProperty(g, target.label);
     if (key && key !== nameProps[target.label]) result.key = key;
+    const own = ownProperty(g, target.label);
+    if (own && own !== key) result.own = own;
   }
   const spec: QuerySpec = { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit };
   const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r)));
