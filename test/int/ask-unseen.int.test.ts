@@ -60,3 +60,77 @@ describe('ask: property phrases and names on a graph kgrag did not build', () =>
     expect(JSON.stringify(r.rows)).toContain('bronze');
   });
 });
+
+describe('ask: a count filtered through the counted nodes, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Baker OR n:Oven OR n:Brand DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    // Quill owns more ovens; Orla owns more Hestia ovens.
+    await app.db.write(`
+      CREATE (h:Brand {name: 'Hestia'}), (v:Brand {name: 'Vulcana'})
+      CREATE (o:Baker {name: 'Orla'}), (q:Baker {name: 'Quill'})
+      CREATE (o)-[:OWNS]->(:Oven {name: 'o1'})-[:MADE_BY]->(h), (o)-[:OWNS]->(:Oven {name: 'o2'})-[:MADE_BY]->(h),
+             (q)-[:OWNS]->(:Oven {name: 'q1'})-[:MADE_BY]->(h), (q)-[:OWNS]->(:Oven {name: 'q2'})-[:MADE_BY]->(v),
+             (q)-[:OWNS]->(:Oven {name: 'q3'})-[:MADE_BY]->(v)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('counts only the related nodes the question filters', async () => {
+    const r = await ask("Which baker owns the most ovens made by 'Hestia'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Orla', value: 2 })]);
+    const all = await ask('Which baker owns the most ovens?');
+    expect(all.rows).toEqual([expect.objectContaining({ name: 'Quill', value: 3 })]);
+  });
+});
+
+describe('ask: choosing a path between labels on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (saw:Tool:Item {name: 'saw'}), (drill:Tool:Item {name: 'drill'}), (bolt:Part:Item {name: 'bolt'}), (kit:Part:Item {name: 'kit'})
+      CREATE (saw)-[:NEEDS]->(bolt), (drill)-[:NEEDS]->(kit), (kit)-[:NEEDS]->(bolt)
+      CREATE (dune:Book {name: 'Dune'})
+      CREATE (dune)-[:EDITION]->(:Edition {name: 'First print'}), (dune)-[:CITES]->(:Edition {name: 'Other print'})
+      CREATE (r1:Relay {name: 'R-1'}), (r2:Relay {name: 'R-2'})
+      CREATE (a:Lamp {name: 'a'}), (b:Lamp {name: 'b'}), (c:Lamp {name: 'c'})
+      CREATE (r1)-[:FEEDS]->(a), (r2)-[:FEEDS]->(b), (r2)-[:FEEDS]->(c), (a)-[:LINKS]->(b)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('takes the direct relationship a verb names, not a longer walk repeating it', async () => {
+    const r = await ask("Which tools need the part 'bolt'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['saw']);
+  });
+
+  it('reads a relationship named like the label the question names as that label’s link', async () => {
+    const r = await ask("What editions does the book 'Dune' have?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['First print']);
+  });
+
+  it('declines when a verb leads through a detour while a shorter relationship exists, offering both', async () => {
+    const r = await ask("How many lamps are linked to relay 'R-1'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
+    const cyphers = (r.plan.alternatives ?? []).map((a) => a.cypher).join('\n');
+    expect(cyphers).toMatch(/FEEDS/);
+    expect(cyphers).toMatch(/LINKS/);
+  });
+});

@@ -4,7 +4,8 @@
  */
 import type { RelationshipInfo } from '../../graph/catalog.ts';
 import type { EdgeSpec, NodeSpec } from '../compile.ts';
-import type { Grounding, ValueMention } from '../grounding.ts';
+import { overlaps, type Grounding, type ValueMention } from '../grounding.ts';
+import { nameWords, stem } from '../lexicon.ts';
 
 export interface FoundPath {
   edges: EdgeSpec[];
@@ -21,7 +22,9 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // Words already read as a value or a label ("blocked", "office") cue no relationship.
   // A cue word belongs to the node it sits next to: one with another node's mention in between
   // ("the projects Hannah Weber leads": "leads" connects Hannah, not the projects) does not count.
-  const cues = g.relations.filter((r) => !used.has(r.span.start) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
+  // (Except a type named like the label the word names: "software versions" names VERSION as much as Version.)
+  const namesOwnType = (r: (typeof g.relations)[number]) => g.labels.some((l) => overlaps(l.span, r.span) && sameName(l.label, r.type));
+  const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
   const cued = new Set(cues.map((r) => r.type));
   const inverse = new Set(cues.filter((r) => r.inverse).map((r) => r.type));
   // "Who does the lead of X report to?": the node mentioned after does/did is the subject.
@@ -44,7 +47,8 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
           if (f.hops.some((x) => x.rel === h.rel)) continue;
           const hops = [...f.hops, h];
           if (h.to === node.label && !(h.to === start.label && hops.length === 1 && h.rel.from === h.rel.to)) {
-            const cues = hops.filter((x) => cued.has(x.rel.type)).length;
+            // A cue word names one relationship: a path repeating the cued type is no better cued.
+            const cues = new Set(hops.filter((x) => cued.has(x.rel.type)).map((x) => x.rel.type)).size;
             // Nodes placed later in the question and closer to this mention are likelier partners.
             const proximity = start === placed[0] ? 0 : 0.3;
             const base = cues * 2 - hops.length + proximity;
@@ -63,9 +67,17 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const typesOf = (c: (typeof candidates)[number]) => c.hops.map((h) => `${h.rel.type}:${h.dir}`).join();
   const rivals = candidates.filter((c, i) => c.base === best.base && c.hops.length === best.hops.length && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
   const bestCued = best.hops.some((h) => cued.has(h.rel.type));
+  // A cue word that leads through a detour where a shorter path exists ("interfaces connected to a
+  // router": CONNECTS to another interface the router ROUTES, or the router's own ROUTES) is as
+  // likely a loose verb as a choice of path: both are readings.
+  const shortest = Math.min(...candidates.map((c) => c.hops.length));
+  if (best.hops.length > shortest && best.start.label !== node.label) {
+    const shorter = candidates.filter((c, i) => c.hops.length === shortest && candidates.findIndex((d) => typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
+    rivals.splice(0, rivals.length, ...shorter);
+  }
   // Uncued and not unique: the question gives no reason to pick one relationship type over another
   // between the same labels (a filing CONCERNS, is FILED by or BENEFITS an entity).
-  const ambiguous = !bestCued && rivals.length > 0 && best.start.label !== node.label;
+  const ambiguous = (!bestCued || best.hops.length > shortest) && rivals.length > 0 && best.start.label !== node.label;
   const build = (c: (typeof candidates)[number]) => {
     const edges: EdgeSpec[] = [];
     const inner: NodeSpec[] = [];
@@ -125,4 +137,9 @@ export function hopsBetween(g: Grounding, a: string, b: string): number | undefi
     frontier = next;
   }
   return undefined;
+}
+
+/** A relationship type named like a label (VERSION and Version, TYPE and Type). */
+function sameName(label: string, type: string): boolean {
+  return nameWords(label).map(stem).join(' ') === nameWords(type).map(stem).join(' ');
 }
