@@ -532,7 +532,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       forks.push(path);
     }
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
-    foldCountedFilters(nodes, edges, exists, result.by.count, countOf.node);
+    // Fewest first, the nodes with none of the filtered ones lead: whether they count ("the least
+    // products supplied by X" presumes some) is a reading of its own, so only rankings from the top fold.
+    if (result.descending) foldCountedFilters(nodes, edges, exists, result.by.count, countOf.node);
   }
   if (countOf && result.kind === 'rank' && 'count' in result.by && nodes.slice(1).some((x) => x.label === countOf.node.label)) {
     // "customers with the most products in the Seafood category": the filter is on the counted
@@ -553,6 +555,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const verb = mentions.length > 0 && mentions.every((m) => m.score < 1) && mentions.some((m) => g.relations.some((r) => overlaps(r.span, m.span) && g.relationships.some((x) => x.type === r.type && (x.from === target.label || x.to === target.label))));
     if (verb) doubts.push(`The ranking by ${by.property} rests on a verb that may instead mean how often the relationship occurs.`);
     if (rel && count > 0 && rel.count > count) doubts.push(`Each ${target.label} has several ${rel.type} relationships: ranking by ${by.property} needs a total or an average the question does not name.`);
+  }
+  if (result.kind === 'list') {
+    // "machines and their types": a related noun after "and their" / "with its" is a column asked
+    // for, beside being a node the target must have.
+    const skip = (i: number) => (['respective', 'corresponding'].includes(words[i] ?? '') ? i - 1 : i);
+    const related = pending.filter((p) => nodes.includes(p.node) && !p.negated && !p.node.ids && p.node.conditions.length === 0 && ['their', 'its'].includes(words[skip(p.at - 1)] ?? '') && ['and', 'with'].includes(words[skip(p.at - 1) - 1] ?? ''));
+    if (related.length) result.related = related.map((p) => ({ node: p.node.v, column: p.node.label }));
   }
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
   doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
@@ -596,6 +605,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
  */
 function foldCountedFilters(nodes: NodeSpec[], edges: EdgeSpec[], exists: ExistsSpec[], count: ExistsSpec, counted: NodeSpec): void {
   const sig = (list: EdgeSpec[]) => list.map((e) => `${e.type}:${e.dir}:${e.hops ?? 1}:${!!e.variable}`).join();
+  // Through an intermediate node ("customers who ordered the most products": via orders), counting
+  // distinct nodes and counting the ways to reach them differ: not folded, the doubt stays.
+  if (count.edges.length !== 1) return;
   const root = nodes[0]!.v;
   const inExists = new Set(exists.flatMap((x) => x.edges.flatMap((e) => [e.from, e.to])));
   for (const x of nodes.slice(1).filter((n) => n.label === counted.label)) {
@@ -624,6 +636,11 @@ function foldCountedFilters(nodes: NodeSpec[], edges: EdgeSpec[], exists: Exists
     const moved = [...chain, ...below];
     if (!bare || moved.some((e) => e.v || inExists.has(e.to)) || inExists.has(x.v) || below.length + x.conditions.length === 0) continue;
     const belowNodes = below.map((e) => nodes.find((n) => n.v === e.to)!);
+    // Each must be a filter (a named node or a condition): a bare node ("units on order" read as
+    // an Order) is a word the count would turn into a requirement.
+    // A filter reached through a further node ("orders for a category", via products) could count
+    // each of those ways as well: only filters right beside the counted node are folded.
+    if (belowNodes.some((n) => !n.ids && n.conditions.length === 0) || below.some((e) => e.from !== x.v)) continue;
     for (const c of x.conditions) counted.conditions.push(c);
     if (x.ids) counted.ids = x.ids;
     if (x.requires) counted.requires = x.requires;
@@ -635,10 +652,16 @@ function foldCountedFilters(nodes: NodeSpec[], edges: EdgeSpec[], exists: Exists
   }
 }
 
-/** Every edge of the main pattern joins nodes the spec declares. */
+/** Every edge joins nodes the spec declares: the main pattern's, and each sub-pattern's with its own nodes. */
 function bindsEveryNode(spec: QuerySpec): boolean {
   const declared = new Set(spec.nodes.map((n) => n.v));
-  return spec.edges.every((e) => declared.has(e.from) && declared.has(e.to));
+  const joins = (edges: EdgeSpec[], nodes: NodeSpec[]) => {
+    const known = new Set([...declared, ...nodes.map((n) => n.v)]);
+    return edges.every((e) => known.has(e.from) && known.has(e.to));
+  };
+  const subs = [...spec.exists, ...(spec.result.kind === 'rank' && 'count' in spec.result.by ? [spec.result.by.count] : [])];
+  const columns = spec.result.kind === 'list' ? (spec.result.related ?? []).map((x) => x.node) : [];
+  return joins(spec.edges, []) && subs.every((x) => joins(x.edges, x.nodes)) && columns.every((v) => declared.has(v));
 }
 
 /** The spec with one chosen path replaced by a rival path (the same edges wherever the spec holds them). */

@@ -54,6 +54,13 @@ describe('ask: property phrases and names on a graph kgrag did not build', () =>
     expect(r.rows.map((x) => x.pc).sort()).toEqual(['BR-3', 'ZP-2']);
   });
 
+  it('returns the names of related nodes the question asks for with "and their"', async () => {
+    const r = await ask('List the kiosks and their respective grades.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toContainEqual(expect.objectContaining({ name: 'nimbus', Grade: ['g-1/2'] }));
+    expect(r.rows).toHaveLength(3);
+  });
+
   it('reads a lower-case word after "named" as a name', async () => {
     const r = await ask('What is the grade of the kiosk named boreal?');
     expect(r.plan.strategy).toBe('structured');
@@ -93,7 +100,7 @@ describe('ask: a count filtered through the counted nodes, on a graph kgrag did 
 
 describe('ask: choosing a path between labels on a graph kgrag did not build', () => {
   let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp DETACH DELETE n');
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp OR n:Zone OR n:Crate OR n:Parcel DETACH DELETE n');
 
   beforeAll(async () => {
     app = await openTestApp();
@@ -105,7 +112,9 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
       CREATE (dune)-[:EDITION]->(:Edition {name: 'First print'}), (dune)-[:CITES]->(:Edition {name: 'Other print'})
       CREATE (r1:Relay {name: 'R-1'}), (r2:Relay {name: 'R-2'})
       CREATE (a:Lamp {name: 'a'}), (b:Lamp {name: 'b'}), (c:Lamp {name: 'c'})
-      CREATE (r1)-[:FEEDS]->(a), (r2)-[:FEEDS]->(b), (r2)-[:FEEDS]->(c), (a)-[:LINKS]->(b)`);
+      CREATE (r1)-[:FEEDS]->(a), (r2)-[:FEEDS]->(b), (r2)-[:FEEDS]->(c), (a)-[:LINKS]->(b)
+      CREATE (crate:Crate {name: 'c1'})-[:ZONE]->(:Zone {name: 'Z1'})
+      CREATE (:Parcel {name: 'p1'})-[:PACKS]->(crate), (:Parcel {name: 'q1'})-[:SHIPS]->(crate)`);
   });
   afterAll(async () => {
     await wipe();
@@ -123,6 +132,12 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
     const r = await ask("What editions does the book 'Dune' have?");
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows.map((x) => x.name)).toEqual(['First print']);
+  });
+
+  it('still declines when the only cue is a relationship named like a label that every path shares', async () => {
+    const r = await ask('Which zones have the most parcels?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
   });
 
   it('declines when a verb leads through a detour while a shorter relationship exists, offering both', async () => {

@@ -5,7 +5,7 @@
 import type { RelationshipInfo } from '../../graph/catalog.ts';
 import type { EdgeSpec, NodeSpec } from '../compile.ts';
 import { overlaps, type Grounding, type ValueMention } from '../grounding.ts';
-import { nameWords, stem } from '../lexicon.ts';
+import { nameWords } from '../lexicon.ts';
 
 export interface FoundPath {
   edges: EdgeSpec[];
@@ -26,6 +26,9 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const namesOwnType = (r: (typeof g.relations)[number]) => g.labels.some((l) => overlaps(l.span, r.span) && sameName(l.label, r.type));
   const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
   const cued = new Set(cues.map((r) => r.type));
+  // Cued by a word of its own, not only by the label noun it is named like (which every path
+  // through that relationship shares, so it tells none of them apart).
+  const said = new Set(cues.filter((r) => !used.has(r.span.start)).map((r) => r.type));
   const inverse = new Set(cues.filter((r) => r.inverse).map((r) => r.type));
   // "Who does the lead of X report to?": the node mentioned after does/did is the subject.
   const aux = words.findIndex((w) => w === 'does' || w === 'do' || w === 'did');
@@ -66,7 +69,7 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const best = candidates[0]!;
   const typesOf = (c: (typeof candidates)[number]) => c.hops.map((h) => `${h.rel.type}:${h.dir}`).join();
   const rivals = candidates.filter((c, i) => c.base === best.base && c.hops.length === best.hops.length && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
-  const bestCued = best.hops.some((h) => cued.has(h.rel.type));
+  const bestCued = best.hops.some((h) => said.has(h.rel.type));
   // A cue word that leads through a detour where a shorter path exists ("interfaces connected to a
   // router": CONNECTS to another interface the router ROUTES, or the router's own ROUTES) is as
   // likely a loose verb as a choice of path: both are readings.
@@ -139,7 +142,7 @@ export function hopsBetween(g: Grounding, a: string, b: string): number | undefi
   return undefined;
 }
 
-/** A relationship type named like a label (VERSION and Version, TYPE and Type). */
+/** A relationship type named exactly like a label (VERSION and Version; not FILED and Filing, which only share a stem). */
 function sameName(label: string, type: string): boolean {
-  return nameWords(label).map(stem).join(' ') === nameWords(type).map(stem).join(' ');
+  return nameWords(label).join(' ') === nameWords(type).join(' ');
 }
