@@ -71,16 +71,23 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const rivals = candidates.filter((c, i) => c.base === best.base && c.hops.length === best.hops.length && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
   const bestCued = best.hops.some((h) => said.has(h.rel.type));
   // A cue word that leads through a detour where a shorter path exists ("interfaces connected to a
-  // router": CONNECTS to another interface the router ROUTES, or the router's own ROUTES) is as
-  // likely a loose verb as a choice of path: both are readings.
-  const shortest = Math.min(...candidates.map((c) => c.hops.length));
-  if (best.hops.length > shortest && best.start.label !== node.label) {
-    const shorter = candidates.filter((c, i) => c.hops.length === shortest && candidates.findIndex((d) => typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
+  // router": CONNECTS to another interface the router ROUTES, or the router's own ROUTES) may be
+  // a loose verb as much as a choice of path: both are readings.
+  // (Among paths from the same placed node: from another one, a shorter path is another attachment, not a detour.)
+  const shortest = Math.min(...candidates.filter((c) => c.start === best.start).map((c) => c.hops.length));
+  // Only when the longer path first steps, on the cue, to another node of the start's own label
+  // (CONNECTS from an interface to an interface) and is cued nowhere else: a cue on a hop between
+  // different labels, or further along, is the question's own choice of path.
+  const first = best.hops[0]!;
+  const selfStep = first.rel.from === first.rel.to && cued.has(first.rel.type);
+  const detour = best.hops.length > shortest && best.start.label !== node.label && selfStep && best.hops.filter((h) => cued.has(h.rel.type)).every((h) => h.rel.from === h.rel.to);
+  if (detour) {
+    const shorter = candidates.filter((c, i) => c.start === best.start && c.hops.length === shortest && candidates.findIndex((d) => d.start === best.start && typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
     rivals.splice(0, rivals.length, ...shorter);
   }
   // Uncued and not unique: the question gives no reason to pick one relationship type over another
   // between the same labels (a filing CONCERNS, is FILED by or BENEFITS an entity).
-  const ambiguous = (!bestCued || best.hops.length > shortest) && rivals.length > 0 && best.start.label !== node.label;
+  const ambiguous = (!bestCued || detour) && rivals.length > 0 && best.start.label !== node.label;
   const build = (c: (typeof candidates)[number]) => {
     const edges: EdgeSpec[] = [];
     const inner: NodeSpec[] = [];
