@@ -79,7 +79,9 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // (CONNECTS from an interface to an interface) and is cued nowhere else: a cue on a hop between
   // different labels, or further along, is the question's own choice of path.
   const first = best.hops[0]!;
-  const selfStep = first.rel.from === first.rel.to && cued.has(first.rel.type);
+  // (Its cue word before the node's mention, where it can only be joining the two: one after it may
+  // belong to a later part of the question, "counting indirect reports".)
+  const selfStep = first.rel.from === first.rel.to && cues.some((r) => r.type === first.rel.type && r.span.start < at);
   const detour = best.hops.length > shortest && best.start.label !== node.label && selfStep && best.hops.filter((h) => cued.has(h.rel.type)).every((h) => h.rel.from === h.rel.to);
   if (detour) {
     const shorter = candidates.filter((c, i) => c.start === best.start && c.hops.length === shortest && candidates.findIndex((d) => d.start === best.start && typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
