@@ -100,7 +100,7 @@ describe('ask: a count filtered through the counted nodes, on a graph kgrag did 
 
 describe('ask: choosing a path between labels on a graph kgrag did not build', () => {
   let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp OR n:Zone OR n:Crate OR n:Parcel DETACH DELETE n');
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp OR n:Zone OR n:Crate OR n:Parcel OR n:Host OR n:Job OR n:Daemon OR n:Socket OR n:Cart OR n:Size OR n:Depot DETACH DELETE n');
 
   beforeAll(async () => {
     app = await openTestApp();
@@ -114,7 +114,12 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
       CREATE (a:Lamp {name: 'a'}), (b:Lamp {name: 'b'}), (c:Lamp {name: 'c'})
       CREATE (r1)-[:FEEDS]->(a), (r2)-[:FEEDS]->(b), (r2)-[:FEEDS]->(c), (a)-[:LINKS]->(b)
       CREATE (crate:Crate {name: 'c1'})-[:ZONE]->(:Zone {name: 'Z1'})
-      CREATE (:Parcel {name: 'p1'})-[:PACKS]->(crate), (:Parcel {name: 'q1'})-[:SHIPS]->(crate)`);
+      CREATE (:Parcel {name: 'p1'})-[:PACKS]->(crate), (:Parcel {name: 'q1'})-[:SHIPS]->(crate)
+      CREATE (h1:Host {name: 'h1'}), (h2:Host {name: 'h2'}), (s9:Socket {name: 's9'}), (s8:Socket {name: 's8'})
+      CREATE (h1)-[:HOSTS]->(:Job {name: 'j1'})-[:USES]->(s9), (h2)-[:HOSTS]->(:Job {name: 'j2'})-[:USES]->(s9), (h2)-[:HOSTS]->(:Job {name: 'j3'})-[:USES]->(s8)
+      CREATE (h2)-[:HOSTS]->(d:Daemon {name: 'd1'})-[:USES]->(s9), (:Daemon {name: 'd2'})-[:USES]->(s8)
+      CREATE (big:Size {name: 'big'}), (d1:Depot {name: 'D1'}), (d2:Depot {name: 'D2'})
+      CREATE (d1)-[:STORES]->(:Cart {name: 'cart-a'})-[:SIZE]->(big), (d2)-[:STORES]->(:Cart {name: 'cart-b'})-[:SIZE]->(big)`);
   });
   afterAll(async () => {
     await wipe();
@@ -136,6 +141,18 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
 
   it('still declines when the only cue is a relationship named like a label that every path shares', async () => {
     const r = await ask('Which zones have the most parcels?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
+  });
+
+  it('lets a label noun cue its like-named relationship only on the path of the node it names', async () => {
+    const r = await ask("List the carts and their sizes in depot 'D1'.");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'cart-a', Size: ['big'] })]);
+  });
+
+  it('declines a path that goes out and back along one relationship type where a shorter one exists', async () => {
+    const r = await ask("Which hosts are hosting daemons that use the socket 's9'?");
     expect(r.plan.strategy).toBe('none');
     expect(r.plan.message).toMatch(/More than one relationship/);
   });

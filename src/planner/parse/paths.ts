@@ -29,6 +29,10 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // Cued by a word of its own, not only by the label noun it is named like (which every path
   // through that relationship shares, so it tells none of them apart).
   const said = new Set(cues.filter((r) => !used.has(r.span.start)).map((r) => r.type));
+  // A label noun cues its like-named type only on paths of the node it names: the target's (the
+  // path starts there) or the node being joined (its mention is that word).
+  const ownCue = (start: NodeSpec, type: string) =>
+    cued.has(type) && ((start === placed[0] && sameName(start.label, type)) || (sameName(node.label, type) && cues.some((r) => r.type === type && r.span.start <= at && at < r.span.end)));
   const inverse = new Set(cues.filter((r) => r.inverse).map((r) => r.type));
   // "Who does the lead of X report to?": the node mentioned after does/did is the subject.
   const aux = words.findIndex((w) => w === 'does' || w === 'do' || w === 'did');
@@ -51,7 +55,7 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
           const hops = [...f.hops, h];
           if (h.to === node.label && !(h.to === start.label && hops.length === 1 && h.rel.from === h.rel.to)) {
             // A cue word names one relationship: a path repeating the cued type is no better cued.
-            const cues = new Set(hops.filter((x) => cued.has(x.rel.type)).map((x) => x.rel.type)).size;
+            const cues = new Set(hops.filter((x) => said.has(x.rel.type) || ownCue(start, x.rel.type)).map((x) => x.rel.type)).size;
             // Nodes placed later in the question and closer to this mention are likelier partners.
             const proximity = start === placed[0] ? 0 : 0.3;
             const base = cues * 2 - hops.length + proximity;
@@ -82,7 +86,12 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // (Its cue word before the node's mention, where it can only be joining the two: one after it may
   // belong to a later part of the question, "counting indirect reports".)
   const selfStep = first.rel.from === first.rel.to && cues.some((r) => r.type === first.rel.type && r.span.start < at);
-  const detour = best.hops.length > shortest && best.start.label !== node.label && selfStep && best.hops.filter((h) => cued.has(h.rel.type)).every((h) => h.rel.from === h.rel.to);
+  // (A noun that names a node, "router", also names its relationship, ROUTES: it cues no path.)
+  const verbs = new Set(cues.filter((r) => !g.labels.some((l) => overlaps(l.span, r.span))).map((r) => r.type));
+  // Or when it goes out and back along one type (a Process LISTENS to a Port a Service LISTENS to):
+  // nodes that merely share a neighbour, which a question means only when it says so.
+  const backAndForth = best.hops.some((h, i) => i > 0 && h.rel.type === best.hops[i - 1]!.rel.type && h.dir !== best.hops[i - 1]!.dir);
+  const detour = best.hops.length > shortest && best.start.label !== node.label && ((selfStep && best.hops.filter((h) => verbs.has(h.rel.type)).every((h) => h.rel.from === h.rel.to)) || backAndForth);
   if (detour) {
     const shorter = candidates.filter((c, i) => c.start === best.start && c.hops.length === shortest && candidates.findIndex((d) => d.start === best.start && typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
     rivals.splice(0, rivals.length, ...shorter);
