@@ -1,13 +1,11 @@
 // The most frequent property values per (from, to) pattern of one relationship type, over the
-// same sample and with the same label choice as type-patterns.
+// same sample and with the same labels as type-patterns (every catalog label of each end).
 MATCH (a)-[r:__TYPE__]->(b)
 WHERE $collections IS NULL OR (coalesce(a.collection, '@graph') IN $collections AND coalesce(b.collection, '@graph') IN $collections)
 WITH a, r, b LIMIT $sampleSize
-WITH r,
-  reduce(best = null, l IN labels(a) |
-    CASE WHEN best IS NULL OR coalesce($rank[l], $unranked) < coalesce($rank[best], $unranked) THEN l ELSE best END) AS fromLabel,
-  reduce(best = null, l IN labels(b) |
-    CASE WHEN best IS NULL OR coalesce($rank[l], $unranked) < coalesce($rank[best], $unranked) THEN l ELSE best END) AS toLabel
+WITH r, [l IN labels(a) WHERE l IN $labels] AS froms, [l IN labels(b) WHERE l IN $labels] AS tos
+UNWIND reduce(pairs = [], f IN froms | pairs + [t IN tos | [f, t]]) AS ends
+WITH r, ends[0] AS fromLabel, ends[1] AS toLabel
 UNWIND [k IN keys(r) WHERE NOT k IN $skipKeys] AS key
 WITH fromLabel, toLabel, key, r[key] AS value
 WITH fromLabel, toLabel, key, value, valueType(value) AS type

@@ -205,9 +205,10 @@ export async function buildCatalog(db: GraphExecutor, opts: CatalogOptions = {})
   const labelInfos = (
     await Promise.all([...groups].map(([label, stored]) => limit(() => describeLabel(db, settings, label, stored))))
   ).filter((l): l is LabelInfo => l !== null);
-  const rank = labelRank(labelInfos);
+  // The stored labels a pattern end may be named by: every catalog label (not kgrag's hidden ones).
+  const endLabels = labelInfos.flatMap((l) => l.stored ?? [l.label]);
   const patterns = (
-    await Promise.all(typeNames.map((t) => limit(() => describeType(db, settings, t, rank, groups))))
+    await Promise.all(typeNames.map((t) => limit(() => describeType(db, settings, t, endLabels, groups))))
   ).flat();
 
   const isInternal = (p: RelationshipInfo) => INTERNAL_LABELS.has(p.from) || INTERNAL_LABELS.has(p.to);
@@ -319,11 +320,10 @@ async function describeType(
   db: GraphExecutor,
   s: Settings,
   type: string,
-  rank: Record<string, number>,
+  labels: string[],
   groups: Map<string, string[]>,
 ): Promise<RelationshipInfo[]> {
-  const ranking = { rank, unranked: int(Object.keys(rank).length + 2) };
-  const scope = { collections: s.collections, sampleSize: int(s.sampleSize), skipKeys: s.skipKeys, ...ranking };
+  const scope = { collections: s.collections, sampleSize: int(s.sampleSize), skipKeys: s.skipKeys, labels };
   let statRows: Row[];
   try {
     statRows = await run(db, s, 'catalog/type-patterns', { __TYPE__: type }, { ...scope, rangeTypes: RANGE_TYPES });
@@ -331,13 +331,25 @@ async function describeType(
     warnOnTimeout(s, err, `relationship type ${type} left out: sampling it timed out`);
     return [];
   }
-  if (sampledCount(statRows) === 0) return [];
+  const total = sampledRelationships(statRows);
+  if (total === 0) return [];
   let valueRows: Row[] = [];
   try {
     if (hasProperties(statRows)) valueRows = await run(db, s, 'catalog/type-values', { __TYPE__: type }, { ...scope, ...valueParams(s) });
   } catch (err) {
     warnOnTimeout(s, err, `relationship type ${type}: example values left out (timed out)`);
   }
+  const patterns = patternsOf(type, statRows, valueRows, s.maxSamples);
+  // A sample smaller than sampleSize saw every relationship of the type in scope: its counts are exact.
+  if (total >= s.sampleSize) {
+    if (!s.collections) patterns.push(...(await missedPatterns(db, s, type, patterns, scope, groups)));
+    await countPatterns(db, s, type, patterns, labels, groups);
+  }
+  return patterns;
+}
+
+/** Patterns of sampled rows: one per (from, to) pair; the total row (null labels) is left out. */
+function patternsOf(type: string, statRows: Row[], valueRows: Row[], maxSamples: number): RelationshipInfo[] {
   const patterns: RelationshipInfo[] = [];
   for (const [key, rows] of groupBy(statRows, patternKey)) {
     const [from, to] = JSON.parse(key) as [string | null, string | null];
@@ -345,11 +357,44 @@ async function describeType(
     if (from === null || to === null) continue;
     const values = valueRows.filter((r) => patternKey(r) === key);
     const sampled = sampledCount(rows);
-    patterns.push({ type, from, to, count: sampled, sampled, properties: assembleProperties(rows, values, s.maxSamples) });
+    patterns.push({ type, from, to, count: sampled, sampled, properties: assembleProperties(rows, values, maxSamples) });
   }
-  // A sample smaller than sampleSize saw every relationship of the type in scope: its counts are exact.
-  if (sampledCount(statRows) >= s.sampleSize) await countPatterns(db, s, type, patterns, ranking, groups);
   return patterns;
+}
+
+/**
+ * The first relationships of a type can all leave one kind of node (every LISTENS of the sample
+ * from an Application, none from a Service). The count store tells which labels have
+ * relationships of the type at all; each such label absent from the sample's patterns gets a
+ * sample of its own, from that label (bounded like the first). Whole graph only: within
+ * collections, the exact count that follows a full sample lists every pattern.
+ */
+async function missedPatterns(db: GraphExecutor, s: Settings, type: string, known: RelationshipInfo[], scope: Params, groups: Map<string, string[]>): Promise<RelationshipInfo[]> {
+  const seen = { out: new Set(known.map((p) => p.from)), in: new Set(known.map((p) => p.to)) };
+  const shown = [...groups.keys()].filter((l) => !seen.out.has(l) || !seen.in.has(l));
+  const found: RelationshipInfo[] = [];
+  try {
+    const template = cypher('catalog/type-patterns');
+    for (const label of shown) {
+      // One count-store lookup per label (types are sampled concurrently already).
+      const [row] = await run(db, s, 'catalog/label-type-degree', { __LABEL__: groups.get(label) ?? label, __TYPE__: type }, {});
+      const d = { label, outgoing: Number(row?.outgoing ?? 0), incoming: Number(row?.incoming ?? 0) };
+      for (const end of ['a', 'b'] as const) {
+        if (end === 'a' ? d.outgoing === 0 || seen.out.has(d.label) : d.incoming === 0 || seen.in.has(d.label)) continue;
+        const narrowed = template.replace(`MATCH (a)-[r:__TYPE__]->(b)`, end === 'a' ? 'MATCH (a:__LABEL__)-[r:__TYPE__]->(b)' : 'MATCH (a)-[r:__TYPE__]->(b:__LABEL__)');
+        const rows = await runText(db, s, narrowed, { __LABEL__: groups.get(d.label) ?? d.label, __TYPE__: type }, { ...scope, rangeTypes: RANGE_TYPES });
+        for (const p of patternsOf(type, rows, [], s.maxSamples)) {
+          if ([...known, ...found].some((k) => k.from === p.from && k.to === p.to)) continue;
+          found.push(p);
+          seen.out.add(p.from);
+          seen.in.add(p.to);
+        }
+      }
+    }
+  } catch (err) {
+    warnOnTimeout(s, err, `relationship type ${type}: patterns beyond its first ${s.sampleSize} relationships left out (timed out)`);
+  }
+  return found;
 }
 
 /**
@@ -361,12 +406,12 @@ async function countPatterns(
   s: Settings,
   type: string,
   patterns: RelationshipInfo[],
-  ranking: Params,
+  labels: string[],
   groups: Map<string, string[]>,
 ): Promise<void> {
   try {
     if (s.collections) {
-      const rows = await run(db, s, 'catalog/type-pattern-counts-in-collections', { __TYPE__: type }, { collections: s.collections, ...ranking });
+      const rows = await run(db, s, 'catalog/type-pattern-counts-in-collections', { __TYPE__: type }, { collections: s.collections, labels });
       for (const row of rows) {
         if (typeof row.fromLabel !== 'string' || typeof row.toLabel !== 'string') continue;
         const [from, to] = [presentedLabel(row.fromLabel), presentedLabel(row.toLabel)];
@@ -386,15 +431,6 @@ async function countPatterns(
     warnOnTimeout(s, err, `relationship type ${type}: counting timed out, counts are those of the sample`);
     for (const p of patterns) p.estimated = true;
   }
-}
-
-/**
- * Rank of each stored label for naming relationship ends: fewer nodes means more specific (Person
- * before a catch-all label). Hidden labels (kgrag's KgragEntity) are unranked, so always last.
- */
-function labelRank(labels: LabelInfo[]): Record<string, number> {
-  const ordered = [...labels].sort((a, b) => a.count - b.count || a.label.localeCompare(b.label));
-  return Object.fromEntries(ordered.flatMap((l, i) => (l.stored ?? [l.label]).map((stored) => [stored, i])));
 }
 
 /** The (from, to) pair of a row, each end as the catalog shows it. */
@@ -482,6 +518,11 @@ function hasProperties(statRows: Row[]): boolean {
   return statRows.some((r) => r.key !== null);
 }
 
+/** Relationships sampled: the row without labels or key (type-patterns) counts each once. */
+function sampledRelationships(rows: Row[]): number {
+  return rows.filter((r) => r.key === null && r.fromLabel === null && r.toLabel === null).reduce((sum, r) => sum + Number(r.present), 0);
+}
+
 /** The null key row of each sampled element: its `present` is the number of elements sampled. */
 function sampledCount(rows: Row[]): number {
   return rows.filter((r) => r.key === null).reduce((sum, r) => sum + Number(r.present), 0);
@@ -520,7 +561,11 @@ function valueTypeSupport(db: GraphExecutor): Promise<'valueType' | 'fallback'> 
  * db.relationshipTypes() and are backtick-quoted into their placeholders; every value is a parameter.
  */
 function run(db: GraphExecutor, s: Settings, file: string, names: Record<string, string | readonly string[]>, params: Params): Promise<Row[]> {
-  let query = fillNames(cypher(file), names);
+  return runText(db, s, cypher(file), names, params);
+}
+
+function runText(db: GraphExecutor, s: Settings, template: string, names: Record<string, string | readonly string[]>, params: Params): Promise<Row[]> {
+  let query = fillNames(template, names);
   if (s.typeFunction === 'fallback') query = query.split('valueType(value)').join(`(${cypher('catalog/value-type-fallback')})`);
   return db.read(query, params, { timeoutMs: s.timeoutMs });
 }

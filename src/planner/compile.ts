@@ -57,7 +57,8 @@ export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
 export type ResultSpec =
   /** `first`: "the first 3 orders" keeps the graph's own order instead of sorting by name. */
   /** `byName`: nodes told apart by nothing but a display name that repeats: each name once, with how many nodes bear it. */
-  | { kind: 'list'; properties: string[]; first?: number; byName?: boolean }
+  /** `related`: names of related nodes asked for as a column ("machines and their types"), one list per row. */
+  | { kind: 'list'; properties: string[]; first?: number; byName?: boolean; related?: Array<{ node: string; column: string }> }
   | { kind: 'count' }
   /** A yes/no question: whether any node meets the conditions. */
   | { kind: 'check' }
@@ -77,6 +78,8 @@ export type ResultSpec =
       groupBy?: string;
       /** The target's own key ("orderID"), returned beside its display name, which need not be unique. */
       key?: string;
+      /** The target's property named like its label (a Grade's `grade`), returned beside its display name. */
+      own?: string;
     }
   /** `limit` / `ascending`: "the 3 most common countries", "the least common". */
   | { kind: 'group'; groupBy: string; fn: Aggregate; property?: string; limit?: number; ascending?: boolean };
@@ -221,8 +224,9 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
         .filter((ex) => ex.count && !ex.negated)
         .map((ex, i) => `, ${existsClause({ ...ex, counted: true }, labels, bound, t, nodeWhere, pattern, param)} AS ${i === 0 ? 'count' : `count${i + 1}`}`)
         .join('');
-      const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('') + counted;
-      lines.push(`WITH DISTINCT ${t}`);
+      const related = r.related ?? [];
+      const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('') + counted + related.map((x) => `, ${quoteName(x.column)}`).join('');
+      lines.push(related.length ? `WITH ${t}${related.map((x) => `, collect(DISTINCT ${name(x.node)}) AS ${quoteName(x.column)}`).join('')}` : `WITH DISTINCT ${t}`);
       if (r.byName && !extra) {
         lines.push(`WITH ${name(t)} AS name, count(*) AS nodes`);
         lines.push(r.first ? `RETURN name, nodes LIMIT ${param(int(r.first))}` : `RETURN name, nodes ORDER BY name LIMIT ${limitOf()}`);
@@ -236,8 +240,10 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
       // Fetch a little beyond the limit so that ties at the last place can be kept.
       const fetch = param(int(r.withTies ? r.limit + 50 : r.limit));
       const ranksTargets = !r.groupBy && r.key !== undefined;
-      const key = ranksTargets ? `, ${t}.${quoteName(r.key!)} AS key` : '';
+      const own = !r.groupBy && r.own ? quoteName(r.own) : undefined;
+      const key = (ranksTargets ? `, ${t}.${quoteName(r.key!)} AS key` : '') + (own ? `, ${t}.${own} AS ${own}` : '');
       const keyColumn = ranksTargets ? ', key' : '';
+      const ownColumn = own ? `, ${own}` : '';
       if ('count' in r.by) {
         const ex = r.by.count;
         const w = ex.nodes.flatMap((x) => nodeWhere(x));
@@ -251,7 +257,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH ${t}, count(DISTINCT ${counted}) AS value`);
           lines.push(`WITH ${name(t)} AS name${key}, value`);
         }
-        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}${ownColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       } else {
         const by = r.by;
         const expr = by.asNumber ? `toFloat(${by.node}.${quoteName(by.property)})` : `${by.node}.${quoteName(by.property)}`;
@@ -265,7 +271,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
           lines.push(`WITH DISTINCT ${t}${by.node !== t ? `, ${by.node}` : ''}`);
           lines.push(`WITH ${name(t)} AS name${key}, ${expr} AS value WHERE value IS NOT NULL`);
         }
-        lines.push(`RETURN name${keyColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
+        lines.push(`RETURN name${keyColumn}${ownColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);
       }
       break;
     }

@@ -75,6 +75,11 @@ const WEAK_WORDS = new Set(['id', 'name', 'type', 'date', 'number', 'value', 'at
 /** Relationship cue words that name the far end of a hierarchy relationship. */
 const INVERSE_CUES = new Set(['manag', 'boss', 'supervis', 'manager']);
 
+/** Head nouns English puts after the word of a value's kind ("IP address", "email address"). */
+const HEAD_NOUNS = new Set(['address', 'addresses'].map(stem));
+/** Head nouns of a measured quantity ("RAM capacity", "CPU power", "disk size", "memory usage"): numeric properties only. */
+const MEASURE_NOUNS = new Set(['capacity', 'usage', 'power', 'size', 'sizes'].map(stem));
+
 const MAX_PHRASE_TOKENS = 6;
 const VALUE_SCAN = 200_000;
 
@@ -244,6 +249,9 @@ function propertyMentions(label: string, p: PropertyInfo, tokens: Token[], insid
       end++;
     }
     while (end > t.index + 1 && !strong.includes(tokens[end - 1]!.stem)) end--;
+    // "IP addresses", "RAM capacity": a generic head noun after the property's word is part of its name.
+    const head = tokens[end];
+    if (head && !head.quoted && (HEAD_NOUNS.has(head.stem) || (MEASURE_NOUNS.has(head.stem) && p.types.some((x) => x === 'INTEGER' || x === 'FLOAT')))) end++;
     const score = Math.min(1, matched / strong.length) * (exact ? 1 : 0.8);
     out.push({ label, property: p, span: { start: t.index, end }, score });
   }
@@ -377,7 +385,9 @@ async function lookupValues(
     for (const span of phrases.get(String(row.phrase)) ?? []) {
       const single = span.end - span.start === 1 ? tokens[span.start]! : undefined;
       // A lone lower-case word ("account") is a value, never the name of a node: names are written as names.
-      if ((property === nameProperty || property === 'aliases') && single && !single.quoted && single.raw === single.raw.toLowerCase() && !/\d/.test(single.raw)) continue;
+      // (Except right after "named" or "called": "the application named crm" names it.)
+      const named = ['named', 'called'].includes(tokens[span.start - 1]?.text ?? '');
+      if ((property === nameProperty || property === 'aliases') && single && !single.quoted && !named && single.raw === single.raw.toLowerCase() && !/\d/.test(single.raw)) continue;
       const before = tokens.slice(Math.max(0, span.start - 3), span.start).map((t) => t.text);
       const word = tokens[span.start]!.text;
       const negated = before.some((w) => NEGATIONS.has(w)) || (word.startsWith('un') && !String(row.value).toLowerCase().startsWith('un'));

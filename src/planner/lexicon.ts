@@ -234,7 +234,8 @@ export function tokenize(question: string): Token[] {
     tokens.push({
       text,
       raw,
-      stem: quoted !== undefined ? text : stem(text),
+      // "IPs", "SKUs": the plural of an acronym.
+      stem: quoted !== undefined ? text : /^[A-Z]{2,}s$/.test(raw) ? stem(text.slice(0, -1)) : stem(text),
       index: tokens.length,
       start: m.index!,
       end: m.index! + m[0].length,

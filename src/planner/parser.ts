@@ -10,7 +10,7 @@ import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec }
 import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
-import { COMMON_WORDS, keyProperty, resultSpec } from './parse/result.ts';
+import { COMMON_WORDS, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
 
 export interface ParseOptions {
@@ -523,11 +523,6 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     ? { kind: 'check' }
     : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel });
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
-  if (countOf && result.kind === 'rank' && 'count' in result.by && nodes.slice(1).some((x) => x.label === countOf.node.label)) {
-    // "customers with the most products in the Seafood category": the filter is on the counted
-    // nodes, which a count over all of them would ignore.
-    doubts.push(`The ${countOf.node.label} nodes counted and the ${countOf.node.label} nodes filtered may be the same; the count would ignore the filter.`);
-  }
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
     const path = bestPath(g, [targetNode], countOf.node, countOf.at, words, used, mentionsAt);
@@ -537,6 +532,14 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       forks.push(path);
     }
     result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
+    // Fewest first, the nodes with none of the filtered ones lead: whether they count ("the least
+    // products supplied by X" presumes some) is a reading of its own, so only rankings from the top fold.
+    if (result.descending) foldCountedFilters(nodes, edges, exists, result.by.count, countOf.node);
+  }
+  if (countOf && result.kind === 'rank' && 'count' in result.by && nodes.slice(1).some((x) => x.label === countOf.node.label)) {
+    // "customers with the most products in the Seafood category": the filter is on the counted
+    // nodes, which a count over all of them would ignore.
+    doubts.push(`The ${countOf.node.label} nodes counted and the ${countOf.node.label} nodes filtered may be the same; the count would ignore the filter.`);
   }
 
   if (result.kind === 'rank' && !('count' in result.by) && !result.by.fn && !result.groupBy) {
@@ -552,6 +555,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const verb = mentions.length > 0 && mentions.every((m) => m.score < 1) && mentions.some((m) => g.relations.some((r) => overlaps(r.span, m.span) && g.relationships.some((x) => x.type === r.type && (x.from === target.label || x.to === target.label))));
     if (verb) doubts.push(`The ranking by ${by.property} rests on a verb that may instead mean how often the relationship occurs.`);
     if (rel && count > 0 && rel.count > count) doubts.push(`Each ${target.label} has several ${rel.type} relationships: ranking by ${by.property} needs a total or an average the question does not name.`);
+  }
+  if (result.kind === 'list') {
+    // "machines and their types": a related noun after "and their" / "with its" is a column asked
+    // for, beside being a node the target must have.
+    const skip = (i: number) => (['respective', 'corresponding'].includes(words[i] ?? '') ? i - 1 : i);
+    const related = pending.filter((p) => nodes.includes(p.node) && !p.negated && !p.node.ids && p.node.conditions.length === 0 && ['their', 'its'].includes(words[skip(p.at - 1)] ?? '') && ['and', 'with'].includes(words[skip(p.at - 1) - 1] ?? ''));
+    if (related.length) result.related = related.map((p) => ({ node: p.node.v, column: p.node.label }));
   }
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
   doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
@@ -570,9 +580,12 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // A ranking of records names each by its key too: display names repeat ("Ernst Handel" on many orders).
     const key = keyProperty(g, target.label);
     if (key && key !== nameProps[target.label]) result.key = key;
+    const own = ownProperty(g, target.label);
+    if (own && own !== key) result.own = own;
   }
   const spec: QuerySpec = { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit };
-  const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r)));
+  // A reading that drops a node another pattern still uses (a later path went through it) is no query.
+  const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r))).filter(bindsEveryNode);
   return {
     ok: true,
     spec,
@@ -581,6 +594,74 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     doubts,
     ...(readings.length ? { readings } : {}),
   };
+}
+
+/**
+ * "suppliers with the most products in the Dairy category": the category hangs off a node of the
+ * counted label that the target reaches the same way as the counted nodes, so it filters the
+ * counted nodes. That node, its path from the target and what hangs off it move into the count
+ * pattern (the node becomes the counted one). Only a plain chain qualifies: a path node with other
+ * branches, a relationship variable or a node another pattern uses leaves the doubt in place.
+ */
+function foldCountedFilters(nodes: NodeSpec[], edges: EdgeSpec[], exists: ExistsSpec[], count: ExistsSpec, counted: NodeSpec): void {
+  const sig = (list: EdgeSpec[]) => list.map((e) => `${e.type}:${e.dir}:${e.hops ?? 1}:${!!e.variable}`).join();
+  // Through an intermediate node ("customers who ordered the most products": via orders), counting
+  // distinct nodes and counting the ways to reach them differ: not folded, the doubt stays.
+  if (count.edges.length !== 1) return;
+  const root = nodes[0]!.v;
+  const inExists = new Set(exists.flatMap((x) => x.edges.flatMap((e) => [e.from, e.to])));
+  for (const x of nodes.slice(1).filter((n) => n.label === counted.label)) {
+    // The chain of edges from the target out to x (edges point away from the target).
+    const chain: EdgeSpec[] = [];
+    for (let at = x.v; at !== root; ) {
+      const into = edges.filter((e) => e.to === at);
+      if (into.length !== 1) break;
+      chain.unshift(into[0]!);
+      at = into[0]!.from;
+    }
+    if (chain[0]?.from !== root || sig(chain) !== sig(count.edges)) continue;
+    const inner = chain.slice(0, -1).map((e) => e.to);
+    // Path nodes must be bare: no conditions, and nothing else attached to them.
+    const bare = inner.every((v) => {
+      const node = nodes.find((n) => n.v === v);
+      return node && node.conditions.length === 0 && !node.ids && !node.requires && edges.filter((e) => e.from === v || e.to === v).length === 2 && !inExists.has(v);
+    });
+    // What hangs off x, all the way out.
+    const below: EdgeSpec[] = [];
+    for (let frontier = [x.v]; frontier.length; ) {
+      const next = edges.filter((e) => frontier.includes(e.from));
+      below.push(...next);
+      frontier = next.map((e) => e.to);
+    }
+    const moved = [...chain, ...below];
+    if (!bare || moved.some((e) => e.v || inExists.has(e.to)) || inExists.has(x.v) || below.length + x.conditions.length === 0) continue;
+    const belowNodes = below.map((e) => nodes.find((n) => n.v === e.to)!);
+    // Each must be a filter (a named node or a condition): a bare node ("units on order" read as
+    // an Order) is a word the count would turn into a requirement.
+    // A filter reached through a further node ("orders for a category", via products) could count
+    // each of those ways as well: only filters right beside the counted node are folded.
+    if (belowNodes.some((n) => !n.ids && n.conditions.length === 0) || below.some((e) => e.from !== x.v)) continue;
+    for (const c of x.conditions) counted.conditions.push(c);
+    if (x.ids) counted.ids = x.ids;
+    if (x.requires) counted.requires = x.requires;
+    count.edges.push(...below.map((e) => (e.from === x.v ? { ...e, from: counted.v } : e)));
+    count.nodes.splice(count.nodes.length - 1, 0, ...belowNodes);
+    const gone = new Set([...inner, x.v, ...belowNodes.map((n) => n.v)]);
+    for (let i = nodes.length - 1; i > 0; i--) if (gone.has(nodes[i]!.v)) nodes.splice(i, 1);
+    for (let i = edges.length - 1; i >= 0; i--) if (moved.includes(edges[i]!)) edges.splice(i, 1);
+  }
+}
+
+/** Every edge joins nodes the spec declares: the main pattern's, and each sub-pattern's with its own nodes. */
+function bindsEveryNode(spec: QuerySpec): boolean {
+  const declared = new Set(spec.nodes.map((n) => n.v));
+  const joins = (edges: EdgeSpec[], nodes: NodeSpec[]) => {
+    const known = new Set([...declared, ...nodes.map((n) => n.v)]);
+    return edges.every((e) => known.has(e.from) && known.has(e.to));
+  };
+  const subs = [...spec.exists, ...(spec.result.kind === 'rank' && 'count' in spec.result.by ? [spec.result.by.count] : [])];
+  const columns = spec.result.kind === 'list' ? (spec.result.related ?? []).map((x) => x.node) : [];
+  return joins(spec.edges, []) && subs.every((x) => joins(x.edges, x.nodes)) && columns.every((v) => declared.has(v));
 }
 
 /** The spec with one chosen path replaced by a rival path (the same edges wherever the spec holds them). */

@@ -241,11 +241,13 @@ describe('schema catalog of the live graph', () => {
     expect(property(movies, 'genres')).toMatchObject({ types: ['LIST<STRING>'], samples: ['Action', 'Sci-Fi'] });
     expect(label(catalog, actor).count).toBe(2);
     expect(label(catalog, person).count).toBe(4);
-    // Actors are also persons: the more specific label (fewer nodes) names the end.
-    const actedIn = catalog.relationships.filter((r) => r.to === movie && r.type === 'ACTED_IN');
-    expect(actedIn.map(patternName)).toEqual([`(:${actor})-[:ACTED_IN]->(:${movie})`]);
-    expect(actedIn[0]).toMatchObject({ count: 3 });
-    expect(property(actedIn[0]!, 'roles').types).toEqual(['LIST<STRING>']);
+    // Actors are also persons: the relationship is a pattern of each of their labels.
+    const actedIn = catalog.relationships.filter((r) => r.to === movie && r.type === 'ACTED_IN').sort((a, b) => patternName(a).localeCompare(patternName(b)));
+    expect(actedIn.map(patternName)).toEqual([`(:${actor})-[:ACTED_IN]->(:${movie})`, `(:${person})-[:ACTED_IN]->(:${movie})`]);
+    for (const p of actedIn) {
+      expect(p).toMatchObject({ count: 3 });
+      expect(property(p, 'roles').types).toEqual(['LIST<STRING>']);
+    }
     const directed = catalog.relationships.filter((r) => r.to === movie && r.type === 'DIRECTED');
     expect(directed.map(patternName)).toEqual([`(:${person})-[:DIRECTED]->(:${movie})`]);
 
@@ -260,6 +262,33 @@ describe('schema catalog of the live graph', () => {
     const all = await buildCatalog(db, {});
     expect(all.collections).toBeNull();
     expect(label(all, movie).count).toBe(2);
+  });
+
+  it('knows the patterns of every label a node carries, beyond the first relationships sampled', async () => {
+    const [gadget, beacon, device, signal] = ['Gadget', 'Beacon', 'Device', 'Signal'].map((l) => `${l}_${suffix()}`) as [string, string, string, string];
+    const emits = `EMITS_${suffix().toUpperCase()}`;
+    foreignLabels.push(gadget, beacon, device, signal);
+    // Every gadget and beacon is a device; the first relationships of the type all leave gadgets.
+    await db.write(
+      `UNWIND range(1, 5) AS i
+       CREATE (:${quoteName(gadget)}:${quoteName(device)} {name: 'g' + i})-[:${quoteName(emits)} {hz: i}]->(:${quoteName(signal)} {name: 's' + i})
+       WITH count(*) AS done
+       CREATE (:${quoteName(beacon)}:${quoteName(device)} {name: 'b1'})-[:${quoteName(emits)} {hz: 9}]->(:${quoteName(signal)} {name: 's9'})`,
+    );
+    const ofType = (c: SchemaCatalog) => c.relationships.filter((r) => r.type === emits);
+    // A sample of 3 sees only gadgets; the beacon's pattern is still listed.
+    const sampled = await buildCatalog(db, { collectionsInGraph: false, sampleSize: 3 });
+    expect(ofType(sampled).map(patternName).sort()).toEqual([
+      `(:${beacon})-[:${emits}]->(:${signal})`,
+      `(:${device})-[:${emits}]->(:${signal})`,
+      `(:${gadget})-[:${emits}]->(:${signal})`,
+    ].sort());
+    expect(ofType(sampled).find((p) => p.from === beacon)).toMatchObject({ count: 1, properties: [expect.objectContaining({ name: 'hz', types: ['INTEGER'] })] });
+    expect(ofType(sampled).find((p) => p.from === device)?.count).toBe(6);
+    // Whole sample: exact counts under each label.
+    const whole = await buildCatalog(db, { collectionsInGraph: false });
+    expect(Object.fromEntries(ofType(whole).map((p) => [p.from, p.count]))).toEqual({ [gadget]: 5, [beacon]: 1, [device]: 6 });
+    expect(sampled.warnings).toEqual([]);
   });
 
   it('handles labels, types and property keys that need quoting', async () => {

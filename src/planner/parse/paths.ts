@@ -4,7 +4,8 @@
  */
 import type { RelationshipInfo } from '../../graph/catalog.ts';
 import type { EdgeSpec, NodeSpec } from '../compile.ts';
-import type { Grounding, ValueMention } from '../grounding.ts';
+import { overlaps, type Grounding, type ValueMention } from '../grounding.ts';
+import { nameWords } from '../lexicon.ts';
 
 export interface FoundPath {
   edges: EdgeSpec[];
@@ -21,8 +22,17 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // Words already read as a value or a label ("blocked", "office") cue no relationship.
   // A cue word belongs to the node it sits next to: one with another node's mention in between
   // ("the projects Hannah Weber leads": "leads" connects Hannah, not the projects) does not count.
-  const cues = g.relations.filter((r) => !used.has(r.span.start) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
+  // (Except a type named like the label the word names: "software versions" names VERSION as much as Version.)
+  const namesOwnType = (r: (typeof g.relations)[number]) => g.labels.some((l) => overlaps(l.span, r.span) && sameName(l.label, r.type));
+  const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
   const cued = new Set(cues.map((r) => r.type));
+  // Cued by a word of its own, not only by the label noun it is named like (which every path
+  // through that relationship shares, so it tells none of them apart).
+  const said = new Set(cues.filter((r) => !used.has(r.span.start)).map((r) => r.type));
+  // A label noun cues its like-named type only on paths of the node it names: the target's (the
+  // path starts there) or the node being joined (its mention is that word).
+  const ownCue = (start: NodeSpec, type: string) =>
+    cued.has(type) && ((start === placed[0] && sameName(start.label, type)) || (sameName(node.label, type) && cues.some((r) => r.type === type && r.span.start <= at && at < r.span.end)));
   const inverse = new Set(cues.filter((r) => r.inverse).map((r) => r.type));
   // "Who does the lead of X report to?": the node mentioned after does/did is the subject.
   const aux = words.findIndex((w) => w === 'does' || w === 'do' || w === 'did');
@@ -44,7 +54,8 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
           if (f.hops.some((x) => x.rel === h.rel)) continue;
           const hops = [...f.hops, h];
           if (h.to === node.label && !(h.to === start.label && hops.length === 1 && h.rel.from === h.rel.to)) {
-            const cues = hops.filter((x) => cued.has(x.rel.type)).length;
+            // A cue word names one relationship: a path repeating the cued type is no better cued.
+            const cues = new Set(hops.filter((x) => said.has(x.rel.type) || ownCue(start, x.rel.type)).map((x) => x.rel.type)).size;
             // Nodes placed later in the question and closer to this mention are likelier partners.
             const proximity = start === placed[0] ? 0 : 0.3;
             const base = cues * 2 - hops.length + proximity;
@@ -62,10 +73,32 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const best = candidates[0]!;
   const typesOf = (c: (typeof candidates)[number]) => c.hops.map((h) => `${h.rel.type}:${h.dir}`).join();
   const rivals = candidates.filter((c, i) => c.base === best.base && c.hops.length === best.hops.length && typesOf(c) !== typesOf(best) && candidates.findIndex((d) => typesOf(d) === typesOf(c)) === i);
-  const bestCued = best.hops.some((h) => cued.has(h.rel.type));
+  const bestCued = best.hops.some((h) => said.has(h.rel.type));
+  // A cue word that leads through a detour where a shorter path exists ("interfaces connected to a
+  // router": CONNECTS to another interface the router ROUTES, or the router's own ROUTES) may be
+  // a loose verb as much as a choice of path: both are readings.
+  // (Among paths from the same placed node: from another one, a shorter path is another attachment, not a detour.)
+  const shortest = Math.min(...candidates.filter((c) => c.start === best.start).map((c) => c.hops.length));
+  // Only when the longer path first steps, on the cue, to another node of the start's own label
+  // (CONNECTS from an interface to an interface) and is cued nowhere else: a cue on a hop between
+  // different labels, or further along, is the question's own choice of path.
+  const first = best.hops[0]!;
+  // (Its cue word before the node's mention, where it can only be joining the two: one after it may
+  // belong to a later part of the question, "counting indirect reports".)
+  const selfStep = first.rel.from === first.rel.to && cues.some((r) => r.type === first.rel.type && r.span.start < at);
+  // (A noun that names a node, "router", also names its relationship, ROUTES: it cues no path.)
+  const verbs = new Set(cues.filter((r) => !g.labels.some((l) => overlaps(l.span, r.span))).map((r) => r.type));
+  // Or when it goes out and back along one type (a Process LISTENS to a Port a Service LISTENS to):
+  // nodes that merely share a neighbour, which a question means only when it says so.
+  const backAndForth = best.hops.some((h, i) => i > 0 && h.rel.type === best.hops[i - 1]!.rel.type && h.dir !== best.hops[i - 1]!.dir);
+  const detour = best.hops.length > shortest && best.start.label !== node.label && ((selfStep && best.hops.filter((h) => verbs.has(h.rel.type)).every((h) => h.rel.from === h.rel.to)) || backAndForth);
+  if (detour) {
+    const shorter = candidates.filter((c, i) => c.start === best.start && c.hops.length === shortest && candidates.findIndex((d) => d.start === best.start && typesOf(d) === typesOf(c) && d.hops.length === shortest) === i);
+    rivals.splice(0, rivals.length, ...shorter);
+  }
   // Uncued and not unique: the question gives no reason to pick one relationship type over another
   // between the same labels (a filing CONCERNS, is FILED by or BENEFITS an entity).
-  const ambiguous = !bestCued && rivals.length > 0 && best.start.label !== node.label;
+  const ambiguous = (!bestCued || detour) && rivals.length > 0 && best.start.label !== node.label;
   const build = (c: (typeof candidates)[number]) => {
     const edges: EdgeSpec[] = [];
     const inner: NodeSpec[] = [];
@@ -125,4 +158,9 @@ export function hopsBetween(g: Grounding, a: string, b: string): number | undefi
     frontier = next;
   }
   return undefined;
+}
+
+/** A relationship type named exactly like a label (VERSION and Version; not FILED and Filing, which only share a stem). */
+function sameName(label: string, type: string): boolean {
+  return nameWords(label).join(' ') === nameWords(type).join(' ');
 }

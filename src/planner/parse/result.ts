@@ -202,6 +202,8 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
   // A record's own key ("productID") identifies it beside its display name (kgrag's ids are bookkeeping).
   const key = keyProperty(g, target.label);
   if (key && key !== nameProp && !shown.includes(key)) shown.unshift(key);
+  const own = ownProperty(g, target.label);
+  if (own && !shown.includes(own)) shown.push(own);
   // Nodes with no key whose display name repeats ("crm" on a thousand application instances) can be
   // told apart by nothing the answer shows: each name once, with how many bear it.
   const display = g.labelInfo.get(target.label)?.properties.find((p) => p.name === nameProp);
@@ -216,6 +218,18 @@ export function keyProperty(g: Grounding, label: string): string | undefined {
   if (!info || info.stored?.some((s) => s.startsWith(TYPE_LABEL_PREFIX))) return undefined;
   const own = nameWords(label).join('');
   return info.properties.find((p) => p.count >= info.sampled && (p.name === 'id' || p.name.toLowerCase() === `${own}id` || p.name.toLowerCase() === `${own}_id`))?.name;
+}
+
+/**
+ * The property named like its label (a Grade's `grade`: "gold" beside the name "g-7/2"), on every
+ * node, when the label also has a display name: what the node is as one of its kind, which a
+ * question about those nodes ("which grades …") asks for as much as the name.
+ */
+export function ownProperty(g: Grounding, label: string): string | undefined {
+  const info = g.labelInfo.get(label);
+  if (!info?.nameProperty) return undefined;
+  const own = nameWords(label).join('');
+  return info.properties.find((p) => p.count >= info.sampled && p.name !== info.nameProperty && nameWords(p.name).join('') === own)?.name;
 }
 
 /** A ranking is asked for ("top 3", "which 3", "which suppliers have the highest …"). */

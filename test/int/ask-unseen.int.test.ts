@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { askKgrag, type Kgrag } from '../../src/app.ts';
+import { openTestApp } from '../helpers.ts';
+
+/**
+ * More general English over a made-up graph kgrag did not build: a node's own designation (a
+ * property named like its label) shown with its name, generic head nouns after a property's word
+ * ("email addresses", "tank capacity"), plurals of acronyms ("PCs") and a lower-case name after
+ * "named".
+ */
+describe('ask: property phrases and names on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Kiosk OR n:Grade DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (g1:Grade {id: 1, name: 'g-1/2', grade: 'gold', fee: 30}), (g2:Grade {id: 2, name: 's-4/8', grade: 'silver', fee: 20}),
+             (g3:Grade {id: 3, name: 'b-9/9', grade: 'bronze', fee: 10})
+      CREATE (k1:Kiosk {name: 'nimbus', email: 'nimbus@kiosk.test', pc: 'NB-1', tank: 800}),
+             (k2:Kiosk {name: 'zephyr', email: 'zephyr@kiosk.test', pc: 'ZP-2', tank: 300}),
+             (k3:Kiosk {name: 'boreal', email: 'boreal@kiosk.test', pc: 'BR-3', tank: 600})
+      CREATE (k1)-[:RATED]->(g1), (k2)-[:RATED]->(g2), (k3)-[:RATED]->(g3)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('shows the property named like the label beside the display name, in lists and rankings', async () => {
+    const list = await ask("What grades do kiosks with a tank over 500 have?");
+    expect(list.plan.strategy).toBe('structured');
+    expect(list.rows).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'g-1/2', grade: 'gold' }), expect.objectContaining({ name: 'b-9/9', grade: 'bronze' })]));
+    expect(list.rows).toHaveLength(2);
+    const top = await ask('List the top 2 grades by fee.');
+    expect(top.plan.strategy).toBe('structured');
+    expect(top.rows.map((r) => [r.grade, r.value])).toEqual([['gold', 30], ['silver', 20]]);
+  });
+
+  it('reads a generic head noun after a property word as part of the property', async () => {
+    const r = await ask('What are the email addresses of kiosks with a grade of silver?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'zephyr', email: 'zephyr@kiosk.test' })]);
+    const big = await ask('Which kiosk has the largest tank capacity?');
+    expect(big.plan.strategy).toBe('structured');
+    expect(big.rows.map((x) => x.name)).toEqual(['nimbus']);
+  });
+
+  it('meets the plural of an acronym with its property', async () => {
+    const r = await ask('List the PCs of kiosks with a tank below 700.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.pc).sort()).toEqual(['BR-3', 'ZP-2']);
+  });
+
+  it('returns the names of related nodes the question asks for with "and their"', async () => {
+    const r = await ask('List the kiosks and their respective grades.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toContainEqual(expect.objectContaining({ name: 'nimbus', Grade: ['g-1/2'] }));
+    expect(r.rows).toHaveLength(3);
+  });
+
+  it('reads a lower-case word after "named" as a name', async () => {
+    const r = await ask('What is the grade of the kiosk named boreal?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(JSON.stringify(r.rows)).toContain('bronze');
+  });
+});
+
+describe('ask: a count filtered through the counted nodes, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Baker OR n:Oven OR n:Brand DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    // Quill owns more ovens; Orla owns more Hestia ovens.
+    await app.db.write(`
+      CREATE (h:Brand {name: 'Hestia'}), (v:Brand {name: 'Vulcana'})
+      CREATE (o:Baker {name: 'Orla'}), (q:Baker {name: 'Quill'})
+      CREATE (o)-[:OWNS]->(:Oven {name: 'o1'})-[:MADE_BY]->(h), (o)-[:OWNS]->(:Oven {name: 'o2'})-[:MADE_BY]->(h),
+             (q)-[:OWNS]->(:Oven {name: 'q1'})-[:MADE_BY]->(h), (q)-[:OWNS]->(:Oven {name: 'q2'})-[:MADE_BY]->(v),
+             (q)-[:OWNS]->(:Oven {name: 'q3'})-[:MADE_BY]->(v)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('counts only the related nodes the question filters', async () => {
+    const r = await ask("Which baker owns the most ovens made by 'Hestia'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Orla', value: 2 })]);
+    const all = await ask('Which baker owns the most ovens?');
+    expect(all.rows).toEqual([expect.objectContaining({ name: 'Quill', value: 3 })]);
+  });
+});
+
+describe('ask: choosing a path between labels on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp OR n:Zone OR n:Crate OR n:Parcel OR n:Host OR n:Job OR n:Daemon OR n:Socket OR n:Cart OR n:Size OR n:Depot DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (saw:Tool:Item {name: 'saw'}), (drill:Tool:Item {name: 'drill'}), (bolt:Part:Item {name: 'bolt'}), (kit:Part:Item {name: 'kit'})
+      CREATE (saw)-[:NEEDS]->(bolt), (drill)-[:NEEDS]->(kit), (kit)-[:NEEDS]->(bolt)
+      CREATE (dune:Book {name: 'Dune'})
+      CREATE (dune)-[:EDITION]->(:Edition {name: 'First print'}), (dune)-[:CITES]->(:Edition {name: 'Other print'})
+      CREATE (r1:Relay {name: 'R-1'}), (r2:Relay {name: 'R-2'})
+      CREATE (a:Lamp {name: 'a'}), (b:Lamp {name: 'b'}), (c:Lamp {name: 'c'})
+      CREATE (r1)-[:FEEDS]->(a), (r2)-[:FEEDS]->(b), (r2)-[:FEEDS]->(c), (a)-[:LINKS]->(b)
+      CREATE (crate:Crate {name: 'c1'})-[:ZONE]->(:Zone {name: 'Z1'})
+      CREATE (:Parcel {name: 'p1'})-[:PACKS]->(crate), (:Parcel {name: 'q1'})-[:SHIPS]->(crate)
+      CREATE (h1:Host {name: 'h1'}), (h2:Host {name: 'h2'}), (s9:Socket {name: 's9'}), (s8:Socket {name: 's8'})
+      CREATE (h1)-[:HOSTS]->(:Job {name: 'j1'})-[:USES]->(s9), (h2)-[:HOSTS]->(:Job {name: 'j2'})-[:USES]->(s9), (h2)-[:HOSTS]->(:Job {name: 'j3'})-[:USES]->(s8)
+      CREATE (h2)-[:HOSTS]->(d:Daemon {name: 'd1'})-[:USES]->(s9), (:Daemon {name: 'd2'})-[:USES]->(s8)
+      CREATE (big:Size {name: 'big'}), (d1:Depot {name: 'D1'}), (d2:Depot {name: 'D2'})
+      CREATE (d1)-[:STORES]->(:Cart {name: 'cart-a'})-[:SIZE]->(big), (d2)-[:STORES]->(:Cart {name: 'cart-b'})-[:SIZE]->(big)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('takes the direct relationship a verb names, not a longer walk repeating it', async () => {
+    const r = await ask("Which tools need the part 'bolt'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['saw']);
+  });
+
+  it('reads a relationship named like the label the question names as that label’s link', async () => {
+    const r = await ask("What editions does the book 'Dune' have?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['First print']);
+  });
+
+  it('still declines when the only cue is a relationship named like a label that every path shares', async () => {
+    const r = await ask('Which zones have the most parcels?');
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
+  });
+
+  it('lets a label noun cue its like-named relationship only on the path of the node it names', async () => {
+    const r = await ask("List the carts and their sizes in depot 'D1'.");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'cart-a', Size: ['big'] })]);
+  });
+
+  it('declines a path that goes out and back along one relationship type where a shorter one exists', async () => {
+    const r = await ask("Which hosts are hosting daemons that use the socket 's9'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
+  });
+
+  it('declines when a verb leads through a detour while a shorter relationship exists, offering both', async () => {
+    const r = await ask("How many lamps are linked to relay 'R-1'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/More than one relationship/);
+    const cyphers = (r.plan.alternatives ?? []).map((a) => a.cypher).join('\n');
+    expect(cyphers).toMatch(/FEEDS/);
+    expect(cyphers).toMatch(/LINKS/);
+  });
+});
