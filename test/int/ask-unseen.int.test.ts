@@ -166,3 +166,32 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
     expect(cyphers).toMatch(/LINKS/);
   });
 });
+
+describe('ask: a property word that owns its value, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n:Gizmo) DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (:Gizmo {name: 'sprocket', color: 'red', state: 'shipped'}), (:Gizmo {name: 'widget', color: 'red', state: 'packed'}),
+             (:Gizmo {name: 'gear', color: 'blue', state: 'packed'}), (:Gizmo {name: 'cog', color: 'red', state: 'lost'})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('does not let a property word that owns the value after it claim a later value of another property', async () => {
+    const r = await ask("Which gizmos with color 'red' are not 'shipped'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['cog', 'widget']);
+  }, 60_000);
+
+  it('still doubts a value coordinated with the property word’s own value', async () => {
+    const r = await ask("Which gizmos have color 'blue' or 'lost'?");
+    expect(r.plan.strategy).not.toBe('structured');
+  }, 60_000);
+});
