@@ -195,3 +195,35 @@ describe('ask: a property word that owns its value, on a graph kgrag did not bui
     expect(r.plan.strategy).not.toBe('structured');
   }, 60_000);
 });
+
+describe('ask: a list that finds nothing, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Widget OR n:Maker DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (a:Maker {name: 'acme'}), (b:Maker {name: 'bolt'})
+      CREATE (:Widget {name: 'w1', size: 'big'})-[:MADE_BY]->(a), (:Widget {name: 'w2', size: 'small'})-[:MADE_BY]->(a)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('offers a list reading that finds nothing instead of asserting there is none', async () => {
+    const r = await ask("Which widgets are made by 'bolt'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.found).toBe(false);
+    expect(r.plan.alternatives).toHaveLength(1);
+    expect(r.plan.alternatives![0]!.description).toMatch(/Maker/);
+  }, 60_000);
+
+  it('still answers zero to a count', async () => {
+    const r = await ask("How many widgets are made by 'bolt'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 0 }]);
+  }, 60_000);
+});
