@@ -1018,8 +1018,12 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   // with the company" names no other node.)
   const apposed = (m: LabelMention) => m.span.end === alt.span.start || m.span.start === alt.span.end || (m.span.end === alt.span.start - 1 && ['named', 'called'].includes(words[m.span.end] ?? ''));
   const others = [...new Set(g.labels.filter((m) => m.label !== alt.label && !overlaps(m.span, alt.span) && apposed(m)).map((m) => m.label))];
+  // "the channel of 'lumen' that started after 200": a comparison picks among nodes, which showing
+  // the stored value of every node so named leaves out.
+  const compared = comparisons(g.tokens, opts.asOf).map((c) => g.tokens.slice(c.span.start, c.span.end).map((t) => t.raw).join(' '));
   const doubts = [
     ...(beyond.length ? [`"${beyond.join('", "')}" asks for more than the stored ${prop.name}.`] : []),
+    ...(compared.length ? [`"${compared.join('", "')}" compares, but the answer shows the stored ${prop.name} of ${alt.value} without it.`] : []),
     ...(others.length ? [`The question names ${others.join(', ')}, but the value is read from ${alt.label} ${alt.value}.`] : []),
     ...actOrProperty(g, new Set([alt.label, ...others]), new Set()),
   ];

@@ -227,3 +227,27 @@ describe('ask: a list that finds nothing, on a graph kgrag did not build', () =>
     expect(r.rows).toEqual([{ count: 0 }]);
   }, 60_000);
 });
+
+describe('ask: one stored value of a named node, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n:Beacon) DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`CREATE (:Beacon {name: 'lumen', startTime: 100, channel: 4}), (:Beacon {name: 'lumen', startTime: 300, channel: 9}), (:Beacon {name: 'orbit', startTime: 500, channel: 2})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('does not show a named node’s stored value while leaving out a comparison the question makes', async () => {
+    const r = await ask("What is the channel of the beacon named 'lumen' that started after 200?");
+    expect(r.plan.strategy).toBe('none');
+    const plain = await ask("What is the channel of the beacon named 'orbit'?");
+    expect(plain.plan.strategy).toBe('structured');
+    expect(plain.rows.map((x) => x.value)).toEqual([2]);
+  }, 60_000);
+});
