@@ -355,6 +355,22 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     });
   }
 
+  if (structured && opts.reading === undefined && parsed.ok) {
+    // "Which X …?" presumes some X exist: a reading that finds none more likely misreads the question
+    // than answers it, so it is offered, not asserted. (A count or a yes/no check answers zero itself.)
+    const message = `The exact query found nothing, though the question presumes there is something: ${render(structured.spec, structured.rows).trim()}`;
+    steps.push({ kind: 'answer', detail: message });
+    offer(structured.spec, ['found nothing']);
+    return finish({
+      answer: inChinese ? zhMessages.unmapped(message) : `I could not answer this from the knowledge graph. ${message}`,
+      found: false,
+      citations: [],
+      facts: [],
+      rows: [],
+      strategy: 'none',
+      message,
+    });
+  }
   if (structured) {
     return finish({
       answer: render(structured.spec, structured.rows, structured.truncated),

@@ -252,7 +252,12 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       continue;
     }
     // "a ship via code '1'": the question names the property just before a quoted value; another property holding it is a guess.
-    const namedBefore = T[slot.span.start]!.quoted && g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)));
+    // A property word that already owns a value of its own ("priority 'high' that are not 'done'") does
+    // not claim the next one, unless the two are coordinated ("priority 'high' or 'done'").
+    const ownsValue = (m: (typeof g.properties)[number]) =>
+      slots.some((s) => s !== slot && s.span.start >= m.span.end && s.span.end <= slot.span.start && s.alternatives.some((a) => !a.isName && a.label === m.label && a.property === m.property.name)
+        && !words.slice(s.span.end, slot.span.start).some((w) => COORDINATORS.has(w)));
+    const namedBefore = T[slot.span.start]!.quoted && g.properties.find((m) => m.label === alt.label && m.score >= 0.8 && m.property.name !== alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3 && !g.labels.some((l) => overlaps(l.span, m.span)) && !ownsValue(m));
     if (namedBefore && !g.properties.some((m) => m.label === alt.label && m.property.name === alt.property && m.span.end <= slot.span.start && m.span.end >= slot.span.start - 3)) {
       doubts.push(`"${alt.value}" is a ${alt.property}, but the question names ${namedBefore.property.name}.`);
     }
@@ -885,6 +890,8 @@ function addCondition(node: NodeSpec, c: Condition): void {
 }
 
 /** Verbs that make the quoted text after them a part of a value ("starting with 'A'", "containing 'x'"). */
+/** Words joining two values of one property ("'high' or 'medium'"). */
+const COORDINATORS = new Set(['or', 'and', 'nor', ',']);
 const PATTERN_VERBS = new Set(['start', 'starts', 'starting', 'begin', 'begins', 'beginning', 'end', 'ends', 'ending', 'contain', 'contains', 'containing', 'include', 'includes', 'including']);
 
 function negatedBefore(words: string[], at: number): boolean {
@@ -1011,8 +1018,12 @@ function valueSpec(g: Grounding, slots: Slot[], alt: ValueMention, prop: Propert
   // with the company" names no other node.)
   const apposed = (m: LabelMention) => m.span.end === alt.span.start || m.span.start === alt.span.end || (m.span.end === alt.span.start - 1 && ['named', 'called'].includes(words[m.span.end] ?? ''));
   const others = [...new Set(g.labels.filter((m) => m.label !== alt.label && !overlaps(m.span, alt.span) && apposed(m)).map((m) => m.label))];
+  // "the channel of 'lumen' that started after 200": a comparison picks among nodes, which showing
+  // the stored value of every node so named leaves out.
+  const compared = comparisons(g.tokens, opts.asOf).map((c) => g.tokens.slice(c.span.start, c.span.end).map((t) => t.raw).join(' '));
   const doubts = [
     ...(beyond.length ? [`"${beyond.join('", "')}" asks for more than the stored ${prop.name}.`] : []),
+    ...(compared.length ? [`"${compared.join('", "')}" compares, but the answer shows the stored ${prop.name} of ${alt.value} without it.`] : []),
     ...(others.length ? [`The question names ${others.join(', ')}, but the value is read from ${alt.label} ${alt.value}.`] : []),
     ...actOrProperty(g, new Set([alt.label, ...others]), new Set()),
   ];

@@ -166,3 +166,88 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
     expect(cyphers).toMatch(/LINKS/);
   });
 });
+
+describe('ask: a property word that owns its value, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n:Gizmo) DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (:Gizmo {name: 'sprocket', color: 'red', state: 'shipped'}), (:Gizmo {name: 'widget', color: 'red', state: 'packed'}),
+             (:Gizmo {name: 'gear', color: 'blue', state: 'packed'}), (:Gizmo {name: 'cog', color: 'red', state: 'lost'})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('does not let a property word that owns the value after it claim a later value of another property', async () => {
+    const r = await ask("Which gizmos with color 'red' are not 'shipped'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['cog', 'widget']);
+  }, 60_000);
+
+  it('still doubts a value coordinated with the property word’s own value', async () => {
+    const r = await ask("Which gizmos have color 'blue' or 'lost'?");
+    expect(r.plan.strategy).not.toBe('structured');
+  }, 60_000);
+});
+
+describe('ask: a list that finds nothing, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Widget OR n:Maker DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (a:Maker {name: 'acme'}), (b:Maker {name: 'bolt'})
+      CREATE (:Widget {name: 'w1', size: 'big'})-[:MADE_BY]->(a), (:Widget {name: 'w2', size: 'small'})-[:MADE_BY]->(a)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('offers a list reading that finds nothing instead of asserting there is none', async () => {
+    const r = await ask("Which widgets are made by 'bolt'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.found).toBe(false);
+    expect(r.plan.alternatives).toHaveLength(1);
+    expect(r.plan.alternatives![0]!.description).toMatch(/Maker/);
+  }, 60_000);
+
+  it('still answers zero to a count', async () => {
+    const r = await ask("How many widgets are made by 'bolt'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([{ count: 0 }]);
+  }, 60_000);
+});
+
+describe('ask: one stored value of a named node, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n:Beacon) DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`CREATE (:Beacon {name: 'lumen', startTime: 100, channel: 4}), (:Beacon {name: 'lumen', startTime: 300, channel: 9}), (:Beacon {name: 'orbit', startTime: 500, channel: 2})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('does not show a named node’s stored value while leaving out a comparison the question makes', async () => {
+    const r = await ask("What is the channel of the beacon named 'lumen' that started after 200?");
+    expect(r.plan.strategy).toBe('none');
+    const plain = await ask("What is the channel of the beacon named 'orbit'?");
+    expect(plain.plan.strategy).toBe('structured');
+    expect(plain.rows.map((x) => x.value)).toEqual([2]);
+  }, 60_000);
+});

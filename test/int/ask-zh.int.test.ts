@@ -51,6 +51,13 @@ describe('ask in Chinese', () => {
     expect(names(await ask('截止日期在2025年6月之前的任务有哪些？'))).toEqual(['合同评审', '编写接口文档', '设计数据模型'].sort());
   });
 
+  it('keeps a value with the property word it follows, and a negated value with its own property', async () => {
+    // 优先级为高 owns 高; 完成 is a status, not a second priority.
+    const r = await ask('哪些优先级为高的任务尚未完成？');
+    expect(r.plan.strategy).toBe('structured');
+    expect(names(r)).toEqual(['性能测试', '搭建数据管道'].sort());
+  }, 60_000);
+
   it('ranks and aggregates', async () => {
     const top = await ask('工资最高的三名员工是谁？');
     expect(top.rows.map((r) => r.name)).toEqual(['王芳', '张伟', '陈静']);
