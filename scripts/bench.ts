@@ -1,7 +1,7 @@
 /**
  * Performance benchmarks, measured as ratios within one run (the machine is shared and noisy).
  *   npm run bench -- [--parts cli,ingest,latency,isolation] [--docs 60] [--repeat 3] [--sizes 1000,10000,100000]
- *                    [--isolation-sizes 10000,100000] [--queries 30] [--no-baseline] [--out bench-results]
+ *                    [--isolation-sizes 10000,100000] [--queries 30] [--latency-rounds 3] [--no-baseline] [--out bench-results]
  *                    [--bench ../shared/bench]
  * cli:     the `kgrag` command as a user runs it (compiled, a new process per call; median of 5):
  *          `--help` against `node -e 0`, and `ask` on the example knowledge base with an exact and
@@ -15,8 +15,9 @@
  *          gives each system's median and spread, and ratios computed within each round, then
  *          their median. Plus search latency of kgrag and the baseline over identical chunks.
  * latency: search (vector, hybrid) and ask (no LLM) latency p50/p95/p99 as the graph grows through
- *          --sizes chunks of synthetic data (see scripts/bench/latency.ts), beside the baseline's
- *          similaritySearch over the same vectors.
+ *          --sizes chunks of synthetic data spread over five collections (see scripts/bench/latency.ts),
+ *          in the largest, the smallest and all five, beside the baseline's similaritySearch over
+ *          all the same vectors in an index of its own; --latency-rounds interleaved rounds.
  * isolation: vector search restricted to one collection of five (unequal shares), shared index
  *          over-fetched vs one index per collection (scripts/bench/isolation.ts).
  * catalog: schema-catalog build time on a generated graph of 100k nodes / 150k relationships
@@ -45,7 +46,7 @@ import {
   type Throughput,
 } from './bench/ingest.ts';
 import { measureCatalog } from './bench/catalog.ts';
-import { growSynthetic, measureLatency, syntheticSource } from './bench/latency.ts';
+import { growSynthetic, measureLatency, SHARES, shareOf, syntheticSource } from './bench/latency.ts';
 import { measureCli } from './bench/cli.ts';
 import { measureIsolation } from './bench/isolation.ts';
 import { EXAMPLE_REFERENCE_DATE, loadExampleKb } from './eval/example-kb.ts';
@@ -61,6 +62,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,10000,100000' },
     queries: { type: 'string', default: '30' },
+    'latency-rounds': { type: 'string', default: '3' },
     'no-baseline': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results' },
     bench: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/bench') },
@@ -191,8 +193,10 @@ try {
   }
 
   if (parts.includes('latency')) {
-    const collection = `bench-scale-${run}`;
-    cleanups.push(() => dropCollection(app, collection));
+    // The chunks are spread over five collections of unequal size; the baseline holds all of them
+    // in its own index. Searched: the largest collection, the smallest, and all five at once.
+    const collections = SHARES.map((share, i) => ({ name: `bench-scale-${run}-${i}`, share, have: 0 }));
+    for (const c of collections) cleanups.push(() => dropCollection(app, c.name));
     const src = await syntheticSource(app, abstracts);
     let store: Neo4jVectorStore | undefined;
     if (withBaseline) {
@@ -200,15 +204,28 @@ try {
       const s = store;
       cleanups.push(() => dropBaseline(s));
     }
-    report.latency = { synthetic: true, points: [] };
-    let have = 0;
+    report.latency = { synthetic: true, shares: SHARES, points: [] };
     for (const size of sizes) {
-      log(`latency: growing to ${size} synthetic chunks…`);
-      const written = await growSynthetic(app, src, collection, have, size, store);
-      have = size;
-      const point = await measureLatency(app, collection, size, queries, store);
-      report.latency.points.push({ ...point, writeMs: written });
-      log(`latency: ${size} chunks: vector p50 ${point.kgragVector.p50} ms, hybrid ${point.kgragHybrid.p50} ms, ask ${point.ask.p50} ms`);
+      log(`latency: growing to ${size} synthetic chunks in ${collections.length} collections…`);
+      const writeMs = { kgragMs: 0, baselineMs: 0 };
+      for (const c of collections) {
+        const target = shareOf(size, c.share);
+        const w = await growSynthetic(app, src, c.name, c.have, target, store);
+        c.have = target;
+        writeMs.kgragMs += w.kgragMs;
+        writeMs.baselineMs += w.baselineMs;
+      }
+      await app.db.runSchema('CALL db.awaitIndexes(3600)');
+      const [largest, smallest] = [collections[0]!, collections.at(-1)!];
+      const scopes = [
+        { name: 'largest collection', collections: [largest.name], chunks: largest.have },
+        { name: 'smallest collection', collections: [smallest.name], chunks: smallest.have },
+        { name: 'all five collections', collections: collections.map((c) => c.name), chunks: size },
+      ];
+      const point = await measureLatency(app, scopes, size, queries, store, Number(values['latency-rounds']));
+      report.latency.points.push({ ...point, writeMs });
+      for (const s of point.scopes) log(`latency: ${size} chunks, ${s.name}: vector p50 ${s.vector.p50} ms, hybrid p95 ${s.hybrid.p95} ms, ask p95 ${s.ask.p95} ms`);
+      if (point.baselineVector) log(`latency: ${size} chunks, LangChain similaritySearch p50 ${point.baselineVector.p50} ms`);
     }
     await cleanUp();
   }

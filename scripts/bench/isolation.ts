@@ -15,10 +15,8 @@ import { parseArgs } from 'node:util';
 import { openKgrag, type Kgrag } from '../../src/app.ts';
 import { sharedVectorSearch, vectorSearch } from '../../src/graph/search.ts';
 import { dropCollection, readAbstracts } from './corpus.ts';
-import { growSynthetic, syntheticSource } from './latency.ts';
+import { growSynthetic, SHARES, shareOf, syntheticSource } from './latency.ts';
 import { timeEach, type Latency } from './measure.ts';
-
-export const SHARES = [0.5, 0.2, 0.15, 0.1, 0.05];
 
 export interface IsolationPoint {
   total: number;
@@ -29,7 +27,7 @@ export interface IsolationPoint {
 
 export async function measureIsolation(app: Kgrag, total: number, queries: string[], benchDir: string, run: string): Promise<IsolationPoint> {
   const src = await syntheticSource(app, readAbstracts(benchDir));
-  const collections = SHARES.map((share, i) => ({ collection: `bench-iso-${run}-${i}`, chunks: Math.round((total * share) / 10) * 10, share }));
+  const collections = SHARES.map((share, i) => ({ collection: `bench-iso-${run}-${i}`, chunks: shareOf(total, share), share }));
   try {
     for (const c of collections) {
       await growSynthetic(app, src, c.collection, 0, c.chunks, undefined);

@@ -6,15 +6,20 @@
  * GraphExecutor in bulk with kgrag's schema (Document, Chunk, PART_OF, NEXT, float32 vectors), and
  * the same vectors go into the LangChain baseline through its own `addVectors`.
  */
+import os from 'node:os';
 import { Document } from '@langchain/core/documents';
 import type { Neo4jVectorStore } from '@langchain/neo4j';
 import { askKgrag, retrieverOf, type Kgrag } from '../../src/app.ts';
 import { int } from '../../src/graph/executor.ts';
 import { chunkLabel, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
 import type { Abstract } from './corpus.ts';
-import { timeEach, type Latency } from './measure.ts';
+import { latencyOf, timeSamples, type Latency } from './measure.ts';
 
 export const CHUNKS_PER_DOCUMENT = 10;
+/** How synthetic chunks are spread over five collections: unequal, as tenants' data are. */
+export const SHARES = [0.5, 0.2, 0.15, 0.1, 0.05];
+/** A collection's share of `total` chunks, in whole synthetic documents. */
+export const shareOf = (total: number, share: number): number => Math.round((total * share) / CHUNKS_PER_DOCUMENT) * CHUNKS_PER_DOCUMENT;
 const WRITE_BATCH_CHUNKS = 2000;
 const BASE_VECTORS = 256;
 
@@ -138,35 +143,69 @@ export async function growSynthetic(
   return { kgragMs: Math.round(kgragMs), baselineMs: Math.round(baselineMs) };
 }
 
-export interface LatencyPoint {
-  /** Chunks in the measured collection. */
+/** A caller's scope: the collections it may read, and how many chunks they hold. */
+export interface Scope {
+  name: string;
+  collections: string[];
   chunks: number;
-  /** Chunks in kgrag's whole vector index (other collections of the database included). */
-  indexChunks: number;
-  kgragVector: Latency;
-  kgragHybrid: Latency;
-  ask: Latency;
-  baselineVector?: Latency;
 }
 
-/** One user at a time, k = 10, the same queries for every system. */
+export interface ScopeLatency extends Scope {
+  vector: Latency;
+  hybrid: Latency;
+  ask: Latency;
+}
+
+export interface LatencyPoint {
+  /** Chunks written across the collections (and into the baseline's own index). */
+  chunks: number;
+  /** Chunks in the whole database (other collections included). */
+  indexChunks: number;
+  rounds: number;
+  scopes: ScopeLatency[];
+  baselineVector?: Latency;
+  /** 1-minute load average before and after the measurement. */
+  loadAverage: [number, number];
+}
+
+/**
+ * One user at a time, k = 10, the same queries for every system and scope. In each round every
+ * system runs every query, in an order rotated per round (no system always runs first, while the
+ * machine's load drifts); the percentiles pool all rounds' samples.
+ */
 export async function measureLatency(
   app: Kgrag,
-  collection: string,
+  scopes: readonly Scope[],
   chunks: number,
   queries: readonly string[],
   baseline: Neo4jVectorStore | undefined,
+  rounds = 3,
 ): Promise<LatencyPoint> {
   const retriever = retrieverOf(app);
-  const collections = [collection];
+  const load = () => Math.round(os.loadavg()[0]! * 10) / 10;
+  const loadBefore = load();
   const [count] = await app.db.read('MATCH (c:Chunk) RETURN count(c) AS n');
-  const point: LatencyPoint = {
+  const systems: Array<{ key: string; run: (q: string) => Promise<unknown> }> = scopes.flatMap(({ name, collections }) => [
+    { key: `${name}/vector`, run: (q: string) => retriever.search(q, { collections, k: 10, mode: 'vector' }) },
+    { key: `${name}/hybrid`, run: (q: string) => retriever.search(q, { collections, k: 10, mode: 'hybrid' }) },
+    { key: `${name}/ask`, run: (q: string) => askKgrag(app, q, { collections }) },
+  ]);
+  if (baseline) systems.push({ key: 'baseline', run: (q) => baseline.similaritySearch(q, 10) });
+  const samples = new Map<string, number[]>(systems.map((s) => [s.key, []]));
+  for (const s of systems) for (const q of queries.slice(0, 3)) await s.run(q); // warm-up, untimed
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < systems.length; i++) {
+      const s = systems[(i + round) % systems.length]!;
+      samples.get(s.key)!.push(...(await timeSamples(queries, s.run)));
+    }
+  }
+  const of = (key: string) => latencyOf(samples.get(key)!);
+  return {
     chunks,
     indexChunks: count?.n as number,
-    kgragVector: await timeEach(queries, (q) => retriever.search(q, { collections, k: 10, mode: 'vector' })),
-    kgragHybrid: await timeEach(queries, (q) => retriever.search(q, { collections, k: 10, mode: 'hybrid' })),
-    ask: await timeEach(queries, (q) => askKgrag(app, q, { collections })),
+    rounds,
+    scopes: scopes.map((scope) => ({ ...scope, vector: of(`${scope.name}/vector`), hybrid: of(`${scope.name}/hybrid`), ask: of(`${scope.name}/ask`) })),
+    ...(baseline ? { baselineVector: of('baseline') } : {}),
+    loadAverage: [loadBefore, load()],
   };
-  if (baseline) point.baselineVector = await timeEach(queries, (q) => baseline.similaritySearch(q, 10));
-  return point;
 }

@@ -30,13 +30,18 @@ export function latencyOf(samples: readonly number[]): Latency {
 /** Runs `run` on each input in turn (one client, as a user would), after `warmup` untimed calls. */
 export async function timeEach<T>(inputs: readonly T[], run: (input: T) => Promise<unknown>, warmup = 3): Promise<Latency> {
   for (const input of inputs.slice(0, warmup)) await run(input);
+  return latencyOf(await timeSamples(inputs, run));
+}
+
+/** Each input's wall time in ms, one at a time. */
+export async function timeSamples<T>(inputs: readonly T[], run: (input: T) => Promise<unknown>): Promise<number[]> {
   const samples: number[] = [];
   for (const input of inputs) {
     const t = performance.now();
     await run(input);
     samples.push(performance.now() - t);
   }
-  return latencyOf(samples);
+  return samples;
 }
 
 /**

@@ -39,6 +39,8 @@ const MISSING_PER = 3;
 const COMPANION_SHARE = 0.8;
 /** Sentences re-ranked by the embedder. */
 const EMBED_CANDIDATES = 24;
+/** Sentences re-ranked by the embedder when none can answer: the related ones are the first two of them. */
+const RELATED_EMBEDDED = 4;
 const MAX_SENTENCES_CONSIDERED = 2000;
 
 interface Candidate {
@@ -72,7 +74,9 @@ export async function extractiveAnswer(question: string, context: RetrievedConte
     .map((e) => e.name)
     .filter((n) => n.trim().includes(' ') && !q.names.some((own) => containsName(own, n) || containsName(n, own)));
   for (const c of candidates) scoreSentence(c, q, idf, context.passages.length, others);
-  if (opts.embedder) await addSimilarity(opts.embedder, question, candidates);
+  // Embedding the candidates is most of an answer's time: when the words alone rule out every
+  // sentence, only the few shown as related are embedded, to order them.
+  if (opts.embedder) await addSimilarity(opts.embedder, question, candidates, couldAnswer(q, candidates) ? EMBED_CANDIDATES : RELATED_EMBEDDED);
   candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.span.start - b.span.start);
 
   // A question in the text (a heading such as "什么是RAG?") asks; it does not answer: what follows it does.
@@ -206,12 +210,28 @@ function scoreSentence(c: Candidate, q: QuestionAnalysis, idf: (t: string) => nu
   c.score = lexical * (c.typed ? 1 : 0.75) + prior + defines;
 }
 
-async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[]): Promise<void> {
+/**
+ * Mixes the model's similarity into the best candidates' scores (0.75 × words + 0.25 ×
+ * similarity); the first `embedded` of them are embedded, the others keep 0.75 × words.
+ */
+async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[], embedded: number): Promise<void> {
   const top = [...candidates].sort((a, b) => b.score - a.score).slice(0, EMBED_CANDIDATES);
-  const [q, ...vectors] = await embedder.embedDocuments([question, ...top.map((c) => c.span.text)]);
-  top.forEach((c, i) => {
-    c.score = 0.75 * c.score + 0.25 * Math.max(0, dot(q!, vectors[i]!));
+  for (const c of top) c.score *= 0.75;
+  const embed = top.slice(0, embedded);
+  const [q, ...vectors] = await embedder.embedDocuments([question, ...embed.map((c) => c.span.text)]);
+  embed.forEach((c, i) => {
+    c.score += 0.25 * Math.max(0, dot(q!, vectors[i]!));
   });
+}
+
+/**
+ * Whether any sentence could answer, whatever its similarity: the words alone decide the key
+ * terms, the coverage and the kind of value, and similarity adds at most 0.25 to the score.
+ */
+function couldAnswer(q: QuestionAnalysis, candidates: readonly Candidate[]): boolean {
+  if (!contextHasKeyTerms(q, candidates)) return false;
+  const heading = candidates.some((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE);
+  return heading || candidates.some((c) => answers({ ...c, score: c.score + 0.25 }, q));
 }
 
 function dot(a: readonly number[], b: readonly number[]): number {

@@ -172,40 +172,56 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   // The write of one group runs while the next group is loaded and embedded.
   let writing: Promise<void> = Promise.resolve();
 
+  // Groups move through embed → extract → write in order. While one group is embedded (in its
+  // worker), the next is loaded and chunked, and the previous one's extraction and write run.
+  let inFlight: Promise<void> = Promise.resolve();
+
   const flush = async () => {
     stop.signal.throwIfAborted();
     if (group.length === 0) return;
     const batch = group;
     group = [];
     groupChunks = 0;
-    const pending = await dropUnchanged(batch);
-    let vectors: number[][] = [];
-    if (pending.length > 0) {
-      const t = performance.now();
-      try {
-        const inputsToEmbed = pending.flatMap((p) =>
-          p.chunks.map((c) => embeddingInput(p.doc.title, c.headingPath, c.text)),
-        );
-        // The configured model embeds in its worker; another embedder (a test fake) on this thread.
-        vectors = tokenizer
-          ? await embedInWorker({ embedding: config.embedding, cacheDir: tokenizer.cacheDir, texts: inputsToEmbed }, stop.signal)
-          : await embedder.embedDocuments(inputsToEmbed);
-      } catch (err) {
-        for (const p of pending) fail(p.doc.source, err);
-        return;
-      } finally {
-        timings.embed += performance.now() - t;
+    const previous = inFlight;
+    inFlight = (async () => {
+      const { pending, unchanged } = await dropUnchanged(batch);
+      let vectors: number[][] = [];
+      if (pending.length > 0) {
+        const t = performance.now();
+        try {
+          const inputsToEmbed = pending.flatMap((p) =>
+            p.chunks.map((c) => embeddingInput(p.doc.title, c.headingPath, c.text)),
+          );
+          // The configured model embeds in its worker; another embedder (a test fake) on this thread.
+          vectors = tokenizer
+            ? await embedInWorker({ embedding: config.embedding, cacheDir: tokenizer.cacheDir, texts: inputsToEmbed }, stop.signal)
+            : await embedder.embedDocuments(inputsToEmbed);
+        } catch (err) {
+          await previous;
+          stop.signal.throwIfAborted();
+          outcomes.push(...unchanged);
+          for (const p of pending) fail(p.doc.source, err);
+          return;
+        } finally {
+          timings.embed += performance.now() - t;
+        }
       }
-    }
-    let offset = 0;
-    const embedded = pending.map((p) => {
-      const embeddings = vectors.slice(offset, offset + p.chunks.length);
-      offset += p.chunks.length;
-      return { ...p, embeddings };
-    });
-    const extracted = await extractGroup(embedded);
-    await writing;
-    writing = writeAll(extracted);
+      let offset = 0;
+      const embedded = pending.map((p) => {
+        const embeddings = vectors.slice(offset, offset + p.chunks.length);
+        offset += p.chunks.length;
+        return { ...p, embeddings };
+      });
+      await previous; // outcomes and writes keep the order of the sources
+      stop.signal.throwIfAborted();
+      outcomes.push(...unchanged);
+      const extracted = await extractGroup(embedded);
+      await writing;
+      writing = writeAll(extracted);
+    })();
+    inFlight.catch(() => undefined); // awaited by the next flush or at the end; not unhandled meanwhile
+    // At most two groups ahead of the writer: the one in embedding and the one being loaded.
+    await previous;
   };
 
   /** Runs the extractor over the group's chunks; documents whose extraction failed under 'fail' drop out. */
@@ -242,19 +258,22 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     }
   };
 
-  const dropUnchanged = async (batch: Prepared[]): Promise<Prepared[]> => {
-    if (options.force && perTransaction === 1) return batch;
+  /** The batch's documents to write, and the outcomes of those already stored as they are (reported in order later). */
+  const dropUnchanged = async (batch: Prepared[]): Promise<{ pending: Prepared[]; unchanged: DocumentOutcome[] }> => {
+    if (options.force && perTransaction === 1) return { pending: batch, unchanged: [] };
     const existing = await findExisting(db, batch.map((p) => p.id));
     for (const p of batch) p.isNew = !existing.has(p.id);
-    if (options.force) return batch;
-    return batch.filter((p) => {
+    if (options.force) return { pending: batch, unchanged: [] };
+    const unchanged: DocumentOutcome[] = [];
+    const pending = batch.filter((p) => {
       const old = existing.get(p.id);
       if (old && old.sha256 === p.doc.sha256 && old.embeddingModel === embedder.modelId) {
-        outcomes.push({ status: 'unchanged', source: p.doc.source, documentId: p.id, title: p.doc.title, chunks: p.chunks.length });
+        unchanged.push({ status: 'unchanged', source: p.doc.source, documentId: p.id, title: p.doc.title, chunks: p.chunks.length });
         return false;
       }
       return true;
     });
+    return { pending, unchanged };
   };
 
   const written = (p: Embedded, stats: Awaited<ReturnType<typeof replaceDocument>>) => {
@@ -347,10 +366,12 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
       sourcesDone++;
     }
     await flush();
+    await inFlight;
     await writing;
   } catch (err) {
     // A failed run writes nothing more: pending groups are dropped, the write in flight ends first.
     stop.abort(err);
+    await inFlight.catch(() => undefined);
     await writing.catch(() => undefined);
     throw err;
   } finally {
