@@ -7,6 +7,7 @@
 import { cypher } from '../graph/cypher.ts';
 import { fillNames, type LabelInfo, type PropertyInfo, type RelationshipInfo, type SchemaCatalog } from '../graph/catalog.ts';
 import { int, type GraphExecutor } from '../graph/executor.ts';
+import { lookupInDictionary } from './value-dictionary.ts';
 import { NEGATIONS, VALUE_SYNONYMS, closeEnough, isStopword, nameWords, stem, synonymsOf, tokenize, type Token } from './lexicon.ts';
 
 /** Token range [start, end). */
@@ -82,6 +83,8 @@ const MEASURE_NOUNS = new Set(['capacity', 'usage', 'power', 'size', 'sizes'].ma
 
 const MAX_PHRASE_TOKENS = 6;
 const VALUE_SCAN = 200_000;
+/** Node ids returned per matched value, at most. */
+const MAX_IDS = 50;
 
 export interface GroundOptions {
   collections: string[] | null;
@@ -95,7 +98,7 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
   const labelInfo = new Map(labels.map((l) => [l.label, l]));
   const visible = (p: PropertyInfo) => !(kgrag && KGRAG_HIDDEN.has(p.name));
 
-  const values = await lookupValues(db, labels, tokens, question, opts, visible);
+  const values = await lookupValues(db, catalog, tokens, question, opts, visible);
   if (kgrag && opts.collections) values.push(...(await lookupMisspelledNames(db, tokens, values, labelInfo, opts)));
   const nameSpans = values.filter((v) => v.isName && v.span.end - v.span.start > 1);
   const insideName = (s: Span) => nameSpans.some((n) => n.span.start <= s.start && s.end <= n.span.end && n.span.end - n.span.start > s.end - s.start);
@@ -321,7 +324,7 @@ function couldMatch(value: string, phrases: string[], acronyms: string[]): boole
  */
 async function lookupValues(
   db: GraphExecutor,
-  labels: LabelInfo[],
+  catalog: SchemaCatalog,
   tokens: Token[],
   question: string,
   opts: GroundOptions,
@@ -367,15 +370,20 @@ async function lookupValues(
   }
   if (phrases.size === 0) return [];
   const acronyms = tokens.filter((t) => !t.quoted && /^[A-Z]{2,5}$/.test(t.raw)).map((t) => t.text);
-  const params = { phrases: [...phrases.keys()], acronyms, collections: opts.collections, scan: int(VALUE_SCAN), maxIds: int(50) };
+  const params = { phrases: [...phrases.keys()], acronyms, collections: opts.collections, scan: int(VALUE_SCAN), maxIds: int(MAX_IDS) };
+  const timeoutMs = opts.timeoutMs ?? 5000;
   const results = await Promise.all(
-    labels.map(async (l) => {
-      const props = l.properties
-        .filter((p) => (visible(p) || p.name === 'aliases') && p.types.some((t) => t === 'STRING' || t === 'LIST<STRING>') && (p.maxLength ?? 0) <= 200)
+    catalog.labels.map(async (l) => {
+      const short = l.properties.filter((p) => (visible(p) || p.name === 'aliases') && p.types.some((t) => t === 'STRING' || t === 'LIST<STRING>') && (p.maxLength ?? 0) <= 200);
+      const props = short
         .filter((p) => !allValuesKnown(l, p) || p.samples.some((v) => couldMatch(String(v).toLowerCase(), params.phrases, acronyms)))
         .map((p) => p.name);
       if (props.length === 0) return [];
-      const rows = await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: l.stored ?? l.label }), { ...params, props }, { timeoutMs: opts.timeoutMs ?? 5000 });
+      const label = l.stored ?? l.label;
+      const query = { label, props: short.map((p) => p.name), collections: opts.collections, scan: VALUE_SCAN, maxIds: MAX_IDS, timeoutMs };
+      const rows: ReadonlyArray<Record<string, unknown>> =
+        (await lookupInDictionary(db, catalog, query, params.phrases, acronyms)) ??
+        (await db.read(fillNames(cypher('planner/value-lookup'), { __LABEL__: label }), { ...params, props }, { timeoutMs }));
       return rows.map((r) => ({ label: l.label, nameProperty: l.nameProperty, row: r }));
     }),
   );
