@@ -39,8 +39,6 @@ const MISSING_PER = 3;
 const COMPANION_SHARE = 0.8;
 /** Sentences re-ranked by the embedder. */
 const EMBED_CANDIDATES = 24;
-/** Sentences re-ranked by the embedder when none can answer: the related ones are the first two of them. */
-const RELATED_EMBEDDED = 4;
 const MAX_SENTENCES_CONSIDERED = 2000;
 
 interface Candidate {
@@ -74,9 +72,10 @@ export async function extractiveAnswer(question: string, context: RetrievedConte
     .map((e) => e.name)
     .filter((n) => n.trim().includes(' ') && !q.names.some((own) => containsName(own, n) || containsName(n, own)));
   for (const c of candidates) scoreSentence(c, q, idf, context.passages.length, others);
-  // Embedding the candidates is most of an answer's time: when the words alone rule out every
-  // sentence, only the few shown as related are embedded, to order them.
-  if (opts.embedder) await addSimilarity(opts.embedder, question, candidates, couldAnswer(q, candidates) ? EMBED_CANDIDATES : RELATED_EMBEDDED);
+  // Embedding the candidates is most of an answer's time. When the words alone rule out every
+  // sentence, nothing is embedded: the answer is "not found" whatever the similarities, and the
+  // related passages shown with it are ordered by their words and retrieval rank.
+  if (opts.embedder && couldAnswer(q, candidates)) await addSimilarity(opts.embedder, question, candidates);
   candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.span.start - b.span.start);
 
   // A question in the text (a heading such as "什么是RAG?") asks; it does not answer: what follows it does.
@@ -210,28 +209,30 @@ function scoreSentence(c: Candidate, q: QuestionAnalysis, idf: (t: string) => nu
   c.score = lexical * (c.typed ? 1 : 0.75) + prior + defines;
 }
 
-/**
- * Mixes the model's similarity into the best candidates' scores (0.75 × words + 0.25 ×
- * similarity); the first `embedded` of them are embedded, the others keep 0.75 × words.
- */
-async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[], embedded: number): Promise<void> {
+/** Mixes the model's similarity into the best candidates' scores: 0.75 × words + 0.25 × similarity. */
+async function addSimilarity(embedder: QueryEmbedder, question: string, candidates: Candidate[]): Promise<void> {
   const top = [...candidates].sort((a, b) => b.score - a.score).slice(0, EMBED_CANDIDATES);
-  for (const c of top) c.score *= 0.75;
-  const embed = top.slice(0, embedded);
-  const [q, ...vectors] = await embedder.embedDocuments([question, ...embed.map((c) => c.span.text)]);
-  embed.forEach((c, i) => {
-    c.score += 0.25 * Math.max(0, dot(q!, vectors[i]!));
+  const [q, ...vectors] = await embedder.embedDocuments([question, ...top.map((c) => c.span.text)]);
+  top.forEach((c, i) => {
+    c.score = 0.75 * c.score + 0.25 * Math.max(0, dot(q!, vectors[i]!));
   });
 }
 
 /**
  * Whether any sentence could answer, whatever its similarity: the words alone decide the key
- * terms, the coverage and the kind of value, and similarity adds at most 0.25 to the score.
+ * terms, the coverage and the kind of value; similarity adds at most 0.25 to a re-ranked
+ * sentence's 0.75 × words, so a sentence that could answer must also be able to outscore the
+ * surest score of a sentence that cannot.
  */
 function couldAnswer(q: QuestionAnalysis, candidates: readonly Candidate[]): boolean {
   if (!contextHasKeyTerms(q, candidates)) return false;
-  const heading = candidates.some((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE);
-  return heading || candidates.some((c) => answers({ ...c, score: c.score + 0.25 }, q));
+  if (candidates.some((c) => isQuestion(c.span.text) && c.span.text.length <= 80 && c.asked >= 0.99 && c.names >= MIN_NAME_COVERAGE)) return true;
+  const top = new Set([...candidates].sort((a, b) => b.score - a.score).slice(0, EMBED_CANDIDATES));
+  const lower = (c: Candidate) => (top.has(c) ? 0.75 * c.score : c.score);
+  const upper = (c: Candidate) => (top.has(c) ? 0.75 * c.score + 0.25 : c.score);
+  const eligible = candidates.filter((c) => !isQuestion(c.span.text) && !(isHeading(c.span.text) && HAN.test(c.span.text)));
+  const surest = Math.max(0, ...eligible.map(lower));
+  return eligible.some((c) => upper(c) >= surest && answers({ ...c, score: upper(c) }, q));
 }
 
 function dot(a: readonly number[], b: readonly number[]): number {
