@@ -104,6 +104,11 @@ interface Embedded extends Prepared {
 
 /** Embedding batches span documents: a JSONL file of short abstracts still fills the model's batches. */
 const GROUP_CHUNKS = 128;
+/**
+ * The first group is small and each next one twice as large, up to GROUP_CHUNKS: the model starts
+ * as soon as a few chunks are ready instead of waiting for a whole group to be loaded.
+ */
+const FIRST_GROUP_CHUNKS = 16;
 const GROUP_DOCS = 256;
 const DOCUMENTS_PER_TRANSACTION = 64;
 
@@ -169,6 +174,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const tokenizer = tokenizerSpecOf(config, embedder);
   let group: Prepared[] = [];
   let groupChunks = 0;
+  let groupLimit = FIRST_GROUP_CHUNKS;
   // The write of one group runs while the next group is loaded and embedded.
   let writing: Promise<void> = Promise.resolve();
 
@@ -360,7 +366,10 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
         else {
           group.push(prepared);
           groupChunks += prepared.chunks.length;
-          if (groupChunks >= GROUP_CHUNKS || group.length >= GROUP_DOCS) await flush();
+          if (groupChunks >= groupLimit || group.length >= GROUP_DOCS) {
+            groupLimit = Math.min(GROUP_CHUNKS, groupLimit * 2);
+            await flush();
+          }
         }
       }
       sourcesDone++;
