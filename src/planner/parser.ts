@@ -315,11 +315,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   }
   // "the process with PID 8966", "the network with IP 10.2": a property word followed by a number
   // names the node by that value (apposition), on a node of the property's label the query has.
+  // (Not a number that a comparison holds: "level 8 or above".)
+  const comparedAt = comparisons(T, opts.asOf).map((c) => c.span);
   for (const pm of g.properties) {
     if (pm.label.startsWith('REL:') || pm.score < 0.8 || used.has(pm.span.start) || g.labels.some((l) => overlaps(l.span, pm.span))) continue;
     const gap = numberWordAt(pm.span.end);
     const t = T[pm.span.end + gap];
-    const value = t && !t.quoted && !used.has(t.index) && /\d/.test(t.text) ? parseNumber(t) : undefined;
+    const value = t && !t.quoted && !used.has(t.index) && /\d/.test(t.text) && !comparedAt.some((s) => overlaps(s, { start: t.index, end: t.index + 1 })) ? parseNumber(t) : undefined;
     const holder = [targetNode, ...secondary.values(), ...(countOf ? [countOf.node] : [])].filter((h) => h.label === pm.label);
     if (value === undefined || holder.length !== 1) continue;
     // Several labels have the property: it is that of the noun just before ("the network with IP 10.2").

@@ -295,6 +295,10 @@ describe('ask: "top N" without a criterion, a total of a related label\'s proper
     const r = await ask('Which lanterns are tended by the keeper with code 7?');
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows.map((x) => x.name).sort()).toEqual(['amber', 'coral']);
+    // A number a comparison holds is compared, not matched.
+    const compared = await ask('Which lanterns have watts 90 or above?');
+    expect(compared.plan.strategy).toBe('structured');
+    expect(compared.rows.map((x) => x.name).sort()).toEqual(['amber', 'beryl']);
   }, 60_000);
 
   it('reads "number" between a noun and a number as naming the node by that number', async () => {
