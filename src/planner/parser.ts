@@ -316,7 +316,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // "the process with PID 8966", "the network with IP 10.2": a property word followed by a number
   // names the node by that value (apposition), on a node of the property's label the query has.
   // (Not a number that a comparison holds: "level 8 or above".)
-  const comparedAt = comparisons(T, opts.asOf).map((c) => c.span);
+  const comparedAt = comparisons(T, opts.asOf).map((c) => c.span).filter((s) => s.end - s.start > 1);
   for (const pm of g.properties) {
     if (pm.label.startsWith('REL:') || pm.score < 0.8 || used.has(pm.span.start) || g.labels.some((l) => overlaps(l.span, pm.span))) continue;
     const gap = numberWordAt(pm.span.end);
