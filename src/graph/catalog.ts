@@ -362,6 +362,17 @@ function patternsOf(type: string, statRows: Row[], valueRows: Row[], maxSamples:
   return patterns;
 }
 
+const SAMPLE_MATCH = 'MATCH (a)-[r:__TYPE__]->(b)';
+
+/**
+ * type-patterns.cypher sampling from one label at end `a` or `b`. Its MATCH line is rewritten, so
+ * a change to that line must fail here rather than silently sample every relationship again.
+ */
+function narrowPatterns(template: string, end: 'a' | 'b'): string {
+  if (template.split(SAMPLE_MATCH).length !== 2) throw new Error(`catalog/type-patterns.cypher must contain "${SAMPLE_MATCH}" exactly once`);
+  return template.replace(SAMPLE_MATCH, end === 'a' ? 'MATCH (a:__LABEL__)-[r:__TYPE__]->(b)' : 'MATCH (a)-[r:__TYPE__]->(b:__LABEL__)');
+}
+
 /**
  * The first relationships of a type can all leave one kind of node (every LISTENS of the sample
  * from an Application, none from a Service). The count store tells which labels have
@@ -381,7 +392,7 @@ async function missedPatterns(db: GraphExecutor, s: Settings, type: string, know
       const d = { label, outgoing: Number(row?.outgoing ?? 0), incoming: Number(row?.incoming ?? 0) };
       for (const end of ['a', 'b'] as const) {
         if (end === 'a' ? d.outgoing === 0 || seen.out.has(d.label) : d.incoming === 0 || seen.in.has(d.label)) continue;
-        const narrowed = template.replace(`MATCH (a)-[r:__TYPE__]->(b)`, end === 'a' ? 'MATCH (a:__LABEL__)-[r:__TYPE__]->(b)' : 'MATCH (a)-[r:__TYPE__]->(b:__LABEL__)');
+        const narrowed = narrowPatterns(template, end);
         const rows = await runText(db, s, narrowed, { __LABEL__: groups.get(d.label) ?? d.label, __TYPE__: type }, { ...scope, rangeTypes: RANGE_TYPES });
         for (const p of patternsOf(type, rows, [], s.maxSamples)) {
           if ([...known, ...found].some((k) => k.from === p.from && k.to === p.to)) continue;

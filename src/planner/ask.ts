@@ -27,7 +27,7 @@ import { descriptionSpan, namedIn, withName } from './bridge.ts';
 import { runReadOnly } from './guard.ts';
 import { ground, type Grounding } from './grounding.ts';
 import { answerOverview, overviewRequest } from './overview.ts';
-import { parseQuestion, unexplainedWords } from './parser.ts';
+import { parseQuestion, RANKLESS, unexplainedWords } from './parser.ts';
 import { CypherUnanswerableError, textToCypher } from './text2cypher.ts';
 import type { AskResult, Citation, CypherRun, Interpretation, PlanStep, RetrievedContext, Strategy } from './types.ts';
 import { hanShare, isChinese } from './zh/segment.ts';
@@ -134,6 +134,16 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     return { question: q, ...rest, cypher: cypherRuns, plan: { strategy, steps, ...(message ? { message } : {}), ...offered }, timings };
   };
 
+  /** A ranking without a criterion run as the plain list, one row past the number asked for: the whole set when it fits. */
+  const runWhole = async (spec: QuerySpec): Promise<{ spec: QuerySpec; rows: Row[]; truncated: boolean } | undefined> => {
+    if (spec.result.kind !== 'list' || spec.result.first === undefined) return undefined;
+    const first = spec.result.first;
+    const compiled = compile({ ...spec, result: { ...spec.result, first: first + 1 } }, collections, labelMatcher(catalog));
+    const run = await runGuarded(deps.db, compiled.query, compiled.params, guard, 'parser', cypherRuns);
+    const rows = run ? finishRows(spec, run.rows) : [];
+    return run && rows.length > 0 && rows.length <= first && !run.truncated ? { spec, rows, truncated: false } : undefined;
+  };
+
   const catalog: SchemaCatalog = await timed('catalog', () => deps.catalogs.get(opts.collections ?? undefined));
   const collections = catalog.collections;
   opts.signal?.throwIfAborted();
@@ -191,11 +201,19 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
     parserMessage = parsed.reason;
     steps.push({ kind: 'parse', detail: `Not mapped onto the schema: ${parsed.reason}` });
   } else if (parsed.doubts.length > 0 && parsed.unexplained.length === 0) {
-    // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
-    parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
-    steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
-    offer(parsed.spec, parsed.doubts);
-    for (const reading of parsed.readings ?? []) offer(reading, parsed.doubts);
+    // "The top 3 routers in DC1" with no criterion: when at most 3 nodes qualify, every ranking
+    // picks all of them, so the set is the answer whatever the criterion was.
+    const whole = parsed.wordsPlaced && rankless(parsed.spec, parsed.doubts) ? await timed('cypher', () => runWhole(parsed.spec)) : undefined;
+    if (whole) {
+      structured = whole;
+      steps.push({ kind: 'parse', detail: `${describeSpec(parsed.spec)}: no criterion is named, but no more nodes qualify than were asked for, so every ranking gives them all.` });
+    } else {
+      // A complete parse that had to choose without a cue: an interpretation to offer, not an answer.
+      parserMessage = `Not sure what the question means: ${parsed.doubts.join(' ')}`;
+      steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
+      offer(parsed.spec, parsed.doubts);
+      for (const reading of parsed.readings ?? []) offer(reading, parsed.doubts);
+    }
   } else if (parsed.unexplained.length > 0) {
     parserMessage = `The graph's schema has nothing for: ${parsed.unexplained.join(', ')}.`;
     steps.push({ kind: 'parse', detail: `Not trusted: ${parserMessage}` });
@@ -496,6 +514,12 @@ async function runGuarded(
 /** Parameters as plain JSON (driver integers as numbers), for the result and its JSON output. */
 function plainParams(params: Record<string, unknown>): Record<string, unknown> {
   return toPlain(params) as Record<string, unknown>;
+}
+
+/** A list asked for as "the top N" whose only doubt is that it names no criterion (and not one name per several nodes). */
+function rankless(spec: QuerySpec, doubts: string[]): boolean {
+  const r = spec.result;
+  return r.kind === 'list' && r.first !== undefined && !r.byName && doubts.every((d) => d === RANKLESS);
 }
 
 /** A list or value query that found nothing, or an aggregate over nothing: worth asking the documents. */

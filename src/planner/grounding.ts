@@ -151,7 +151,10 @@ export async function ground(db: GraphExecutor, catalog: SchemaCatalog, question
         relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: false });
         continue;
       }
-      if (hit || role) relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: parts.some((s) => INVERSE_CUES.has(s)) && hit !== 'manag', ...(role ? { role } : {}) });
+      // A type that is itself a role noun ("(:Filing)-[:ORIGINATOR]->(:Entity)") says what its end node
+      // is to its start, like any noun-named type (COUNTRY): the word, that noun, names the end node.
+      const named = hit && !role && words.length === 1 && t.stem === words[0] && ROLE_NOUN.test(words[0]!) && !INVERSE_CUES.has(hit) ? 'patient' : role;
+      if (hit || role) relations.push({ type, span: { start: t.index, end: t.index + 1 }, inverse: parts.some((s) => INVERSE_CUES.has(s)) && hit !== 'manag', ...(named ? { role: named } : {}) });
     }
   }
 
@@ -172,6 +175,12 @@ export function roleOf(verbStem: string, word: string): 'agent' | 'patient' | un
   if (bases.some((b) => word === `${b}ee`)) return 'patient';
   return undefined;
 }
+
+/**
+ * Stems of agent nouns by their English suffix (originator, distributor, director, emissary,
+ * pianist); short -or words ("monitor", "sponsor") are as often verbs.
+ */
+const ROLE_NOUN = /^(?:[a-z]{3,}(?:at|ut|ct|ss)or|[a-z]{4,}ari|[a-z]{4,}ist)$/;
 
 /**
  * English role nouns not formed with -er/-or/-ee (Latin -ary, -ant, -ent): whose verb, and which

@@ -7,7 +7,7 @@
  */
 import type { PropertyInfo } from '../graph/catalog.ts';
 import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec } from './compile.ts';
-import { overlaps, type Grounding, type LabelMention, type Span, type ValueMention } from './grounding.ts';
+import { overlaps, type Grounding, type LabelMention, type PropertyMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
 import { COMMON_WORDS, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
@@ -27,7 +27,11 @@ export type ParseOutcome =
    * two paths or readings competing, a ranking without its criterion). A parse with doubts is
    * offered as an interpretation, never run as the answer.
    */
-  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[]; readings?: QuerySpec[] }
+  /**
+   * `wordsPlaced`: every relationship word of the question is a relationship of the query (none
+   * dropped as incidental), so a doubt about the result alone is all that is uncertain.
+   */
+  | { ok: true; spec: QuerySpec; notes: string[]; unexplained: string[]; doubts: string[]; readings?: QuerySpec[]; wordsPlaced?: boolean }
   | { ok: false; reason: string; notes: string[] };
 
 interface Slot {
@@ -44,6 +48,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   if (T.length === 0) return { ok: false, reason: 'The question is empty.', notes };
   const has = (...ws: string[]) => ws.some((w) => words.includes(w));
   const seq = (...ws: string[]) => words.findIndex((_, i) => ws.every((w, j) => words[i + j] === w));
+  /** 1 when the word at i is "number" or "no." before a number ("rack number 5"), else 0. */
+  const numberWordAt = (i: number) => (['number', 'no', '#'].includes(words[i] ?? '') && T[i + 1] !== undefined && /\d/.test(T[i + 1]!.text) ? 1 : 0);
 
   const slots = selectSlots(g.values);
   const used = new Set<number>();
@@ -278,7 +284,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // ---------------------------------------------------------------- "port 80", "rack 5"
   // A noun followed by a number names the node by its number: the property named like the label.
   for (const m of labelMentions) {
-    const t = T[m.span.end];
+    // "rack number 5" is "rack 5".
+    const gap = numberWordAt(m.span.end);
+    const t = T[m.span.end + gap];
     const value = t && !t.quoted && !used.has(t.index) ? parseNumber(t) : undefined;
     if (value === undefined || !/\d/.test(t!.text)) continue;
     const own = nameWords(m.label).map(stem);
@@ -295,7 +303,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
         const [dropped] = pending.splice(i, 1);
         if (secondary.get(m.label) === dropped!.node) secondary.delete(m.label);
         addCondition(qualified, asCondition(own2));
-        markUsed({ start: m.span.start, end: m.span.end + 1 });
+        markUsed({ start: m.span.start, end: m.span.end + gap + 1 });
         continue;
       }
     }
@@ -303,7 +311,26 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const prop = g.labelInfo.get(m.label)?.properties.find((p) => nameWords(p.name).map(stem).join(' ') === own.join(' '));
     if (!holder || !prop) continue;
     addCondition(holder, asCondition(prop));
-    markUsed({ start: m.span.start, end: m.span.end + 1 });
+    markUsed({ start: m.span.start, end: m.span.end + gap + 1 });
+  }
+  // "the process with PID 8966", "the network with IP 10.2": a property word followed by a number
+  // names the node by that value (apposition), on a node of the property's label the query has.
+  // (Not a number that a comparison holds: "level 8 or above".)
+  const comparedAt = comparisons(T, opts.asOf).map((c) => c.span).filter((s) => s.end - s.start > 1);
+  for (const pm of g.properties) {
+    if (pm.label.startsWith('REL:') || pm.score < 0.8 || used.has(pm.span.start) || g.labels.some((l) => overlaps(l.span, pm.span))) continue;
+    const gap = numberWordAt(pm.span.end);
+    const t = T[pm.span.end + gap];
+    const value = t && !t.quoted && !used.has(t.index) && /\d/.test(t.text) && !comparedAt.some((s) => overlaps(s, { start: t.index, end: t.index + 1 })) ? parseNumber(t) : undefined;
+    const holder = [targetNode, ...secondary.values(), ...(countOf ? [countOf.node] : [])].filter((h) => h.label === pm.label);
+    if (value === undefined || holder.length !== 1) continue;
+    // Several labels have the property: it is that of the noun just before ("the network with IP 10.2").
+    const noun = labelMentions.filter((l) => l.span.end <= pm.span.start && l.span.end >= pm.span.start - 3).sort((a, b) => b.span.end - a.span.end)[0];
+    if (noun && noun.label !== pm.label && g.properties.some((o) => o.label === noun.label && o.span.start === pm.span.start && o.property.name === pm.property.name)) continue;
+    const numeric = pm.property.types.some((x) => x === 'INTEGER' || x === 'FLOAT');
+    if (!numeric && !pm.property.types.includes('STRING')) continue;
+    addCondition(holder[0]!, numeric ? { property: pm.property.name, op: '=', value, kind: 'number' } : { property: pm.property.name, op: '=', value: t!.raw, kind: 'string' });
+    markUsed({ start: pm.span.start, end: pm.span.end + gap + 1 });
   }
 
   // ---------------------------------------------------------------- comparisons
@@ -398,6 +425,24 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     if (!holder) continue;
     addCondition(holder, { property: pm.property.name, op: '=', value: !negatedBefore(words, pm.span.start), kind: 'boolean' });
     markUsed(pm.span);
+  }
+
+  // "products still in stock", "gadgets on loan": a count named <noun> <preposition> <noun>
+  // (unitsInStock) whose prepositional phrase alone is said of the node: that count is above zero.
+  // (Not on counted nodes: "the least products in stock" may as well be the fewest units.)
+  for (const holder of holders.filter((h) => h !== countOf?.node)) {
+    for (const p of g.labelInfo.get(holder.label)?.properties ?? []) {
+      const w = nameWords(p.name).map(stem);
+      if (w.length !== 3 || !STATE_PREPOSITIONS.has(w[1]!) || !p.types.some((x) => x === 'INTEGER' || x === 'FLOAT')) continue;
+      const i = words.findIndex((x, j) => x === w[1] && stem(words[j + 1] ?? '') === w[2] && stem(words[j - 1] ?? '') !== w[0] && !used.has(j) && !used.has(j + 1));
+      if (i < 0) continue;
+      addCondition(holder, { property: p.name, op: negatedBefore(words, i) ? '<=' : '>', value: 0, kind: 'number' });
+      // The noun of the phrase ("order") is part of the property's name, not a node of its label.
+      const k = pending.findIndex((x) => x.at === i + 1 && !x.node.ids && x.node.conditions.length === 0);
+      if (k >= 0 && secondary.get(pending[k]!.node.label) === pending[k]!.node) secondary.delete(pending[k]!.node.label);
+      if (k >= 0) pending.splice(k, 1);
+      markUsed({ start: i, end: i + 2 });
+    }
   }
 
   // Relative time ("next month", "in the last two years") on a date property the question names.
@@ -516,6 +561,18 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     }
     return undefined;
   };
+  const joinLabel = (label: string, at: number): string | undefined => {
+    const existing = nodes.slice(1).filter((x) => x.label === label);
+    if (existing.length) return existing.length === 1 && !existing[0]!.ids ? existing[0]!.v : undefined;
+    const node: NodeSpec = { v: fresh(), label, conditions: [] };
+    const path = bestPath(g, [targetNode], node, at, words, used, mentionsAt);
+    // One hop only: through an intermediate node a total would count a value once per way to reach it.
+    if (!path || path.ambiguous || path.nodes.length > 0) return undefined;
+    edges.push(...path.edges);
+    nodes.push(...path.nodes, node);
+    placed.push(...path.nodes, node);
+    return node.v;
+  };
   for (const rc of relConditions) {
     const v = bindRel(rc.type);
     if (!v) return { ok: false, reason: `No ${rc.type} relationship connects to ${target.label}.`, notes };
@@ -526,7 +583,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // ---------------------------------------------------------------- result
   const result: ResultSpec | { reason: string } = yesNo
     ? { kind: 'check' }
-    : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel });
+    : resultSpec(g, { words, target: targetNode, countOf, howIdx, used, nodes, personLabel, bindRel, joinLabel });
   if ('reason' in result) return { ok: false, reason: result.reason, notes };
   if (countOf && result.kind === 'rank' && 'count' in result.by) {
     // The counted node connects to the target through the best path, like any other node.
@@ -556,10 +613,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const count = g.labelInfo.get(target.label)?.count ?? 0;
     // "the most ordered products": a verb of a relationship of the target that only partly names a
     // property (unitsOnOrder) may as well mean how often the relationship occurs.
-    const mentions = g.properties.filter((m) => m.label === target.label && m.property.name === by.property);
-    const verb = mentions.length > 0 && mentions.every((m) => m.score < 1) && mentions.some((m) => g.relations.some((r) => overlaps(r.span, m.span) && g.relationships.some((x) => x.type === r.type && (x.from === target.label || x.to === target.label))));
-    if (verb) doubts.push(`The ranking by ${by.property} rests on a verb that may instead mean how often the relationship occurs.`);
+    if (verbOnly(g, target.label, by.property)) doubts.push(`The ranking by ${by.property} rests on a verb that may instead mean how often the relationship occurs.`);
     if (rel && count > 0 && rel.count > count) doubts.push(`Each ${target.label} has several ${rel.type} relationships: ranking by ${by.property} needs a total or an average the question does not name.`);
+  }
+  // "the total number of units ordered": a total of a property the question names only partly, by a
+  // verb of the target's relationship, may as well be of a quantity that relationship carries.
+  if (result.kind === 'aggregate' && result.node === targetNode.v && verbOnly(g, target.label, result.property)) {
+    doubts.push(`The ${result.fn} of ${result.property} rests on a verb, which may instead name what the relationship itself records.`);
   }
   if (result.kind === 'list') {
     // "machines and their types": a related noun after "and their" / "with its" is a column asked
@@ -591,6 +651,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   const spec: QuerySpec = { nodes, edges, exists, result, nameProperty: nameProps, limit: opts.limit };
   // A reading that drops a node another pattern still uses (a later path went through it) is no query.
   const readings = forks.flatMap((f) => f.rivals.map((r) => swapPath(spec, f, r))).filter(bindsEveryNode);
+  const types = new Set([...edges, ...exists.flatMap((x) => x.edges), ...(result.kind === 'rank' && 'count' in result.by ? result.by.count.edges : [])].map((e) => e.type));
+  const wordsPlaced = g.relations.every((r) => types.has(r.type) || used.has(r.span.start));
   return {
     ok: true,
     spec,
@@ -598,6 +660,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     unexplained: unexplainedWords(g, used),
     doubts,
     ...(readings.length ? { readings } : {}),
+    ...(wordsPlaced ? { wordsPlaced } : {}),
   };
 }
 
@@ -657,6 +720,17 @@ function foldCountedFilters(nodes: NodeSpec[], edges: EdgeSpec[], exists: Exists
   }
 }
 
+/**
+ * A property of the label the question names only partly, or with a participle for its noun ("units
+ * ordered" for unitsOnOrder), by a word that is also a verb of one of the label's relationships.
+ */
+function verbOnly(g: Grounding, label: string, property: string): boolean {
+  const mentions = g.properties.filter((m) => m.label === label && m.property.name === property);
+  const verbAt = (m: PropertyMention) => g.relations.filter((r) => overlaps(r.span, m.span) && g.relationships.some((x) => x.type === r.type && (x.from === label || x.to === label)));
+  const participle = (m: PropertyMention) => verbAt(m).some((r) => /(?:ed|ing)$/.test(g.tokens[r.span.start]!.text));
+  return mentions.length > 0 && mentions.every((m) => m.score < 1 || participle(m)) && mentions.some((m) => verbAt(m).length > 0);
+}
+
 /** Every edge joins nodes the spec declares: the main pattern's, and each sub-pattern's with its own nodes. */
 function bindsEveryNode(spec: QuerySpec): boolean {
   const declared = new Set(spec.nodes.map((n) => n.v));
@@ -686,6 +760,9 @@ function swapPath(spec: QuerySpec, chosen: FoundPath, rival: { edges: EdgeSpec[]
   return swap(spec) as QuerySpec;
 }
 
+/** The doubt of a list asked for as a ranking ("the top 3 routers in DC1") with no criterion named. */
+export const RANKLESS = 'The question asks for a ranking but names nothing to rank by.';
+
 /**
  * What the finished parse left unplaced or chose without a cue: a quoted value or a number it did
  * not use ("port 80" with no port of the target), a ranking whose criterion the question does not
@@ -700,7 +777,7 @@ function resultDoubts(g: Grounding, result: ResultSpec, used: Set<number>, targe
   }
   const unused = (w: string) => g.tokens.some((t) => t.text === w && !used.has(t.index));
   const superlative = ['top', 'bottom', 'highest', 'lowest', 'best', 'worst', 'most', 'least', 'fewest', 'largest', 'smallest', 'biggest', 'greatest', 'cheapest', 'oldest', 'newest', 'youngest', 'latest', 'earliest', 'longest', 'shortest'];
-  if (result.kind === 'list' && superlative.some(unused)) out.push('The question asks for a ranking but names nothing to rank by.');
+  if (result.kind === 'list' && superlative.some(unused)) out.push(RANKLESS);
   // "with a total quantity greater than 50": a total compared, not each value; a list of nodes has no total.
   if ((result.kind === 'list' || result.kind === 'check') && ['total', 'sum', 'combined', 'overall'].some(unused)) out.push('The question speaks of a total that the query does not compute.');
   if (result.kind === 'count' && (unused('each') || unused('per'))) out.push('The question asks for a count per group, not one count.');
@@ -890,6 +967,8 @@ function addCondition(node: NodeSpec, c: Condition): void {
 }
 
 /** Verbs that make the quoted text after them a part of a value ("starting with 'A'", "containing 'x'"). */
+/** Prepositions of a state a count can be in ("in stock", "on order", "at sea"). */
+const STATE_PREPOSITIONS = new Set(['in', 'on', 'at', 'under']);
 /** Words joining two values of one property ("'high' or 'medium'"). */
 const COORDINATORS = new Set(['or', 'and', 'nor', ',']);
 const PATTERN_VERBS = new Set(['start', 'starts', 'starting', 'begin', 'begins', 'beginning', 'end', 'ends', 'ending', 'contain', 'contains', 'containing', 'include', 'includes', 'including']);

@@ -251,3 +251,98 @@ describe('ask: one stored value of a named node, on a graph kgrag did not build'
     expect(plain.rows.map((x) => x.value)).toEqual([2]);
   }, 60_000);
 });
+
+describe('ask: "top N" without a criterion, a total of a related label\'s property, a node named by a property and a number, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Lantern OR n:Harbor OR n:Keeper OR n:Dock DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    // Brine has two lanterns, Gale four. Keepers and lanterns both have a code.
+    await app.db.write(`
+      CREATE (brine:Harbor {name: 'Brine'}), (gale:Harbor {name: 'Gale'})
+      CREATE (d2:Dock {name: 'D-two', dock: 2}), (d5:Dock {name: 'D-five', dock: 5})
+      CREATE (k7:Keeper {name: 'Ada', code: 7}), (k8:Keeper {name: 'Bo', code: 8})
+      CREATE (l1:Lantern {name: 'amber', code: 8, watts: 100}), (l2:Lantern {name: 'beryl', code: 7, watts: 90}), (l3:Lantern {name: 'coral', code: 3, watts: 10}),
+             (l4:Lantern {name: 'dusk', code: 4, watts: 10}), (l5:Lantern {name: 'ember', code: 5, watts: 10}), (l6:Lantern {name: 'flint', code: 6, watts: 10})
+      CREATE (brine)-[:MOORS]->(l1), (brine)-[:MOORS]->(l2), (gale)-[:MOORS]->(l3), (gale)-[:MOORS]->(l4), (gale)-[:MOORS]->(l5), (gale)-[:MOORS]->(l6)
+      CREATE (k7)-[:TENDS]->(l1), (k7)-[:TENDS]->(l3), (k8)-[:TENDS]->(l2)
+      CREATE (l1)-[:HANGS_AT]->(d2), (l2)-[:HANGS_AT]->(d5), (l3)-[:HANGS_AT]->(d2)`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('answers "the top 3" with no criterion when no more than 3 nodes qualify, and declines when more do', async () => {
+    const few = await ask("What are the names of the top 3 lanterns moored in harbor 'Brine'?");
+    expect(few.plan.strategy).toBe('structured');
+    expect(few.rows.map((x) => x.name).sort()).toEqual(['amber', 'beryl']);
+    const many = await ask("What are the names of the top 3 lanterns moored in harbor 'Gale'?");
+    expect(many.plan.strategy).toBe('none');
+    expect(many.plan.message).toMatch(/ranking/);
+  }, 60_000);
+
+  it('ranks by the total of a number property that only a related label has', async () => {
+    const r = await ask('Show the top 2 harbors by total watts.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => [x.name, x.value])).toEqual([['Brine', 190], ['Gale', 40]]);
+  }, 60_000);
+
+  it('reads a property word followed by a number as the value of the node named just before', async () => {
+    const r = await ask('Which lanterns are tended by the keeper with code 7?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['amber', 'coral']);
+    // A number a comparison holds is compared, not matched.
+    const compared = await ask('Which lanterns have watts 90 or above?');
+    expect(compared.plan.strategy).toBe('structured');
+    expect(compared.rows.map((x) => x.name).sort()).toEqual(['amber', 'beryl']);
+  }, 60_000);
+
+  it('reads "number" between a noun and a number as naming the node by that number', async () => {
+    const r = await ask('Which lanterns hang at dock number 2?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['amber', 'coral']);
+  }, 60_000);
+});
+
+describe('ask: a relationship named by a role noun, counts in a state, totals read off a verb, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Film OR n:Studio OR n:Gadget OR n:Lender DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(`
+      CREATE (a:Studio {name: 'Arcadia'}), (b:Studio {name: 'Borealis'})
+      CREATE (:Film {name: 'f1'})-[:DISTRIBUTOR]->(a), (:Film {name: 'f2'})-[:DISTRIBUTOR]->(b), (:Film {name: 'f3'})-[:DISTRIBUTOR]->(b)
+      CREATE (ned:Lender {name: 'Ned'})
+      CREATE (ned)-[:LOANED {pieces: 5}]->(:Gadget {name: 'lathe', unitsOnLoan: 3}), (ned)-[:LOANED {pieces: 1}]->(:Gadget {name: 'drill', unitsOnLoan: 0}),
+             (:Gadget {name: 'press', unitsOnLoan: 2})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('reads a relationship type that is a role noun as naming its end node', async () => {
+    const r = await ask('Which distributor has the most films?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Borealis', value: 2 })]);
+  }, 60_000);
+
+  it('reads a count named "<noun> on <noun>" said of a node by its phrase alone as above zero', async () => {
+    const r = await ask('Which gadgets are still on loan?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name).sort()).toEqual(['lathe', 'press']);
+  }, 60_000);
+
+  it('doubts a total of a property named with a verb of a relationship', async () => {
+    const r = await ask("What is the total number of units loaned for gadgets by 'Ned'?");
+    expect(r.plan.strategy).toBe('none');
+    expect(r.plan.message).toMatch(/verb/);
+  }, 60_000);
+});

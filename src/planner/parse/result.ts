@@ -25,6 +25,8 @@ export const AGE_WORDS = new Set(['oldest', 'newest', 'youngest', 'recent', 'rec
 export interface ResultContext {
   /** Binds a relationship of the type to a variable (adding the edge if needed). */
   bindRel: (type: string) => string | undefined;
+  /** Joins a node of the label to the target by the one best path (none when paths compete); its variable. */
+  joinLabel: (label: string, at: number) => string | undefined;
   words: string[];
   target: NodeSpec;
   countOf: { node: NodeSpec; at: number } | undefined;
@@ -184,6 +186,20 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     // ranking the question asks for; listing the first three without it would answer another question.
     const by = words.indexOf('by');
     const measure = by >= 0 ? words.slice(by + 1, by + 3).find((w) => w !== 'the' && w !== 'their' && w !== 'its') : undefined;
+    // "the top 5 customers by total freight": a total or average of a number property that only
+    // another label has, over the nodes of that label related to each target (one clear path).
+    const fnBy = measure === 'total' || measure === 'sum' ? 'sum' : measure === 'average' || measure === 'mean' ? 'avg' : undefined;
+    if (fnBy && rankingAsked(words, n, topIdx)) {
+      const after = g.properties.filter((m) => m.span.start > by && m.span.start <= by + 4 && !m.label.startsWith('REL:') && m.label !== target.label && m.score >= 0.8 && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start));
+      const owners = [...new Set(after.map((m) => m.label))];
+      const v = owners.length === 1 ? ctx.joinLabel(owners[0]!, after[0]!.span.start) : undefined;
+      if (v) {
+        const m = after[0]!;
+        for (let i = m.span.start; i < m.span.end; i++) ctx.used.add(i);
+        const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least' || w === 'bottom');
+        return { kind: 'rank', by: { node: v, property: m.property.name, fn: fnBy, asNumber: textNumber(m.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      }
+    }
     if (measure && ['number', 'count', 'total', 'amount', 'sum', 'average', 'size'].includes(measure)) {
       return { reason: `The question ranks ${target.label} by ${measure === 'number' || measure === 'count' ? 'a count' : `a ${measure}`} that could not be placed in the graph.` };
     }
