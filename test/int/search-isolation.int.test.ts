@@ -3,7 +3,8 @@ import type { Kgrag } from '../../src/app.ts';
 import { buildCatalog } from '../../src/graph/catalog.ts';
 import { chunkLabel, collectionIndexName, dropCollectionIndexes } from '../../src/graph/collection-index.ts';
 import { applySchema } from '../../src/graph/schema.ts';
-import { vectorSearch } from '../../src/graph/search.ts';
+import { filterIndexReady, filteredVectorSearch, perCollectionVectorSearch, vectorSearch } from '../../src/graph/search.ts';
+import { serverFeatures } from '../../src/graph/server.ts';
 import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
 /** The same documents in two collections: every nearest neighbour of one has a twin in the other. */
@@ -13,7 +14,7 @@ const DOCS = {
   'rust.md': '# Rust\n\nIron rusts when water and oxygen reach it; salt water speeds the reaction.\n',
 };
 
-describe('vector search isolation (one vector index per collection)', () => {
+describe('vector search isolation (in-index filter on Neo4j 2026.01+, else one vector index per collection)', () => {
   let app: Kgrag;
   const a = uniqueCollection('iso-a');
   const b = uniqueCollection('iso-b');
@@ -47,6 +48,27 @@ describe('vector search isolation (one vector index per collection)', () => {
     expect(new Set(both.slice(0, 2).map((h) => h.collection))).toEqual(new Set([a, b]));
     expect(both.slice(0, 2).map((h) => h.title)).toEqual(['Tides', 'Tides']);
     expect(both.map((h) => h.score)).toEqual([...both.map((h) => h.score)].sort((x, y) => y - x));
+  });
+
+  it('filters inside the shared index exactly when the server supports it, and each design stays exact', async () => {
+    const features = await serverFeatures(app.db);
+    // The server used: 5.26 (CI) has no in-index filter, 2026.01+ does and applySchema declared it.
+    expect(features.vectorFilter).toBe(/^20(2[6-9]|[3-9]\d)\./.test(features.version));
+    expect(await filterIndexReady(app.db)).toBe(features.vectorFilter);
+    const designs = features.vectorFilter ? [filteredVectorSearch, perCollectionVectorSearch] : [perCollectionVectorSearch];
+    for (const search of designs) {
+      for (const c of [a, b]) {
+        // The twin of every chunk sits in the other collection with the very same vector.
+        const hits = await search(app.db, query, [c], 50);
+        expect(hits.map((h) => h.collection)).toEqual([c, c, c]);
+        expect(hits[0]!.title).toBe('Tides');
+        const top = await search(app.db, query, [c], 1);
+        expect(top.map((h) => [h.collection, h.title])).toEqual([[c, 'Tides']]);
+      }
+      const both = await search(app.db, query, [a, b], 6);
+      expect(both.map((h) => h.collection).sort()).toEqual([a, a, a, b, b, b].sort());
+      expect(await search(app.db, query, [uniqueCollection('iso-none')], 5)).toEqual([]);
+    }
   });
 
   it('answers exactly from the shared index while a collection has no index, and applySchema gives it one', async () => {
