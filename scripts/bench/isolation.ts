@@ -19,8 +19,8 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openKgrag, type Kgrag } from '../../src/app.ts';
-import { filterIndexReady, filteredVectorSearch, perCollectionVectorSearch, sharedVectorSearch, type VectorSearch } from '../../src/graph/search.ts';
-import { serverFeatures } from '../../src/graph/server.ts';
+import { filteredVectorSearch, perCollectionVectorSearch, sharedVectorSearch, type VectorSearch } from '../../src/graph/search.ts';
+import { collectionFilterIndex, serverFeatures } from '../../src/graph/server.ts';
 import { dropCollection, readAbstracts } from './corpus.ts';
 import { growSynthetic, SHARES, shareOf, syntheticSource } from './latency.ts';
 import { latencyOf, timeSamples, type Latency } from './measure.ts';
@@ -64,7 +64,7 @@ export async function measureIsolation(
       if (have < c.chunks) await growSynthetic(app, src, c.collection, have, c.chunks, undefined);
     }
     await app.db.runSchema('CALL db.awaitIndexes(600)');
-    if (designs.includes('filtered') && !(await filterIndexReady(app.db))) throw new Error('the shared index does not filter by collection');
+    if (designs.includes('filtered') && !(await collectionFilterIndex(app.db)).online) throw new Error('the shared index does not filter by collection');
     // --rounds 0: only write (with --keep: the collections a later, timed run reuses).
     if (opts.rounds === 0) return { total, server: features.version, collections, measured: [] };
     const vectors = await Promise.all(queries.map((q) => app.embedder!.embedQuery(q)));

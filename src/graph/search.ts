@@ -3,7 +3,7 @@ import type { SearchResult } from '../domain/types.ts';
 import { collectionIndexName, isIndexUnavailable } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
-import { serverFeatures } from './server.ts';
+import { collectionFilterIndex } from './server.ts';
 
 /** Upper bound on over-fetching from the vector index while looking for the caller's collections. */
 const MAX_CANDIDATES = 10_000;
@@ -27,7 +27,7 @@ export async function vectorSearch(
   // The existing graph's scope holds no chunks (and so has no index of its own).
   collections = collections.filter((c) => c !== GRAPH_SCOPE);
   if (collections.length === 0 || k <= 0) return [];
-  if (await filterIndexReady(db)) return filteredVectorSearch(db, embedding, collections, k);
+  if ((await collectionFilterIndex(db)).online) return filteredVectorSearch(db, embedding, collections, k);
   return perCollectionVectorSearch(db, embedding, collections, k);
 }
 
@@ -64,27 +64,6 @@ export const filteredVectorSearch: VectorSearch = async (db, embedding, collecti
   if (collections.length === 0 || k <= 0) return [];
   return eachCollection(collections, k, (collection) => db.read(cypher('search/vector-filtered'), { embedding, collection, k: int(k) }));
 };
-
-const filterReady = new WeakMap<GraphExecutor, Promise<boolean>>();
-
-/**
- * Whether the shared index filters by collection on this connection: a 2026.01+ server and an
- * index that declares `collection` (an index created by an earlier kgrag or on 5.26 does not,
- * until `applySchema` recreates it). Asked once per connection.
- */
-export function filterIndexReady(db: GraphExecutor): Promise<boolean> {
-  let ready = filterReady.get(db);
-  if (!ready) {
-    ready = (async () => {
-      if (!(await serverFeatures(db)).vectorFilter) return false;
-      const [index] = await db.read(cypher('schema/show-vector-index'));
-      return index?.state === 'ONLINE' && ((index.properties as string[] | undefined) ?? []).includes('collection');
-    })();
-    ready.catch(() => filterReady.delete(db));
-    filterReady.set(db, ready);
-  }
-  return ready;
-}
 
 /**
  * Nearest chunks in the shared index of every collection. The Community vector index

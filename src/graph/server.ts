@@ -35,3 +35,22 @@ function calendarVersion(version: string): number {
   const m = /^(\d{4})\.(\d{2})/.exec(version);
   return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
 }
+
+const filterOnline = new WeakSet<GraphExecutor>();
+
+/**
+ * The shared `chunk_embedding` index's collection filter on this connection: `declared` when the
+ * server filters in the index and the index stores `collection` (applySchema creates it so on
+ * 2026.01+; one created by an earlier kgrag or on 5.26 does not, until applySchema recreates
+ * it), `online` once it can be searched. Only the final state is remembered, so that a server
+ * never pays a look-up per search: 5.26 answers from serverFeatures, 2026.01+ once online.
+ */
+export async function collectionFilterIndex(db: GraphExecutor): Promise<{ declared: boolean; online: boolean }> {
+  if (filterOnline.has(db)) return { declared: true, online: true };
+  if (!(await serverFeatures(db)).vectorFilter) return { declared: false, online: false };
+  const [index] = await db.read(cypher('schema/show-vector-index'));
+  const declared = ((index?.properties as string[] | undefined) ?? []).includes('collection');
+  const online = declared && index?.state === 'ONLINE';
+  if (online) filterOnline.add(db);
+  return { declared, online };
+}
