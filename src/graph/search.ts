@@ -3,7 +3,7 @@ import type { SearchResult } from '../domain/types.ts';
 import { collectionIndexName, isIndexUnavailable } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
-import { collectionFilterIndex } from './server.ts';
+import { collectionFilterIndex, PREFER_INDEX_FILTER } from './server.ts';
 
 /** Upper bound on over-fetching from the vector index while looking for the caller's collections. */
 const MAX_CANDIDATES = 10_000;
@@ -11,9 +11,9 @@ const MAX_CANDIDATES = 10_000;
 const MAX_COLLECTION_INDEXES = 8;
 
 /**
- * Nearest chunks by cosine similarity, restricted to `collections`. On Neo4j 2026.01+ with the
- * shared index declaring `collection` (applySchema does), the index filters by collection itself
- * (`filteredVectorSearch`). Elsewhere (5.26) each collection's own vector index
+ * Nearest chunks by cosine similarity, restricted to `collections`. With PREFER_INDEX_FILTER, on
+ * Neo4j 2026.01+ with the shared index declaring `collection` (applySchema does), the index
+ * filters by collection itself (`filteredVectorSearch`). Otherwise each collection's own vector index
  * (src/graph/collection-index.ts), the lists merged by score. A collection whose index is
  * missing or still populating (chunks written by an older kgrag, before `applySchema` labelled
  * them) sends the search to the shared index instead, with the same results.
@@ -27,7 +27,7 @@ export async function vectorSearch(
   // The existing graph's scope holds no chunks (and so has no index of its own).
   collections = collections.filter((c) => c !== GRAPH_SCOPE);
   if (collections.length === 0 || k <= 0) return [];
-  if ((await collectionFilterIndex(db)).online) return filteredVectorSearch(db, embedding, collections, k);
+  if (PREFER_INDEX_FILTER && (await collectionFilterIndex(db)).online) return filteredVectorSearch(db, embedding, collections, k);
   return perCollectionVectorSearch(db, embedding, collections, k);
 }
 

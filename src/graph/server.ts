@@ -36,6 +36,15 @@ function calendarVersion(version: string): number {
   return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
 }
 
+/**
+ * Whether searches filter inside the shared index where the server can (2026.01+) instead of
+ * using the collections' own indexes. Measured on 2026.08.1 (README, *Benchmarks*): the own
+ * indexes answered as fast or faster in 6 of 8 cases, and 1.2–1.5× faster at p50 for the
+ * smallest collection (the case isolation is for); the filter won only for a collection holding
+ * half of 100k chunks. So not yet: both stay built and measured (scripts/bench/isolation.ts).
+ */
+export const PREFER_INDEX_FILTER = false;
+
 const filterOnline = new WeakSet<GraphExecutor>();
 
 /**
