@@ -1,3 +1,3 @@
-SHOW VECTOR INDEXES YIELD name, state, options
+SHOW VECTOR INDEXES YIELD name, state, options, properties
 WHERE name = 'chunk_embedding'
-RETURN state, options.indexConfig['vector.dimensions'] AS dimension
+RETURN state, options.indexConfig['vector.dimensions'] AS dimension, properties

@@ -116,7 +116,8 @@ export async function growSynthetic(
   let kgragMs = 0;
   let baselineMs = 0;
   const perBatch = WRITE_BATCH_CHUNKS / CHUNKS_PER_DOCUMENT;
-  await ensureCollectionIndex(app.db, collection, src.vectors[0]!.length);
+  // Also on 2026.01+ (which searches the shared index, filtered): the isolation bench compares both.
+  await ensureCollectionIndex(app.db, collection, src.vectors[0]!.length, { evenWithFilter: true });
   for (let n = from / CHUNKS_PER_DOCUMENT; n < to / CHUNKS_PER_DOCUMENT; n += perBatch) {
     const count = Math.min(perBatch, to / CHUNKS_PER_DOCUMENT - n);
     const docs = Array.from({ length: count }, (_, i) => syntheticDocument(src, collection, n + i));

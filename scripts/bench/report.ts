@@ -152,10 +152,15 @@ export function printReport(r: BenchReport, log: Log): void {
   for (const p of r.isolation ?? []) {
     log('');
     log(`Vector search in one of 5 collections (${p.total} synthetic chunks, shares ${p.collections.map((c) => c.share).join(' / ')}), ms p50 / p95 / p99:`);
-    log('| collection chunks | shared index, over-fetched | one index per collection | results from another collection | load average |');
-    log('| --- | --- | --- | --- | --- |');
+    log(`Neo4j ${p.server}`);
+    log('| collection chunks | design | p50 / p95 / p99 | results from another collection | fewer than k | load average (1 min) |');
+    log('| --- | --- | --- | --- | --- | --- |');
     const f = (l: Latency) => `${l.p50} / ${l.p95} / ${l.p99}`;
-    for (const m of p.measured) log(`| ${m.chunks} | ${f(m.shared)} | ${f(m.perCollection)} | ${m.leaked} | ${m.loadAverage.join(' / ')} |`);
+    for (const m of p.measured) {
+      for (const [design, d] of Object.entries(m.designs)) {
+        log(`| ${m.chunks} | ${design} | ${f(d)} | ${d.leaked} | ${d.short} | ${Math.min(...d.loadAverage)}–${Math.max(...d.loadAverage)} |`);
+      }
+    }
   }
   const ing = r.ingest;
   if (ing) {

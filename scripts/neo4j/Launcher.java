@@ -164,8 +164,10 @@ public final class Launcher {
     @SuppressWarnings("unchecked")
     private static void setInternal(DatabaseManagementServiceBuilder builder, String cls, String field, Object value) {
         try {
-            Object setting = Class.forName(cls).getField(field).get(null);
-            builder.setConfig((org.neo4j.graphdb.config.Setting<Object>) setting, value);
+            var setting = (org.neo4j.graphdb.config.Setting<Object>) Class.forName(cls).getField(field).get(null);
+            // A number of seconds in 5.x, a Duration in 2025+: zero in the setting's own type.
+            if (value instanceof Integer n && setting.defaultValue() instanceof Duration) value = Duration.ofSeconds(n);
+            builder.setConfig(setting, value);
         } catch (ReflectiveOperationException | RuntimeException e) {
             log("internal setting " + field + " not applied: " + e);
         }
@@ -256,7 +258,9 @@ public final class Launcher {
     }
 
     private static void run(GraphDatabaseService db, String query, Map<String, Object> params) {
-        try (Transaction tx = db.beginTx()) {
+        // Not the configured user timeout: on a busy machine the first statements of a cold JVM
+        // (planning included) can take longer than that, and the start must not fail for it.
+        try (Transaction tx = db.beginTx(10, TimeUnit.MINUTES)) {
             tx.execute(query, params).close();
             tx.commit();
         }

@@ -80,6 +80,9 @@ interface ReadyInfo {
   version: string;
 }
 
+/** APOC core is published on Maven Central for Neo4j 5.x only (later releases ship it with the server). */
+export const hasMavenApoc = (neo4jVersion: string) => neo4jVersion.startsWith('5.');
+
 function pathsFor(config: KgragConfig): Paths {
   // The real path, so that the same folder reached through a symlink is recognised as the same.
   let home = config.localDb.home;
@@ -402,52 +405,102 @@ interface JavaInfo {
   major: number;
 }
 
+/** Neo4j 5.x runs on Java 17 and 21; 2025.10 and later on 21 and 25. */
+function javaRange(neo4jVersion: string): { minimum: number; supported: number[] } {
+  return neo4jVersion.startsWith('5.') ? { minimum: 17, supported: [17, 21] } : { minimum: 21, supported: [21, 25] };
+}
+
+/** Where JDKs are usually installed (Debian/Ubuntu packages, Temurin, SDKMAN). */
+const JDK_FOLDERS = ['/usr/lib/jvm', '/opt/java', path.join(process.env.HOME ?? '', '.sdkman/candidates/java')];
+
+/**
+ * The Java that runs the local Neo4j: JAVA_HOME when set (it must be recent enough: the user
+ * chose it), else `java` on the PATH when recent enough, else the newest supported JDK found in
+ * the usual install folders (Neo4j 2025+ needs Java 21, while many machines default to 17).
+ */
 async function findJava(neo4jVersion: string, logger: Logger): Promise<JavaInfo> {
+  const { minimum, supported } = javaRange(neo4jVersion);
   const javaHome = process.env.JAVA_HOME;
-  const bin = javaHome ? path.join(javaHome, 'bin', 'java') : 'java';
-  const javacCandidate = javaHome ? path.join(javaHome, 'bin', 'javac') : 'javac';
+  const first = await probeJava(javaHome ? path.join(javaHome, 'bin', 'java') : 'java');
+  if (javaHome || (first && first.major >= minimum)) {
+    if (!first) {
+      throw new DatabaseLifecycleError(
+        `Java is needed to run the local Neo4j but ${path.join(javaHome!, 'bin', 'java')} (from JAVA_HOME) could not be run. ` +
+          `Point JAVA_HOME at a JDK ${supported.join(' or ')}.`,
+      );
+    }
+    return checked(first, neo4jVersion, logger, javaHome ? 'JAVA_HOME' : 'PATH');
+  }
+  const installed = await installedJdks();
+  const fits = installed.filter((j) => j.major >= minimum);
+  // A supported release first (the newest of them), else the oldest newer one.
+  const pick = fits.filter((j) => supported.includes(j.major)).sort((a, b) => b.major - a.major)[0] ?? fits.sort((a, b) => a.major - b.major)[0];
+  if (pick) {
+    logger.info({ java: pick.bin, major: pick.major }, `Neo4j ${neo4jVersion} needs Java ${minimum}+: using ${pick.bin}`);
+    return checked(pick, neo4jVersion, logger, 'found');
+  }
+  const seen = [first, ...installed].filter((j): j is JavaInfo => j !== null).map((j) => `${j.bin} (Java ${j.major || '?'})`);
+  throw new DatabaseLifecycleError(
+    `Neo4j ${neo4jVersion} needs a JDK ${supported.join(' or ')}, ` +
+      (seen.length ? `but only found ${seen.join(', ')}. ` : 'but no Java was found. ') +
+      `Install one (e.g. apt-get install openjdk-${supported.at(-1)}-jdk-headless, or Temurin) and set JAVA_HOME to it.`,
+  );
+}
+
+function checked(java: JavaInfo, neo4jVersion: string, logger: Logger, from: string): JavaInfo {
+  const { minimum, supported } = javaRange(neo4jVersion);
+  if (java.major < minimum) {
+    throw new DatabaseLifecycleError(
+      `Neo4j ${neo4jVersion} needs Java ${minimum} or later, but ${java.bin} (${from}) is Java ${java.major || 'of unknown version'}. ` +
+        `Set JAVA_HOME to a JDK ${supported.join(' or ')}.`,
+    );
+  }
+  if (!supported.includes(java.major)) {
+    // 5.26 does start on Java 25 (tried), but it supports 17 and 21 only.
+    logger.warn({ java: java.bin, major: java.major }, `Neo4j ${neo4jVersion} supports Java ${supported.join(' and ')}; running it on Java ${java.major} anyway`);
+  }
+  return java;
+}
+
+/** Runs `java -version`; null when it cannot be run. javac is looked up in the same JDK. */
+async function probeJava(bin: string): Promise<JavaInfo | null> {
   let versionText: string;
   try {
-    const r = await run(bin, ['-version'], { timeoutMs: 30_000 });
+    const r = await run(bin, ['-XshowSettings:properties', '-version'], { timeoutMs: 30_000 });
     versionText = r.stderr + r.stdout;
-  } catch (err) {
-    throw new DatabaseLifecycleError(
-      `Java is needed to run the local Neo4j but ${javaHome ? `${bin} (from JAVA_HOME)` : '`java`'} could not be run: ${errorMessage(err)}. ` +
-        `Install a JDK 17 or 21 (e.g. apt-get install openjdk-17-jdk-headless) or set JAVA_HOME.`,
-      { cause: err },
-    );
+  } catch {
+    return null;
   }
   const m = /version "(\d+)(?:\.(\d+))?/.exec(versionText);
   let major = m ? Number(m[1]) : 0;
   if (major === 1 && m?.[2]) major = Number(m[2]); // "1.8.0"
-  const minimum = neo4jVersion.startsWith('5.') ? 17 : 21;
-  if (major < minimum) {
-    throw new DatabaseLifecycleError(
-      `Neo4j ${neo4jVersion} needs Java ${minimum} or later, but ${bin} is Java ${major || 'of unknown version'}. Set JAVA_HOME to a newer JDK.`,
-    );
-  }
-  if (neo4jVersion.startsWith('5.') && major > 21) {
-    // It does start on Java 25 (tried), but Neo4j 5.26 supports 17 and 21 only.
-    logger.warn({ java: bin, major }, `Neo4j ${neo4jVersion} supports Java 17 and 21; running it on Java ${major} anyway`);
-  }
   // The launcher is compiled with javac from the same JDK.
-  let javac = javacCandidate;
-  if (!javaHome) {
-    const resolved = await resolveJavaHomeOf(bin);
-    if (resolved) javac = path.join(resolved, 'bin', 'javac');
-  }
-  return { bin, javac, major };
+  const home = /^\s*java\.home = (.+)$/m.exec(versionText)?.[1]?.trim();
+  return { bin, javac: home ? path.join(home, 'bin', 'javac') : path.join(path.dirname(bin), 'javac'), major };
 }
 
-/** The java.home of a java binary, so that javac comes from the same JDK. */
-async function resolveJavaHomeOf(bin: string): Promise<string | null> {
-  try {
-    const r = await run(bin, ['-XshowSettings:properties', '-version'], { timeoutMs: 30_000 });
-    const m = /^\s*java\.home = (.+)$/m.exec(r.stderr + r.stdout);
-    return m?.[1]?.trim() ?? null;
-  } catch {
-    return null;
+async function installedJdks(): Promise<JavaInfo[]> {
+  const homes = new Set<string>();
+  for (const folder of JDK_FOLDERS) {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const home = path.join(folder, e);
+      // A JDK (javac, to compile the launcher), reached once even through its symlinked aliases.
+      if (!existsSync(path.join(home, 'bin', 'javac'))) continue;
+      try {
+        homes.add(realpathSync(home));
+      } catch {
+        /* dangling link */
+      }
+    }
   }
+  const found = await Promise.all([...homes].sort().map((h) => probeJava(path.join(h, 'bin', 'java'))));
+  return found.filter((j): j is JavaInfo => j !== null && existsSync(j.javac));
 }
 
 async function fetchJars(config: KgragConfig, logger: Logger, p: Paths, progress: (msg: string) => void): Promise<void> {
@@ -455,7 +508,9 @@ async function fetchJars(config: KgragConfig, logger: Logger, p: Paths, progress
   const version = config.localDb.version;
   const tmpDir = `${p.libDir}.tmp-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
-  progress(`Downloading Neo4j ${version} and APOC jars from Maven Central (first start only, about 120 MB)...`);
+  const apoc = hasMavenApoc(version);
+  progress(`Downloading Neo4j ${version}${apoc ? ' and APOC' : ''} jars from Maven Central (first start only, about 120 MB)...`);
+  if (!apoc) logger.warn({ version }, `APOC is not on Maven Central for Neo4j ${version}: running without it (GraphQL needs it)`);
   const started = Date.now();
   const args = [
     '-q',
@@ -464,6 +519,7 @@ async function fetchJars(config: KgragConfig, logger: Logger, p: Paths, progress
     '-f',
     POM,
     `-Dneo4j.version=${version}`,
+    ...(apoc ? [] : ['-Dkgrag.noApoc']),
     'dependency:copy-dependencies',
     '-DincludeScope=runtime',
     `-DoutputDirectory=${tmpDir}`,
@@ -493,7 +549,7 @@ async function fetchJars(config: KgragConfig, logger: Logger, p: Paths, progress
   const plugins = path.join(tmpDir, 'plugins');
   mkdirSync(plugins, { recursive: true });
   const apocJars = readdirSync(tmpDir).filter((f) => /^apoc-.*\.jar$/.test(f));
-  if (apocJars.length === 0) {
+  if (apoc && apocJars.length === 0) {
     rmSync(tmpDir, { recursive: true, force: true });
     throw new DatabaseLifecycleError(`Maven did not fetch APOC for Neo4j ${version}: no apoc-*.jar in the result.`);
   }
@@ -525,7 +581,7 @@ async function compileLauncher(java: JavaInfo, p: Paths, logger: Logger): Promis
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new DatabaseLifecycleError(
         `A JDK (with javac) is needed to compile the Neo4j launcher, but ${java.javac} was not found. ` +
-          'Install a JDK 17 or 21 (e.g. apt-get install openjdk-17-jdk-headless) or point JAVA_HOME at one.',
+          'Install a JDK (not only a JRE) or point JAVA_HOME at one.',
         { cause: err },
       );
     }

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { GraphError } from '../errors.ts';
 import { cypher, quoteName } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
+import { collectionFilterIndex, PREFER_INDEX_FILTER } from './server.ts';
 
 /**
  * One vector index per collection. The Community vector index cannot filter, so a search within
  * one collection of a shared index must over-fetch and filter, and the smaller the collection's
  * share, the more it fetches. Each chunk therefore also carries a label of its own collection,
  * with a vector index on that label: a search reads only the caller's collections' vectors
- * (exact isolation by construction). Measured by `npm run bench -- --parts isolation`.
+ * (exact isolation by construction). Measured by `npm run bench -- --parts isolation`, also
+ * against Neo4j 2026.01+'s filter inside the shared index (see PREFER_INDEX_FILTER).
  *
  * The label is `Chunk_<hash>`: the underscore keeps it apart from every label data may take
  * (names.ts allows letters and digits only), and the hash from the collection name's characters.
@@ -35,11 +37,19 @@ const ready = new WeakMap<GraphExecutor, Set<string>>();
  * and waits until it is online. Idempotent; writers call it before writing chunks (they set the
  * label themselves), `applySchema` for every collection that holds chunks.
  */
-export async function ensureCollectionIndex(db: GraphExecutor, collection: string, dimension: number): Promise<void> {
+export async function ensureCollectionIndex(
+  db: GraphExecutor,
+  collection: string,
+  dimension: number,
+  opts: { evenWithFilter?: boolean } = {},
+): Promise<void> {
   const index = collectionIndexName(collection, dimension);
   const known = ready.get(db) ?? new Set<string>();
   ready.set(db, known);
   if (known.has(index)) return;
+  // Where searches filter inside the shared index (src/graph/server.ts), a second index of the
+  // same vectors would only slow writes down.
+  if (PREFER_INDEX_FILTER && !opts.evenWithFilter && (await collectionFilterIndex(db)).declared) return;
   // An index is created only after its collection's chunks are labelled, and every writer labels
   // what it writes: an existing index is complete, and the labelling scan is paid once.
   const exists = (await db.runSchema(cypher('search/collection-indexes'), { prefix: index })).some((r) => r.name === index);

@@ -3,6 +3,7 @@ import type { Logger } from '../logging.ts';
 import { ensureCollectionIndex } from './collection-index.ts';
 import { cypher, cypherStatements } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
+import { serverFeatures } from './server.ts';
 
 export interface EmbeddingIdentity {
   model: string;
@@ -90,11 +91,18 @@ async function ensureVectorIndex(db: GraphExecutor, embedding: EmbeddingIdentity
         'or use another database (NEO4J_DATABASE).',
     );
   }
+  // On 2026.01+ the shared index also stores the collection, to filter by it inside the index.
+  const filtered = (await serverFeatures(db)).vectorFilter;
   if (indexDim !== null && indexDim !== embedding.dimension) {
     logger.info({ from: indexDim, to: embedding.dimension }, 'recreating empty vector index for new dimension');
     await db.runSchema(cypher('schema/drop-vector-index'));
+  } else if (index && filtered && !((index.properties as string[] | undefined) ?? []).includes('collection')) {
+    // Created by an earlier kgrag or on 5.26: rebuilt once, searches use the collections'
+    // own indexes meanwhile.
+    logger.info('recreating the vector index with the collection as filter property');
+    await db.runSchema(cypher('schema/drop-vector-index'));
   }
-  await db.runSchema(cypher('schema/vector-index'), { dimension: int(embedding.dimension) });
+  await db.runSchema(cypher(filtered ? 'schema/vector-index-filtered' : 'schema/vector-index'), { dimension: int(embedding.dimension) });
   if (storedModel !== embedding.model || storedDim !== embedding.dimension) {
     await db.write(cypher('schema/set-embedding-meta'), {
       model: embedding.model,

@@ -3,6 +3,7 @@ import type { SearchResult } from '../domain/types.ts';
 import { collectionIndexName, isIndexUnavailable } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
+import { collectionFilterIndex, PREFER_INDEX_FILTER } from './server.ts';
 
 /** Upper bound on over-fetching from the vector index while looking for the caller's collections. */
 const MAX_CANDIDATES = 10_000;
@@ -10,8 +11,10 @@ const MAX_CANDIDATES = 10_000;
 const MAX_COLLECTION_INDEXES = 8;
 
 /**
- * Nearest chunks by cosine similarity, restricted to `collections`: each collection's own vector
- * index (src/graph/collection-index.ts), the lists merged by score. A collection whose index is
+ * Nearest chunks by cosine similarity, restricted to `collections`. With PREFER_INDEX_FILTER, on
+ * Neo4j 2026.01+ with the shared index declaring `collection` (applySchema does), the index
+ * filters by collection itself (`filteredVectorSearch`). Otherwise each collection's own vector index
+ * (src/graph/collection-index.ts), the lists merged by score. A collection whose index is
  * missing or still populating (chunks written by an older kgrag, before `applySchema` labelled
  * them) sends the search to the shared index instead, with the same results.
  */
@@ -24,20 +27,43 @@ export async function vectorSearch(
   // The existing graph's scope holds no chunks (and so has no index of its own).
   collections = collections.filter((c) => c !== GRAPH_SCOPE);
   if (collections.length === 0 || k <= 0) return [];
+  if (PREFER_INDEX_FILTER && (await collectionFilterIndex(db)).online) return filteredVectorSearch(db, embedding, collections, k);
+  return perCollectionVectorSearch(db, embedding, collections, k);
+}
+
+/** A vector search design: the k nearest chunks of `collections` to `embedding`. */
+export type VectorSearch = (db: GraphExecutor, embedding: number[], collections: string[], k: number) => Promise<SearchResult[]>;
+
+/** Each collection's own vector index, the lists merged by score; the shared index for what has none. */
+export const perCollectionVectorSearch: VectorSearch = async (db, embedding, collections, k) => {
+  if (collections.length === 0 || k <= 0) return [];
   if (collections.length <= MAX_COLLECTION_INDEXES) {
     try {
-      const lists = await Promise.all(
-        [...new Set(collections)].map((c) =>
-          db.read(cypher('search/vector-collection'), { index: collectionIndexName(c, embedding.length), embedding, k: int(k) }),
-        ),
+      return await eachCollection(collections, k, (c) =>
+        db.read(cypher('search/vector-collection'), { index: collectionIndexName(c, embedding.length), embedding, k: int(k) }),
       );
-      return (lists.flat() as unknown as SearchResult[]).sort((a, b) => b.score - a.score).slice(0, k);
     } catch (err) {
       if (!isIndexUnavailable(err)) throw err;
     }
   }
   return sharedVectorSearch(db, embedding, collections, k);
+};
+
+/** One search per collection, in parallel, the lists merged by score. */
+async function eachCollection(collections: string[], k: number, search: (collection: string) => Promise<unknown[]>): Promise<SearchResult[]> {
+  const lists = await Promise.all([...new Set(collections)].map(search));
+  return (lists.flat() as SearchResult[]).sort((a, b) => b.score - a.score).slice(0, k);
 }
+
+/**
+ * Nearest chunks in the shared index, filtered by collection inside the index (Cypher 25
+ * `SEARCH … WHERE`, Neo4j 2026.01+): no over-fetch and no index per collection. One query per
+ * collection (the filter takes one exact value), the lists merged by score.
+ */
+export const filteredVectorSearch: VectorSearch = async (db, embedding, collections, k) => {
+  if (collections.length === 0 || k <= 0) return [];
+  return eachCollection(collections, k, (collection) => db.read(cypher('search/vector-filtered'), { embedding, collection, k: int(k) }));
+};
 
 /**
  * Nearest chunks in the shared index of every collection. The Community vector index

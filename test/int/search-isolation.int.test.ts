@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kgrag } from '../../src/app.ts';
 import { buildCatalog } from '../../src/graph/catalog.ts';
-import { chunkLabel, collectionIndexName, dropCollectionIndexes } from '../../src/graph/collection-index.ts';
+import { chunkLabel, collectionIndexName, dropCollectionIndexes, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
 import { applySchema } from '../../src/graph/schema.ts';
-import { vectorSearch } from '../../src/graph/search.ts';
+import { filteredVectorSearch, perCollectionVectorSearch, vectorSearch } from '../../src/graph/search.ts';
+import { collectionFilterIndex, PREFER_INDEX_FILTER, serverFeatures } from '../../src/graph/server.ts';
 import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
 /** The same documents in two collections: every nearest neighbour of one has a twin in the other. */
@@ -13,7 +14,7 @@ const DOCS = {
   'rust.md': '# Rust\n\nIron rusts when water and oxygen reach it; salt water speeds the reaction.\n',
 };
 
-describe('vector search isolation (one vector index per collection)', () => {
+describe('vector search isolation (in-index filter on Neo4j 2026.01+, else one vector index per collection)', () => {
   let app: Kgrag;
   const a = uniqueCollection('iso-a');
   const b = uniqueCollection('iso-b');
@@ -32,9 +33,11 @@ describe('vector search isolation (one vector index per collection)', () => {
     files.cleanup();
   });
 
-  it('gives each collection an index of its own and never returns another collection’s chunk', async () => {
+  it('gives each collection an index of its own (none where the shared index filters) and never returns another collection’s chunk', async () => {
     const dim = app.embedder!.dimension;
-    expect(await indexes()).toEqual(expect.arrayContaining([collectionIndexName(a, dim), collectionIndexName(b, dim)]));
+    const own = [collectionIndexName(a, dim), collectionIndexName(b, dim)];
+    if (PREFER_INDEX_FILTER && (await serverFeatures(app.db)).vectorFilter) expect(await indexes()).not.toEqual(expect.arrayContaining([own[0]]));
+    else expect(await indexes()).toEqual(expect.arrayContaining(own));
     for (const c of [a, b]) {
       // k above the collection's size: everything it holds, and nothing else.
       const hits = await vectorSearch(app.db, query, [c], 50);
@@ -49,6 +52,30 @@ describe('vector search isolation (one vector index per collection)', () => {
     expect(both.map((h) => h.score)).toEqual([...both.map((h) => h.score)].sort((x, y) => y - x));
   });
 
+  it('filters inside the shared index exactly when the server supports it, and each design stays exact', async () => {
+    const features = await serverFeatures(app.db);
+    // The server used: 5.26 (CI) has no in-index filter, 2026.01+ does and applySchema declared it.
+    expect(features.vectorFilter).toBe(/^20(2[6-9]|[3-9]\d)\./.test(features.version));
+    expect(await collectionFilterIndex(app.db)).toEqual({ declared: features.vectorFilter, online: features.vectorFilter });
+    const designs = features.vectorFilter ? [filteredVectorSearch, perCollectionVectorSearch] : [perCollectionVectorSearch];
+    // With PREFER_INDEX_FILTER ingest skips the collections' own indexes on 2026.01+: built here to check that design too.
+    for (const c of [a, b]) await ensureCollectionIndex(app.db, c, app.embedder!.dimension, { evenWithFilter: true });
+    expect(await indexes()).toEqual(expect.arrayContaining([collectionIndexName(a, app.embedder!.dimension), collectionIndexName(b, app.embedder!.dimension)]));
+    for (const search of designs) {
+      for (const c of [a, b]) {
+        // The twin of every chunk sits in the other collection with the very same vector.
+        const hits = await search(app.db, query, [c], 50);
+        expect(hits.map((h) => h.collection)).toEqual([c, c, c]);
+        expect(hits[0]!.title).toBe('Tides');
+        const top = await search(app.db, query, [c], 1);
+        expect(top.map((h) => [h.collection, h.title])).toEqual([[c, 'Tides']]);
+      }
+      const both = await search(app.db, query, [a, b], 6);
+      expect(both.map((h) => h.collection).sort()).toEqual([a, a, a, b, b, b].sort());
+      expect(await search(app.db, query, [uniqueCollection('iso-none')], 5)).toEqual([]);
+    }
+  });
+
   it('answers exactly from the shared index while a collection has no index, and applySchema gives it one', async () => {
     // Chunks as an older kgrag wrote them: no collection label, no index of their own.
     await dropCollectionIndexes(app.db, a);
@@ -59,13 +86,19 @@ describe('vector search isolation (one vector index per collection)', () => {
     expect(fallback.every((h) => h.collection === a)).toBe(true);
 
     await applySchema(app.db, { model: app.embedder!.modelId, dimension: app.embedder!.dimension }, app.logger);
-    expect(await indexes()).toContain(collectionIndexName(a, app.embedder!.dimension));
+    // Where the shared index filters, the collection needs no index of its own.
+    const filters = PREFER_INDEX_FILTER && (await serverFeatures(app.db)).vectorFilter;
+    expect((await indexes()).includes(collectionIndexName(a, app.embedder!.dimension))).toBe(!filters);
     const [labelled] = await app.db.read('MATCH (c:Chunk {collection: $a}) RETURN count(c) AS all, count(CASE WHEN $label IN labels(c) THEN 1 END) AS labelled', {
       a,
       label: chunkLabel(a),
     });
-    expect(labelled).toEqual({ all: 3, labelled: 3 });
-    expect((await vectorSearch(app.db, query, [a], 50)).map((h) => h.chunkId)).toEqual(fallback.map((h) => h.chunkId));
+    expect(labelled).toEqual({ all: 3, labelled: filters ? 0 : 3 });
+    // The same chunks, the same best one; two approximate indexes (2026's are quantised by
+    // default) may order the far, near-tied rest differently.
+    const own = await vectorSearch(app.db, query, [a], 50);
+    expect(own.map((h) => h.chunkId).sort()).toEqual(fallback.map((h) => h.chunkId).sort());
+    expect(own[0]!.chunkId).toBe(fallback[0]!.chunkId);
   });
 
   it('keeps the collection labels out of the schema catalog', async () => {
