@@ -9,6 +9,13 @@ import { collectionFilterIndex, PREFER_INDEX_FILTER } from './server.ts';
 const MAX_CANDIDATES = 10_000;
 /** More collections than this are searched in the shared index: their share of it is large anyway. */
 const MAX_COLLECTION_INDEXES = 8;
+/**
+ * Several collections that hold at least this share of all chunks are searched in the shared
+ * index in one query, with the usual small over-fetch (k × 4, at least 50), rather than one query per index.
+ */
+const SHARED_INDEX_SHARE = 0.5;
+/** How long a count of the chunks in a set of collections is reused: it only sizes the over-fetch. */
+const COUNTS_TTL_MS = 60_000;
 
 /**
  * Nearest chunks by cosine similarity, restricted to `collections`. With PREFER_INDEX_FILTER, on
@@ -37,6 +44,11 @@ export type VectorSearch = (db: GraphExecutor, embedding: number[], collections:
 /** Each collection's own vector index, the lists merged by score; the shared index for what has none. */
 export const perCollectionVectorSearch: VectorSearch = async (db, embedding, collections, k) => {
   if (collections.length === 0 || k <= 0) return [];
+  collections = [...new Set(collections)];
+  if (collections.length > 1) {
+    const counts = await chunkCounts(db, collections);
+    if (counts.total > 0 && counts.inCollections >= SHARED_INDEX_SHARE * counts.total) return sharedVectorSearch(db, embedding, collections, k, counts);
+  }
   if (collections.length <= MAX_COLLECTION_INDEXES) {
     try {
       return await eachCollection(collections, k, (c) =>
@@ -76,10 +88,12 @@ export async function sharedVectorSearch(
   embedding: number[],
   collections: string[],
   k: number,
+  known?: ChunkCounts,
 ): Promise<SearchResult[]> {
   if (collections.length === 0 || k <= 0) return [];
-  let candidates = Math.max(k * 4, 50);
-  let counts: { total: number; inCollections: number } | undefined;
+  let counts = known;
+  const byShare = (c: ChunkCounts) => Math.ceil((1.5 * k * c.total) / Math.max(1, c.inCollections));
+  let candidates = Math.min(Math.max(k * 4, 50, counts ? byShare(counts) : 0), MAX_CANDIDATES);
   for (;;) {
     const rows = await db.read(cypher('search/vector'), {
       embedding,
@@ -88,14 +102,37 @@ export async function sharedVectorSearch(
       k: int(k),
     });
     if (rows.length >= k || candidates >= MAX_CANDIDATES) return rows as unknown as SearchResult[];
-    if (!counts) {
-      const [row] = await db.read(cypher('search/count-chunks'), { collections });
-      counts = { total: (row?.total as number | undefined) ?? 0, inCollections: (row?.inCollections as number | undefined) ?? 0 };
-    }
+    counts ??= await countChunks(db, collections);
     if (candidates >= counts.total || rows.length >= counts.inCollections) return rows as unknown as SearchResult[];
-    const byShare = Math.ceil((1.5 * k * counts.total) / Math.max(1, counts.inCollections));
-    candidates = Math.min(Math.max(candidates * 4, byShare), MAX_CANDIDATES);
+    candidates = Math.min(Math.max(candidates * 4, byShare(counts)), MAX_CANDIDATES);
   }
+}
+
+interface ChunkCounts {
+  /** Chunks in the shared index. */
+  total: number;
+  inCollections: number;
+}
+
+async function countChunks(db: GraphExecutor, collections: string[]): Promise<ChunkCounts> {
+  const [row] = await db.read(cypher('search/count-chunks'), { collections });
+  return { total: (row?.total as number | undefined) ?? 0, inCollections: (row?.inCollections as number | undefined) ?? 0 };
+}
+
+const countCache = new WeakMap<GraphExecutor, Map<string, { at: number; counts: Promise<ChunkCounts> }>>();
+
+/** `countChunks`, reused for COUNTS_TTL_MS per set of collections. */
+function chunkCounts(db: GraphExecutor, collections: string[]): Promise<ChunkCounts> {
+  const byKey = countCache.get(db) ?? new Map<string, { at: number; counts: Promise<ChunkCounts> }>();
+  countCache.set(db, byKey);
+  const key = JSON.stringify([...collections].sort());
+  const hit = byKey.get(key);
+  if (hit && Date.now() - hit.at < COUNTS_TTL_MS) return hit.counts;
+  const counts = countChunks(db, collections);
+  counts.catch(() => byKey.delete(key));
+  byKey.set(key, { at: Date.now(), counts });
+  if (byKey.size > 1000) byKey.delete(byKey.keys().next().value!);
+  return counts;
 }
 
 /** Scripts written without spaces between words, which the English analyzer would index per character. */

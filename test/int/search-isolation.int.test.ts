@@ -3,7 +3,7 @@ import type { Kgrag } from '../../src/app.ts';
 import { buildCatalog } from '../../src/graph/catalog.ts';
 import { chunkLabel, collectionIndexName, dropCollectionIndexes, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
 import { applySchema } from '../../src/graph/schema.ts';
-import { filteredVectorSearch, perCollectionVectorSearch, vectorSearch } from '../../src/graph/search.ts';
+import { filteredVectorSearch, perCollectionVectorSearch, sharedVectorSearch, vectorSearch } from '../../src/graph/search.ts';
 import { collectionFilterIndex, PREFER_INDEX_FILTER, serverFeatures } from '../../src/graph/server.ts';
 import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
@@ -57,7 +57,9 @@ describe('vector search isolation (in-index filter on Neo4j 2026.01+, else one v
     // The server used: 5.26 (CI) has no in-index filter, 2026.01+ does and applySchema declared it.
     expect(features.vectorFilter).toBe(/^20(2[6-9]|[3-9]\d)\./.test(features.version));
     expect(await collectionFilterIndex(app.db)).toEqual({ declared: features.vectorFilter, online: features.vectorFilter });
-    const designs = features.vectorFilter ? [filteredVectorSearch, perCollectionVectorSearch] : [perCollectionVectorSearch];
+    // The shared index, over-fetched: the fallback, and the one query for collections that hold most chunks.
+    const shared = (db: typeof app.db, e: number[], c: string[], k: number) => sharedVectorSearch(db, e, c, k);
+    const designs = features.vectorFilter ? [filteredVectorSearch, perCollectionVectorSearch, shared] : [perCollectionVectorSearch, shared];
     // With PREFER_INDEX_FILTER ingest skips the collections' own indexes on 2026.01+: built here to check that design too.
     for (const c of [a, b]) await ensureCollectionIndex(app.db, c, app.embedder!.dimension, { evenWithFilter: true });
     expect(await indexes()).toEqual(expect.arrayContaining([collectionIndexName(a, app.embedder!.dimension), collectionIndexName(b, app.embedder!.dimension)]));
