@@ -7,7 +7,7 @@
 import { cypher } from '../graph/cypher.ts';
 import { fillNames, type LabelInfo, type PropertyInfo, type RelationshipInfo, type SchemaCatalog } from '../graph/catalog.ts';
 import { int, type GraphExecutor } from '../graph/executor.ts';
-import { lookupInDictionary } from './value-dictionary.ts';
+import { initialsOf, lookupInDictionary } from './value-dictionary.ts';
 import { NEGATIONS, VALUE_SYNONYMS, closeEnough, isStopword, nameWords, stem, synonymsOf, tokenize, type Token } from './lexicon.ts';
 
 /** Token range [start, end). */
@@ -322,9 +322,8 @@ function allValuesKnown(l: LabelInfo, p: PropertyInfo): boolean {
 /** Whether a stored value (lower case) is one of the phrases, or has one of the acronyms as initials (as value-lookup.cypher decides). */
 function couldMatch(value: string, phrases: string[], acronyms: string[]): boolean {
   if (phrases.includes(value)) return true;
-  if (acronyms.length === 0 || value.length > 60) return false;
-  const initials = value.split(' ').map((w) => w.slice(0, 1)).join('');
-  return phrases.includes(initials) || acronyms.includes(initials);
+  const initials = acronyms.length > 0 ? initialsOf(value) : undefined;
+  return initials !== undefined && (phrases.includes(initials) || acronyms.includes(initials));
 }
 
 /**

@@ -30,6 +30,14 @@ interface Dictionary {
   byInitials: Map<string, Entry[]>;
 }
 
+/**
+ * The first letters of a lower-case value's words ("chief executive officer" → "ceo"), or
+ * undefined for a value longer than 60 characters: how value-lookup.cypher matches an acronym.
+ */
+export function initialsOf(lower: string): string | undefined {
+  return lower.length <= 60 ? lower.split(' ').map((w) => w.slice(0, 1)).join('') : undefined;
+}
+
 /** Values read into one label's dictionary at most; beyond it the label is scanned per question. */
 const MAX_ROWS = 300_000;
 
@@ -102,7 +110,7 @@ async function build(db: GraphExecutor, q: DictionaryQuery): Promise<Dictionary 
   for (const r of rows) {
     const value = String(r.value);
     const lower = value.toLowerCase();
-    const initials = value.length <= 60 ? lower.split(' ').map((w) => w.slice(0, 1)).join('') : undefined;
+    const initials = initialsOf(lower);
     const e: Entry = { key: String(r.key), value, count: Number(r.count), ids: (r.ids as string[]) ?? [], degree: Number(r.degree ?? 0), lower, initials };
     push(dictionary.byLower, lower, e);
     if (initials !== undefined) push(dictionary.byInitials, initials, e);
