@@ -48,11 +48,11 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
       if (r.byName) {
         const total = rows.reduce((n, row) => n + Number(row.nodes ?? 0), 0);
         const more = truncated ? ' (the first names only)' : '';
-        return `${total} ${noun(target.label, total)}${what}, under ${rows.length} ${rows.length === 1 ? 'name' : 'names'}${more}: ${join(rows.map((row) => `${format(row.name)} (${format(row.nodes)})`))}.`;
+        return `${total} ${noun(target.label, total)}${what}, under ${rows.length} ${rows.length === 1 ? 'name' : 'names'}${more}: ${listed(rows.map((row) => `${format(row.name)} (${format(row.nodes)})`))}.`;
       }
       const names = rows.map((row) => format(row.name));
       const more = truncated ? ` (showing the first ${rows.length})` : '';
-      return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${join(names)}.`;
+      return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${listed(names)}.`;
     }
     case 'rank':
     case 'group': {
@@ -143,6 +143,15 @@ function noun(label: string, n: number): string {
   if (/[^aeiou]y$/.test(w)) return `${w.slice(0, -1)}ies`;
   if (w === 'person') return 'people';
   return `${w}s`;
+}
+
+/** Items a sentence names at most; the rows beside it hold them all. */
+const NAMED_IN_TEXT = 20;
+
+/** A long list named in part: "a, b, … and 180 more (all in the rows)". */
+function listed(items: string[]): string {
+  if (items.length <= NAMED_IN_TEXT) return join(items);
+  return `${items.slice(0, NAMED_IN_TEXT).join(', ')} and ${items.length - NAMED_IN_TEXT} more (all in the rows)`;
 }
 
 function join(items: string[]): string {

@@ -53,7 +53,7 @@ export interface AskOptions {
   collections: string[] | null;
   /** Reference date for "overdue", "next month", "how long" (YYYY-MM-DD); default today (UTC). */
   asOf?: string;
-  /** Rows of a structured answer, at most (default 100). */
+  /** Rows of a structured answer, at most (default 1000: "list all…" means all, as far as a reader can use). */
   limit?: number;
   /** Passages in the context of an open question (default 8). */
   passages?: number;
@@ -88,7 +88,7 @@ export interface Seed {
 }
 
 export const MAX_QUESTION_LENGTH = 2000;
-const DEFAULTS = { limit: 100, passages: 8, timeoutMs: 10_000 };
+const DEFAULTS = { limit: 1000, passages: 8, timeoutMs: 10_000 };
 /** Hits fetched before expansion re-ranks them into the context budget. */
 const RETRIEVAL_DEPTH = 20;
 /** A hybrid answer follows at most this many nodes from the graph into the documents. */

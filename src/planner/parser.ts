@@ -11,7 +11,7 @@ import { overlaps, type Grounding, type LabelMention, type PropertyMention, type
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
 import { COMMON_WORDS, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
-import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem } from './lexicon.ts';
+import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem, type Token } from './lexicon.ts';
 
 export interface ParseOptions {
   /** Reference date for relative expressions ("next month", "how long"), YYYY-MM-DD. */
@@ -61,6 +61,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // ---------------------------------------------------------------- target
   const personLabel = findPersonLabel(g);
   const labelMentions = g.labels.filter((m) => {
+    // "units on order" (Product.unitsOnOrder): a word inside a property named in full, of another
+    // label, is part of that property's name, not a node of its own.
+    if (g.properties.some((p) => p.score >= 1 && p.label !== m.label && !p.label.startsWith('REL:') && p.span.end - p.span.start > m.span.end - m.span.start && p.span.start <= m.span.start && m.span.end <= p.span.end)) return false;
     // Inside a longer name ("Project Atlas") the word is part of the name.
     if (slots.some((s) => s.alternatives.every((a) => a.isName) && overlaps(s.span, m.span) && s.span.end - s.span.start > m.span.end - m.span.start)) return false;
     // "the HL7 feed connector task": the noun belongs to the name next to it.
@@ -388,6 +391,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     markUsed(c.span);
     markUsed(found.mention?.span ?? c.span);
     if (found.mention) compared.push(found.mention.span.start);
+    // "transactions over $2 million": the noun the amount is said of names whatever holds it.
+    const said = c.money && !found.mention ? T[c.span.start - 1] : undefined;
+    if (said && !said.quoted && !used.has(said.index) && !mentioned(g, said.index)) markUsed({ start: said.index, end: said.index + 1 });
     for (const cond of toConditions(c, found)) addCondition(found.holder, cond);
   }
 
@@ -878,6 +884,8 @@ function referencedProperties(spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists'
 }
 
 /** Content words no mention covers: unknown names, properties the graph does not have. */
+const IRREGULAR_PARTICIPLES = new Set(['sent', 'paid', 'spent', 'lent', 'sold', 'bought', 'earned', 'held', 'made', 'given', 'taken', 'won', 'lost', 'owed']);
+
 export function unexplainedWords(g: Grounding, used: Set<number> = new Set()): string[] {
   const covered = new Set(used);
   const cover = (s: Span) => {
@@ -887,7 +895,12 @@ export function unexplainedWords(g: Grounding, used: Set<number> = new Set()): s
   g.properties.forEach((m) => cover(m.span));
   g.values.forEach((m) => cover(m.span));
   g.relations.forEach((m) => cover(m.span));
+  // "the total amount received", "the price paid": a participle right after a number property only
+  // says how the quantity came about.
+  const numberAt = (i: number) => g.properties.some((m) => m.span.start <= i && i < m.span.end && propertyKind(m.property) === 'number');
+  const participle = (t: Token) => /ed$/.test(t.text) || IRREGULAR_PARTICIPLES.has(t.text);
   return g.tokens
+    .filter((t) => !(participle(t) && numberAt(t.index - 1)))
     .filter((t) => !covered.has(t.index) && !isStopword(t.text) && !FUNCTION_WORDS.has(t.text) && !FUNCTION_WORDS.has(t.stem) && parseNumber(t) === undefined && !parseIsoDate(t))
     .map((t) => t.raw);
 }
@@ -1015,6 +1028,12 @@ function nameProperty(g: Grounding, label: string): string | undefined {
 function describeNode(g: Grounding, node: NodeSpec): string {
   const v = g.values.find((x) => x.ids === node.ids);
   return v?.value ?? node.conditions.map((c) => String(c.value)).join(', ');
+}
+
+/** Whether any label, property, value or relationship mention covers token i. */
+function mentioned(g: Grounding, i: number): boolean {
+  const at = (s: Span) => s.start <= i && i < s.end;
+  return g.labels.some((m) => at(m.span)) || g.properties.some((m) => at(m.span)) || g.values.some((m) => at(m.span)) || g.relations.some((m) => at(m.span));
 }
 
 function isPropertyAt(g: Grounding, i: number): boolean {

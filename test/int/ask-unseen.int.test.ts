@@ -346,3 +346,59 @@ describe('ask: a relationship named by a role noun, counts in a state, totals re
     expect(r.plan.message).toMatch(/verb/);
   }, 60_000);
 });
+
+describe('ask: sums of money, participles, property names holding a label word and long lists, on a graph kgrag did not build', () => {
+  let app: Kgrag;
+  const wipe = () => app.db.write('MATCH (n) WHERE n:Grant OR n:Lab OR n:Crate OR n:Depot OR n:Transit OR n:Beacon DETACH DELETE n');
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    // Grants carry an amount beside two other numbers (a latitude, a count) that a sum of money must not meet.
+    await app.db.write(`
+      CREATE (x:Lab {name: 'Xylo'}), (y:Lab {name: 'Yarrow'}), (z:Lab {name: 'Zinnia'})
+      CREATE (:Grant {name: 'g1', amount: 3000000, lat: 5000000.5, reviewers: 4000000})-[:AWARDED_TO]->(x),
+             (:Grant {name: 'g2', amount: 2500000, lat: 10.5, reviewers: 3})-[:AWARDED_TO]->(x),
+             (:Grant {name: 'g3', amount: 500000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
+             (:Grant {name: 'g4', amount: 400000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
+             (:Grant {name: 'g5', amount: 1200000, lat: 1.5, reviewers: 2})-[:AWARDED_TO]->(y),
+             (:Grant {name: 'g6', amount: 100000, lat: 2.5, reviewers: 5})-[:AWARDED_TO]->(z)
+      CREATE (n:Depot {name: 'North'}), (s:Depot {name: 'South'}), (t:Transit {name: 'van-1'})
+      CREATE (:Crate {name: 'c1', boxesInTransit: 9})-[:STORED_IN]->(n), (:Crate {name: 'c2', boxesInTransit: 7})-[:STORED_IN]->(n),
+             (:Crate {name: 'c3', boxesInTransit: 1})-[:STORED_IN]->(s), (:Crate {name: 'c4', boxesInTransit: 2})-[:STORED_IN]->(s),
+             (:Crate {name: 'c5', boxesInTransit: 8})-[:STORED_IN]->(s)
+      WITH t MATCH (c:Crate) CREATE (c)-[:MOVED_BY]->(t)
+      WITH DISTINCT t UNWIND range(1, 150) AS i CREATE (:Beacon {name: 'beacon-' + right('00' + toString(i), 3)})`);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+
+  it('compares a sum of money with the one property named for money, whatever noun the amount is said of', async () => {
+    const r = await ask('List the top 2 labs by the number of grants involving payments over $1 million.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => [x.name, x.value])).toEqual([['Xylo', 2], ['Yarrow', 1]]);
+    expect(r.cypher.map((c) => c.query).join('\n')).toMatch(/`amount` > /);
+  }, 60_000);
+
+  it('reads a participle after a number property as how the quantity came about', async () => {
+    const r = await ask('List the top 2 labs by the total amount received from grants.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => [x.name, x.value])).toEqual([['Xylo', 5500000], ['Yarrow', 2100000]]);
+  }, 60_000);
+
+  it('reads a label word inside a property named in full as part of that property', async () => {
+    const r = await ask('Which depots have the most crates with boxes in transit greater than 5?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'North', value: 2 })]);
+  }, 60_000);
+
+  it('lists every node a "list all" question asks for, naming only the first ones in the sentence', async () => {
+    const r = await ask('List all beacons.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toHaveLength(150);
+    expect(r.answer).toMatch(/^150 beacons: beacon-001, .* and 130 more \(all in the rows\)\.$/);
+  }, 60_000);
+});

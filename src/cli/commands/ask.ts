@@ -15,7 +15,7 @@ export function registerAskCommand({ program, withKgrag, setJson }: CliContext):
     .argument('<question>', 'the question, in plain English')
     .option('-c, --collection <name>', 'collection to ask (repeatable; default: all)', collectionOption)
     .option('--as-of <date>', 'reference date for "overdue", "next month", "how long" (default: today)', isoDate)
-    .option('--limit <n>', 'rows of a structured answer, at most', positiveInt(10_000), 100)
+    .option('--limit <n>', 'rows of a structured answer, at most', positiveInt(10_000), 1000)
     .option('--no-expand', 'answer open questions from search hits only, without graph expansion')
     .option('--json', 'print the full result as JSON')
     .option('--explain', 'also print the plan, the Cypher that ran and the timings')

@@ -15,6 +15,8 @@ export interface Comparison {
   /** The value is a year (1900–2100) or an ISO date. */
   year: boolean;
   date: boolean;
+  /** The value is a sum of money ("$2 million", "500,000 USD"). */
+  money?: boolean;
   /** Tokens used by the comparison, and where its property should be looked for. */
   span: Span;
 }
@@ -41,7 +43,23 @@ function literal(t: Token | undefined): { value: number | string; year: boolean;
   return { value: n, year, date: false };
 }
 
+/** Currency words written after an amount ("500,000 USD", "20 dollars"). */
+const CURRENCY_WORDS = new Set(['usd', 'eur', 'gbp', 'cny', 'rmb', 'jpy', 'dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'yuan']);
+
+/**
+ * Comparisons with their value's kind; an amount of money ("over $1 million", "500,000 USD") is
+ * marked, and a currency word after it belongs to the comparison.
+ */
 export function comparisons(T: Token[], asOf: string): Comparison[] {
+  return findComparisons(T, asOf).map((c) => {
+    const last = T[c.span.end - 1];
+    const currencyAfter = CURRENCY_WORDS.has(T[c.span.end]?.text ?? '');
+    if (!last || typeof c.value !== 'number' || !(/^\$/.test(last.raw) || currencyAfter)) return c;
+    return { ...c, money: true, span: currencyAfter ? { start: c.span.start, end: c.span.end + 1 } : c.span };
+  });
+}
+
+function findComparisons(T: Token[], asOf: string): Comparison[] {
   const words = T.map((t) => t.text);
   const out: Comparison[] = [];
   for (let i = 0; i < T.length; i++) {
@@ -155,6 +173,8 @@ export function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpe
     if (!kind) return false;
     if (c.date) return kind === 'date' || looksLikeDateString(p);
     if (c.year) return kind === 'date' || looksLikeDateString(p) || (kind === 'number' && /year/i.test(p.name)) || kind === 'number';
+    // A sum of money is never compared with a latitude or a count.
+    if (c.money) return kind === 'number' && isMoney(p);
     return kind === 'number' || (kind === 'string' && !looksLikeDateString(p));
   };
   // "orders" names the label Order, not its orderDate.
@@ -181,7 +201,29 @@ export function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpe
   const own = nameWords(target.label).map(stem);
   const chosen = props.length === 1 ? props[0] : (c.year || c.date) ? props.find((p) => nameWords(p.name).map(stem).some((w) => own.includes(w))) : undefined;
   if (chosen) return { holder: target, property: chosen.name, kind: propertyKind(chosen) === 'date' ? 'date' : looksLikeDateString(chosen) ? 'string' : propertyKind(chosen)! };
-  return undefined;
+  return c.money ? moneyProperty(g, holders) : undefined;
+}
+
+/** English nouns for a sum of money, as property names use them. */
+const MONEY_WORDS = new Set(['amount', 'price', 'cost', 'total', 'value', 'revenue', 'salary', 'budget', 'fee', 'payment', 'balance', 'income', 'spend', 'spending', 'sales', 'fare', 'charge', 'wage', 'pay'].map(stem));
+
+function isMoney(p: PropertyInfo): boolean {
+  return nameWords(p.name).some((w) => MONEY_WORDS.has(stem(w)));
+}
+
+/**
+ * "filings involving transactions over $2 million": an amount of money compared without naming
+ * what holds it is the one number property of the question's nodes whose name is a word for money.
+ * Two or more such properties (price and cost) leave it unplaced.
+ */
+function moneyProperty(g: Grounding, holders: NodeSpec[]): FoundProperty | undefined {
+  const found = holders.flatMap((holder) =>
+    (g.labelInfo.get(holder.label)?.properties ?? [])
+      .filter((p) => propertyKind(p) === 'number' && isMoney(p))
+      .map((p) => ({ holder, property: p.name, kind: 'number' as const })),
+  );
+  const labels = new Set(found.map((f) => `${f.holder.label}.${f.property}`));
+  return labels.size === 1 ? found[0] : undefined;
 }
 
 /** A relationship property a comparison applies to ("a quantity greater than 100"), on a type touching a holder. */
