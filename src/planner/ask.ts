@@ -299,7 +299,8 @@ export async function ask(deps: AskDeps, question: string, opts: AskOptions): Pr
   }
 
   // 3. Documents: hybrid retrieval, graph expansion, an extractive or LLM answer with citations.
-  if (!zh && catalog.internal.documents && collections && unplaced.length > 0 && !bridge) {
+  // (Only where the graph holds nodes to re-ask about: without entities or records no name can stand in.)
+  if (!zh && catalog.internal.documents && catalog.labels.length > 0 && collections && unplaced.length > 0 && !bridge) {
     // Hybrid, documents first: who the question describes, then the graph about them.
     const resolved = await timed('resolve', () => resolveDescription(deps, q, unplaced, { collections, asOf, limit, guard, runs: cypherRuns, logger }));
     if (resolved) {

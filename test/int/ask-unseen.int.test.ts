@@ -395,6 +395,12 @@ describe('ask: sums of money, participles, property names holding a label word a
     expect(r.rows).toEqual([expect.objectContaining({ name: 'North', value: 2 })]);
   }, 60_000);
 
+  it('reads "the most" before a quantity only a related label has as its largest total', async () => {
+    const r = await ask('Which depot has the most boxes in transit?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'North', value: 16 })]);
+  }, 60_000);
+
   it('lists every node a "list all" question asks for, naming only the first ones in the sentence', async () => {
     const r = await ask('List all beacons.');
     expect(r.plan.strategy).toBe('structured');

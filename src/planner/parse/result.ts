@@ -189,15 +189,28 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     // "the top 5 customers by total freight": a total or average of a number property that only
     // another label has, over the nodes of that label related to each target (one clear path).
     const fnBy = measure === 'total' || measure === 'sum' ? 'sum' : measure === 'average' || measure === 'mean' ? 'avg' : undefined;
-    if (fnBy && rankingAsked(words, n, topIdx)) {
-      const after = g.properties.filter((m) => m.span.start > by && m.span.start <= by + 4 && !m.label.startsWith('REL:') && m.label !== target.label && m.score >= 0.8 && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start));
+    const relatedTotal = (from: number, fn: Aggregate, desc: boolean, within = 4): ResultSpec | undefined => {
+      const after = g.properties.filter((m) => m.span.start > from && m.span.start <= from + within && !m.label.startsWith('REL:') && m.label !== target.label && m.score >= 0.8 && numeric(m.property) && !idLike(m.property) && !ctx.used.has(m.span.start));
       const owners = [...new Set(after.map((m) => m.label))];
       const v = owners.length === 1 ? ctx.joinLabel(owners[0]!, after[0]!.span.start) : undefined;
-      if (v) {
-        const m = after[0]!;
-        for (let i = m.span.start; i < m.span.end; i++) ctx.used.add(i);
-        const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least' || w === 'bottom');
-        return { kind: 'rank', by: { node: v, property: m.property.name, fn: fnBy, asNumber: textNumber(m.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+      if (!v) return undefined;
+      const m = after[0]!;
+      for (let i = m.span.start; i < m.span.end; i++) ctx.used.add(i);
+      return { kind: 'rank', by: { node: v, property: m.property.name, fn, asNumber: textNumber(m.property) }, descending: explicitOrder ? explicitOrder === 'desc' : desc, limit: n ?? 1, withTies: n === undefined };
+    };
+    if (fnBy && rankingAsked(words, n, topIdx)) {
+      const total = relatedTotal(by, fnBy, !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least' || w === 'bottom'));
+      if (total) return total;
+    }
+    // "the suppliers with the most units on order": "most" before a quantity that only a related
+    // label has is the largest total of it over the related nodes.
+    const mostIdx = words.findIndex((w, i) => (w === 'most' || w === 'least' || w === 'fewest') && !ctx.used.has(i));
+    if (mostIdx >= 0 && words[mostIdx + 1] !== 'number' && rankingAsked(words, n, topIdx)) {
+      // The quantity right after it: "the most expensive products" is a superlative, not a total.
+      const total = relatedTotal(mostIdx, 'sum', words[mostIdx] === 'most', 1);
+      if (total) {
+        ctx.used.add(mostIdx);
+        return total;
       }
     }
     if (measure && ['number', 'count', 'total', 'amount', 'sum', 'average', 'size'].includes(measure)) {
