@@ -1,6 +1,6 @@
 import { GRAPH_SCOPE } from '../domain/ids.ts';
 import type { SearchResult } from '../domain/types.ts';
-import { collectionIndexName, isIndexUnavailable } from './collection-index.ts';
+import { collectionFulltextName, collectionIndexName, isIndexUnavailable } from './collection-index.ts';
 import { cypher } from './cypher.ts';
 import { int, type GraphExecutor } from './executor.ts';
 import { collectionFilterIndex, PREFER_INDEX_FILTER } from './server.ts';
@@ -146,7 +146,12 @@ export function chunkFulltextIndex(text: string): 'chunk_fulltext' | 'chunk_full
   return CJK_SCRIPT.test(text) ? 'chunk_fulltext_cjk' : 'chunk_fulltext';
 }
 
-/** BM25 over chunk text and context (title, headings), restricted to `collections`. */
+/**
+ * BM25 over chunk text and context (title, headings), restricted to `collections`: in each
+ * collection's own full-text index (its own term statistics; src/graph/collection-index.ts), the
+ * lists merged by score, or, as for vectors, in the shared index filtered by collection when the
+ * collections hold most chunks anyway (or their indexes are not there yet).
+ */
 export async function fulltextSearch(
   db: GraphExecutor,
   text: string,
@@ -154,10 +159,22 @@ export async function fulltextSearch(
   k: number,
 ): Promise<SearchResult[]> {
   const query = toLuceneQuery(text);
+  // The existing graph's scope holds no chunks (and so has no index of its own).
+  collections = [...new Set(collections.filter((c) => c !== GRAPH_SCOPE))];
   if (!query || collections.length === 0 || k <= 0) return [];
-  const index = chunkFulltextIndex(query);
-  const rows = await db.read(cypher('search/fulltext'), { index, query, collections, k: int(k) });
-  return rows as unknown as SearchResult[];
+  const shared = async () => (await db.read(cypher('search/fulltext'), { index: chunkFulltextIndex(query), query, collections, k: int(k) })) as unknown as SearchResult[];
+  if (collections.length > MAX_COLLECTION_INDEXES) return shared();
+  if (collections.length > 1) {
+    const counts = await chunkCounts(db, collections);
+    if (counts.total > 0 && counts.inCollections >= SHARED_INDEX_SHARE * counts.total) return shared();
+  }
+  const cjk = chunkFulltextIndex(query) === 'chunk_fulltext_cjk';
+  try {
+    return await eachCollection(collections, k, (c) => db.read(cypher('search/fulltext-collection'), { index: collectionFulltextName(c, cjk), query, k: int(k) }));
+  } catch (err) {
+    if (!isIndexUnavailable(err)) throw err;
+  }
+  return shared();
 }
 
 /**

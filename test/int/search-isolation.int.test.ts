@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kgrag } from '../../src/app.ts';
 import { buildCatalog } from '../../src/graph/catalog.ts';
-import { chunkLabel, collectionIndexName, dropCollectionIndexes, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
+import { chunkLabel, collectionFulltextName, collectionIndexName, dropCollectionIndexes, ensureCollectionIndex } from '../../src/graph/collection-index.ts';
 import { applySchema } from '../../src/graph/schema.ts';
-import { filteredVectorSearch, perCollectionVectorSearch, sharedVectorSearch, vectorSearch } from '../../src/graph/search.ts';
+import { filteredVectorSearch, fulltextSearch, perCollectionVectorSearch, sharedVectorSearch, vectorSearch } from '../../src/graph/search.ts';
 import { collectionFilterIndex, PREFER_INDEX_FILTER, serverFeatures } from '../../src/graph/server.ts';
 import { dropCollections, ingestInto, openTestApp, tempFiles, uniqueCollection } from '../helpers.ts';
 
@@ -95,7 +95,8 @@ describe('vector search isolation (in-index filter on Neo4j 2026.01+, else one v
       a,
       label: chunkLabel(a),
     });
-    expect(labelled).toEqual({ all: 3, labelled: filters ? 0 : 3 });
+    // (Labelled either way: the collection's full-text indexes are over its label.)
+    expect(labelled).toEqual({ all: 3, labelled: 3 });
     // The same chunks, the same best one; two approximate indexes (2026's are quantised by
     // default) may order the far, near-tied rest differently.
     const own = await vectorSearch(app.db, query, [a], 50);
@@ -108,5 +109,52 @@ describe('vector search isolation (in-index filter on Neo4j 2026.01+, else one v
     const names = [...catalog.labels, ...catalog.internal.labels].map((l) => l.label);
     expect(names).toContain('Chunk');
     expect(names.filter((l) => l.startsWith('Chunk_'))).toEqual([]);
+  });
+});
+
+describe('full-text search isolation: one full-text index per collection', () => {
+  let app: Kgrag;
+  const a = uniqueCollection('ft-a');
+  const b = uniqueCollection('ft-b');
+  const files = tempFiles(DOCS);
+  // Another tenant's documents, all about the moon: in a shared index they would make "moon" a common word.
+  const moons = tempFiles(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`moon-${i}.md`, `# Moon ${i}\n\nThe moon rose over harbour ${i}; the moon was full.\n`])));
+  const fulltextIndexes = async () => (await app.db.runSchema('SHOW FULLTEXT INDEXES YIELD name RETURN name')).map((r) => String(r.name));
+
+  beforeAll(async () => {
+    app = await openTestApp();
+    expect((await ingestInto(app, [files.dir], { collection: a })).documents).toBe(3);
+  });
+  afterAll(async () => {
+    await dropCollections(app, [a, b]);
+    await app.close();
+    files.cleanup();
+    moons.cleanup();
+  });
+
+  it('scores a collection by its own term statistics, whatever other collections hold, and returns only its chunks', async () => {
+    expect(await fulltextIndexes()).toEqual(expect.arrayContaining([collectionFulltextName(a, false), collectionFulltextName(a, true)]));
+    const before = await fulltextSearch(app.db, 'full moon tides', [a], 10);
+    expect(before[0]!.title).toBe('Tides');
+
+    expect((await ingestInto(app, [moons.dir], { collection: b })).documents).toBe(12);
+    const after = await fulltextSearch(app.db, 'full moon tides', [a], 10);
+    expect(after.map((h) => h.chunkId)).toEqual(before.map((h) => h.chunkId));
+    expect(after[0]!.score).toBeCloseTo(before[0]!.score, 6);
+    expect(after.every((h) => h.collection === a)).toBe(true);
+    // Both collections: each list from its own index, merged by score, nothing from elsewhere.
+    const both = await fulltextSearch(app.db, 'full moon tides', [a, b], 50);
+    expect(new Set(both.map((h) => h.collection))).toEqual(new Set([a, b]));
+  });
+
+  it('drops the collection\'s full-text indexes with the collection', async () => {
+    await dropCollectionIndexes(app.db, b);
+    const names = await fulltextIndexes();
+    expect(names).not.toContain(collectionFulltextName(b, false));
+    expect(names).not.toContain(collectionFulltextName(b, true));
+    // Until it has them again, the shared index answers, still only with the collection's chunks.
+    const hits = await fulltextSearch(app.db, 'moon harbour', [b], 50);
+    expect(hits).toHaveLength(12);
+    expect(hits.every((h) => h.collection === b)).toBe(true);
   });
 });
