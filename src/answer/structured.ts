@@ -97,8 +97,9 @@ function describeIds(spec: QuerySpec): string {
 }
 
 function condition(c: Condition): string {
-  const v = Array.isArray(c.value) ? c.value.map(format).join(' or ') : format(c.value);
   const p = words(c.property);
+  if (c.average) return `${p} ${c.op === '<' ? 'below' : 'above'} the average`;
+  const v = Array.isArray(c.value) ? c.value.map(format).join(' or ') : format(c.value);
   switch (c.op) {
     case '=':
       return c.kind === 'boolean' ? (c.value ? p : `not ${p}`) : `${p} ${v}`;

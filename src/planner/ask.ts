@@ -549,7 +549,7 @@ export function describeSpec(spec: QuerySpec): string {
   const t = spec.nodes[0]!;
   const parts = [`target ${t.label}${t.requires ? ` (with ${t.requires})` : ''}`];
   for (const n of spec.nodes) {
-    for (const c of n.conditions) parts.push(`${n.label}.${c.property} ${c.op} ${JSON.stringify(c.value)}`);
+    for (const c of n.conditions) parts.push(`${n.label}.${c.property} ${c.op} ${c.average ? `the average ${c.property}` : JSON.stringify(c.value)}`);
     if (n.ids) parts.push(`${n.label} named in the question (${n.ids.length})`);
   }
   for (const e of spec.edges) parts.push(`path ${e.type}${e.variable ? '*' : e.hops && e.hops > 1 ? `*${e.hops}` : ''}`);

@@ -15,6 +15,8 @@ export interface Condition {
   value: string | number | boolean | Array<string | number | boolean>;
   /** `numericText`: a number stored as text (common in CSV-loaded graphs), compared as a number. */
   kind: 'string' | 'number' | 'boolean' | 'date' | 'numericText';
+  /** Compared with the average of the property over every node of the label ("above the average price"), not with `value`. */
+  average?: boolean;
   /** Only nodes that have the property at all (the "employees" subset of Person). */
 }
 
@@ -122,8 +124,15 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
     ...scope(node.v),
     ...(node.ids ? [`elementId(${node.v}) IN ${param(node.ids)}`] : []),
     ...(node.requires ? [`${node.v}.${quoteName(node.requires)} IS NOT NULL`] : []),
-    ...node.conditions.map((c) => condition(node.v, c, param)),
+    ...node.conditions.map((c) => (c.average ? averageCondition(node, c) : condition(node.v, c, param))),
   ];
+  /** `x.price > COLLECT { MATCH (avg:L) WHERE <scope> RETURN avg(avg.price) }[0]`: the average over the caller's nodes of the label. */
+  const averageCondition = (node: NodeSpec, c: Condition): string => {
+    const a = `avg_${node.v}`;
+    const value = (v: string) => (c.kind === 'numericText' ? `toFloat(${v}.${quoteName(c.property)})` : `${v}.${quoteName(c.property)}`);
+    const where = scope(a);
+    return `${value(node.v)} ${c.op} COLLECT { MATCH (${a}:${labelOf(node.label)})${where.length ? ` WHERE ${where.join(' AND ')}` : ''} RETURN avg(${value(a)}) }[0]`;
+  };
   const pattern = (e: EdgeSpec, labels: Map<string, string>, bound: Set<string>) => {
     const end = (v: string) => (bound.has(v) ? `(${v})` : `(${v}:${labelOf(labels.get(v)!)})`);
     const length = e.variable ? `*1..${e.hops ?? 6}` : e.hops && e.hops > 1 ? `*${e.hops}` : '';

@@ -390,7 +390,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     }
     markUsed(c.span);
     markUsed(found.mention?.span ?? c.span);
-    if (found.mention) compared.push(found.mention.span.start);
+    // (Against "the average price" the word before the property is the comparison's own average.)
+    if (found.mention && !c.average) compared.push(found.mention.span.start);
     // "transactions over $2 million": the noun the amount is said of names whatever holds it.
     const said = c.money && !found.mention ? T[c.span.start - 1] : undefined;
     if (said && !said.quoted && !used.has(said.index) && !mentioned(g, said.index)) markUsed({ start: said.index, end: said.index + 1 });

@@ -401,6 +401,30 @@ describe('ask: sums of money, participles, property names holding a label word a
     expect(r.rows).toEqual([expect.objectContaining({ name: 'North', value: 16 })]);
   }, 60_000);
 
+  it('compares a property with its own average over the label, and only when the question names the property', async () => {
+    const above = await ask('Which grants have an amount above the average?');
+    expect(above.plan.strategy).toBe('structured');
+    expect(above.rows.map((x) => x.name).sort()).toEqual(['g1', 'g2']);
+    expect(above.answer).toMatch(/above the average/);
+    const below = await ask('How many grants have an amount lower than the average amount?');
+    expect(below.rows[0]?.count).toBe(4);
+    // Labs have no amount of their own: nothing to compare with its average.
+    expect((await ask('Which labs have a budget above the average?')).plan.strategy).toBe('none');
+  }, 60_000);
+
+  it('takes the average over the caller\'s collections only', async () => {
+    await app.db.write(`UNWIND [['avg-a', 10], ['avg-a', 20], ['avg-a', 90], ['avg-b', 1000], ['avg-b', 2000]] AS x
+      CREATE (:Grant {name: x[0] + '-' + toString(x[1]), amount: x[1], collection: x[0]})`);
+    try {
+      const r = await askKgrag(app, 'Which grants have an amount above the average?', { collections: ['avg-a'], asOf: '2025-01-01' });
+      expect(r.plan.strategy).toBe('structured');
+      // The average of 10, 20 and 90 is 40; with the other collection's grants it would be 624.
+      expect(r.rows.map((x) => x.name)).toEqual(['avg-a-90']);
+    } finally {
+      await app.db.write("MATCH (g:Grant) WHERE g.collection IN ['avg-a', 'avg-b'] DELETE g");
+    }
+  }, 60_000);
+
   it('lists every node a "list all" question asks for, naming only the first ones in the sentence', async () => {
     const r = await ask('List all beacons.');
     expect(r.plan.strategy).toBe('structured');

@@ -17,6 +17,8 @@ export interface Comparison {
   date: boolean;
   /** The value is a sum of money ("$2 million", "500,000 USD"). */
   money?: boolean;
+  /** "greater than the average": compared with the property's average over the label, not with `value`. */
+  average?: boolean;
   /** Tokens used by the comparison, and where its property should be looked for. */
   span: Span;
 }
@@ -77,6 +79,14 @@ function findComparisons(T: Token[], asOf: string): Comparison[] {
     for (const [op, phrases] of ops) {
       const len = matchAt(words, i, phrases);
       if (!len) continue;
+      // "a reorder level greater than the average (reorder level)": the property named before it, against its own average.
+      const the = words[i + len] === 'the' ? 1 : 0;
+      if ((op === '>' || op === '<') && (words[i + len + the] === 'average' || words[i + len + the] === 'mean')) {
+        out.push({ op, value: 0, year: false, date: false, average: true, span: { start: i, end: i + len + the + 1 } });
+        i += len + the;
+        matched = true;
+        break;
+      }
       const lit = literal(T[i + len]);
       if (!lit) continue;
       const ago = agoDate(words, i + len + 1, lit.value, asOf);
@@ -171,6 +181,7 @@ export function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpe
   const fits = (p: PropertyInfo) => {
     const kind = propertyKind(p);
     if (!kind) return false;
+    if (c.average) return kind === 'number' || (kind === 'string' && !looksLikeDateString(p));
     if (c.date) return kind === 'date' || looksLikeDateString(p);
     if (c.year) return kind === 'date' || looksLikeDateString(p) || (kind === 'number' && /year/i.test(p.name)) || kind === 'number';
     // A sum of money is never compared with a latitude or a count.
@@ -194,6 +205,8 @@ export function comparisonProperty(g: Grounding, c: Comparison, holders: NodeSpe
     const holder = holders.find((h) => h.label === best.label)!;
     return { holder, property: best.property.name, kind: propertyKind(best.property) === 'date' ? 'date' : looksLikeDateString(best.property) ? 'string' : propertyKind(best.property)!, mention: best };
   }
+  // "above the average" says of what only by naming it.
+  if (c.average) return undefined;
   // Nothing named: a single numeric (or date) property of the target that fits is unambiguous;
   // among several dates, the one named after the label itself ("orders in 1996": orderDate).
   const target = holders[0]!;
@@ -239,6 +252,7 @@ export function relComparisonProperty(g: Grounding, c: Comparison, holders: Node
 
 export function toConditions(c: Comparison, found: FoundProperty): Condition[] {
   const kind = found.kind;
+  if (c.average) return [{ property: found.property, op: c.op, value: 0, kind: kind === 'number' ? 'number' : 'numericText', average: true }];
   const asDate = (v: number | string, bound: 'start' | 'end'): string =>
     typeof v === 'number' ? (bound === 'start' ? `${v}-01-01` : `${v}-12-31`) : v;
   if (kind === 'number') {

@@ -41,6 +41,7 @@ function list(items: string[]): string {
 
 function condition(c: Condition): string {
   const p = zhName(c.property);
+  if (c.average) return `${p}${c.op === '<' ? '低于' : '高于'}平均值`;
   const v = Array.isArray(c.value) ? c.value.map(format).join(' 或 ') : format(c.value);
   const date = c.kind === 'date';
   switch (c.op) {
