@@ -306,6 +306,6 @@ export const FUNCTION_WORDS = new Set(
     'specified available details detail value values used made applied option method terms specification listed having ' +
     'exist exists existing placed containing contain contains named called known recorded registered information info ' +
     'respective respectively corresponding their its along together given rate rates charge charges fee fees ' +
-    'distinct different unique id ids identifier identifiers node nodes system through upon'
+    'distinct different unique id ids identifier identifiers node nodes system through upon got gotten'
   ).split(' '),
 );

@@ -167,7 +167,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   let countOf: { node: NodeSpec; at: number } | undefined;
   // "the most frequently ordered products": ranked by how often the relationship the verb names occurs.
   const often = rankWordIdx >= 0 && ['frequently', 'often', 'commonly'].includes(words[rankWordIdx + 1] ?? '');
-  const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2) : undefined;
+  // "the most reviewed movie": a participle of a relationship right after "most" counts that relationship too.
+  const participle = rankWordIdx >= 0 && !often && words[rankWordIdx] !== 'number' && /ed$/.test(words[rankWordIdx + 1] ?? '');
+  const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2) : participle ? g.relations.find((r) => r.span.start === rankWordIdx + 1 && !r.role) : undefined;
   const verbRel = verb ? g.relationships.find((r) => r.type === verb.type && (r.from === target!.label || r.to === target!.label)) : undefined;
   if (perGroup) {
     countOf = { node: { v: fresh(), label: perGroup.label, conditions: [], ...(perGroup.subset ? { requires: perGroup.subset } : {}) }, at: perGroup.at };
@@ -345,6 +347,8 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   /** Where the properties compared with a value are named. */
   const compared: number[] = [];
   for (const c of comparisons(T, opts.asOf)) {
+    // "the names of 2 authors": a number before the target's noun says how many, not a value.
+    if (c.op === '=' && typeof c.value === 'number' && !c.year && labelMentions.some((m) => m.span.start === c.span.end && m.label === target!.label)) continue;
     // "more than one category": a count of related nodes, when a label follows the number.
     const skipWord = ['different', 'distinct', 'unique', 'separate'].includes(words[c.span.end] ?? '') ? 1 : 0;
     const countNoun = typeof c.value === 'number' && c.upper === undefined
@@ -406,6 +410,15 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const missing = negatedBefore(words, t.index) || words.slice(t.index + 1, t.index + 4).some((w) => w === 'missing' || w === 'null' || w === 'empty');
       addCondition(targetNode, { property: named.property.name, op: missing ? 'isNull' : 'isNotNull', value: '', kind: 'string' });
       markUsed({ start: t.index, end: t.index + 1 });
+      continue;
+    }
+    // "the review 'Dark, but compelling'": text right after a relationship's text property is a value of
+    // it (whole, commas and all), on that relationship of the target.
+    const onRel = g.properties.find((m) => m.label.startsWith('REL:') && m.property.types.includes('STRING') && (m.span.end === t.index || (m.span.end === t.index - 1 && ['of', 'is', 'was'].includes(words[t.index - 1]!))) &&
+      g.relationships.some((r) => `REL:${r.type}` === m.label && (r.from === target!.label || r.to === target!.label)));
+    if (onRel) {
+      relConditions.push({ type: onRel.label.slice(4), conditions: [{ property: onRel.property.name, op: 'contains', value: t.raw, kind: 'string' }] });
+      markUsed({ start: onRel.span.start, end: t.index + 1 });
       continue;
     }
     const prop = nearestProperty(g, t.index, holders, (p) => p.types.includes('STRING')) ?? { holder: targetNode, property: nameProperty(g, target.label) };

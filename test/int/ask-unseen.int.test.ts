@@ -2,6 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askKgrag, type Kgrag } from '../../src/app.ts';
 import { openTestApp } from '../helpers.ts';
 
+/** A made-up graph for one describe block: created before its tests, its labels' nodes deleted after. */
+function madeUpGraph(labels: string[], create: string): { app: () => Kgrag; ask: (q: string) => ReturnType<typeof askKgrag> } {
+  let app: Kgrag;
+  const wipe = () => app.db.write(`MATCH (n) WHERE ${labels.map((l) => `n:${l}`).join(' OR ')} DETACH DELETE n`);
+  beforeAll(async () => {
+    app = await openTestApp();
+    await wipe();
+    await app.db.write(create);
+  });
+  afterAll(async () => {
+    await wipe();
+    await app.close();
+  });
+  return { app: () => app, ask: (q) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' }) };
+}
+
 /**
  * More general English over a made-up graph kgrag did not build: a node's own designation (a
  * property named like its label) shown with its name, generic head nouns after a property's word
@@ -348,33 +364,24 @@ describe('ask: a relationship named by a role noun, counts in a state, totals re
 });
 
 describe('ask: sums of money, participles, property names holding a label word and long lists, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Grant OR n:Lab OR n:Crate OR n:Depot OR n:Transit OR n:Beacon DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    // Grants carry an amount beside two other numbers (a latitude, a count) that a sum of money must not meet.
-    await app.db.write(`
-      CREATE (x:Lab {name: 'Xylo'}), (y:Lab {name: 'Yarrow'}), (z:Lab {name: 'Zinnia'})
-      CREATE (:Grant {name: 'g1', amount: 3000000, lat: 5000000.5, reviewers: 4000000})-[:AWARDED_TO]->(x),
-             (:Grant {name: 'g2', amount: 2500000, lat: 10.5, reviewers: 3})-[:AWARDED_TO]->(x),
-             (:Grant {name: 'g3', amount: 500000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
-             (:Grant {name: 'g4', amount: 400000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
-             (:Grant {name: 'g5', amount: 1200000, lat: 1.5, reviewers: 2})-[:AWARDED_TO]->(y),
-             (:Grant {name: 'g6', amount: 100000, lat: 2.5, reviewers: 5})-[:AWARDED_TO]->(z)
-      CREATE (n:Depot {name: 'North'}), (s:Depot {name: 'South'}), (t:Transit {name: 'van-1'})
-      CREATE (:Crate {name: 'c1', boxesInTransit: 9})-[:STORED_IN]->(n), (:Crate {name: 'c2', boxesInTransit: 7})-[:STORED_IN]->(n),
-             (:Crate {name: 'c3', boxesInTransit: 1})-[:STORED_IN]->(s), (:Crate {name: 'c4', boxesInTransit: 2})-[:STORED_IN]->(s),
-             (:Crate {name: 'c5', boxesInTransit: 8})-[:STORED_IN]->(s)
-      WITH t MATCH (c:Crate) CREATE (c)-[:MOVED_BY]->(t)
-      WITH DISTINCT t UNWIND range(1, 150) AS i CREATE (:Beacon {name: 'beacon-' + right('00' + toString(i), 3)})`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+  // Grants carry an amount beside two other numbers (a latitude, a count) that a sum of money must not meet.
+  const graph = madeUpGraph(
+    ['Grant', 'Lab', 'Crate', 'Depot', 'Transit', 'Beacon'],
+    `CREATE (x:Lab {name: 'Xylo'}), (y:Lab {name: 'Yarrow'}), (z:Lab {name: 'Zinnia'})
+     CREATE (:Grant {name: 'g1', amount: 3000000, lat: 5000000.5, reviewers: 4000000})-[:AWARDED_TO]->(x),
+            (:Grant {name: 'g2', amount: 2500000, lat: 10.5, reviewers: 3})-[:AWARDED_TO]->(x),
+            (:Grant {name: 'g3', amount: 500000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
+            (:Grant {name: 'g4', amount: 400000, lat: 9000000.5, reviewers: 9000000})-[:AWARDED_TO]->(y),
+            (:Grant {name: 'g5', amount: 1200000, lat: 1.5, reviewers: 2})-[:AWARDED_TO]->(y),
+            (:Grant {name: 'g6', amount: 100000, lat: 2.5, reviewers: 5})-[:AWARDED_TO]->(z)
+     CREATE (n:Depot {name: 'North'}), (s:Depot {name: 'South'}), (t:Transit {name: 'van-1'})
+     CREATE (:Crate {name: 'c1', boxesInTransit: 9})-[:STORED_IN]->(n), (:Crate {name: 'c2', boxesInTransit: 7})-[:STORED_IN]->(n),
+            (:Crate {name: 'c3', boxesInTransit: 1})-[:STORED_IN]->(s), (:Crate {name: 'c4', boxesInTransit: 2})-[:STORED_IN]->(s),
+            (:Crate {name: 'c5', boxesInTransit: 8})-[:STORED_IN]->(s)
+     WITH t MATCH (c:Crate) CREATE (c)-[:MOVED_BY]->(t)
+     WITH DISTINCT t UNWIND range(1, 150) AS i CREATE (:Beacon {name: 'beacon-' + right('00' + toString(i), 3)})`,
+  );
+  const ask = graph.ask;
 
   it('compares a sum of money with the one property named for money, whatever noun the amount is said of', async () => {
     const r = await ask('List the top 2 labs by the number of grants involving payments over $1 million.');
@@ -413,15 +420,15 @@ describe('ask: sums of money, participles, property names holding a label word a
   }, 60_000);
 
   it('takes the average over the caller\'s collections only', async () => {
-    await app.db.write(`UNWIND [['avg-a', 10], ['avg-a', 20], ['avg-a', 90], ['avg-b', 1000], ['avg-b', 2000]] AS x
+    await graph.app().db.write(`UNWIND [['avg-a', 10], ['avg-a', 20], ['avg-a', 90], ['avg-b', 1000], ['avg-b', 2000]] AS x
       CREATE (:Grant {name: x[0] + '-' + toString(x[1]), amount: x[1], collection: x[0]})`);
     try {
-      const r = await askKgrag(app, 'Which grants have an amount above the average?', { collections: ['avg-a'], asOf: '2025-01-01' });
+      const r = await askKgrag(graph.app(), 'Which grants have an amount above the average?', { collections: ['avg-a'], asOf: '2025-01-01' });
       expect(r.plan.strategy).toBe('structured');
       // The average of 10, 20 and 90 is 40; with the other collection's grants it would be 624.
       expect(r.rows.map((x) => x.name)).toEqual(['avg-a-90']);
     } finally {
-      await app.db.write("MATCH (g:Grant) WHERE g.collection IN ['avg-a', 'avg-b'] DELETE g");
+      await graph.app().db.write("MATCH (g:Grant) WHERE g.collection IN ['avg-a', 'avg-b'] DELETE g");
     }
   }, 60_000);
 
@@ -430,5 +437,53 @@ describe('ask: sums of money, participles, property names holding a label word a
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows).toHaveLength(150);
     expect(r.answer).toMatch(/^150 beacons: beacon-001, .* and 130 more \(all in the rows\)\.$/);
+  }, 60_000);
+});
+
+describe('ask: limits before nouns, years kept as numbers, decades, averages over relationships, "the most <participle>" and quoted relationship text, on a graph kgrag did not build', () => {
+  const { ask } = madeUpGraph(
+    ['Author', 'Book', 'Reader'],
+    `CREATE (a1:Author {name: 'Ada Stone', born: 1961}), (a2:Author {name: 'Ben Crowe', born: 1975}), (a3:Author {name: 'Cy Mills', born: 1968}),
+            (a4:Author {name: 'Dee Park', born: 1982}), (a5:Author {name: 'Eli Ross', born: 1955})
+     CREATE (b1:Book {title: 'Salt Roads', published: 1999}), (b2:Book {title: 'Glass Hours', published: 2004}),
+            (b3:Book {title: 'Iron Bloom', published: 2011}), (b4:Book {title: 'Quiet Ash', published: 1994})
+     CREATE (r1:Reader {name: 'Rae'}), (r2:Reader {name: 'Sol'}), (r3:Reader {name: 'Tam'})
+     CREATE (a1)-[:WROTE]->(b1), (a2)-[:WROTE]->(b2), (a3)-[:WROTE]->(b3), (a1)-[:WROTE]->(b4), (a4)-[:WROTE]->(b3)
+     CREATE (r1)-[:RATED {stars: 95, note: 'Dark, but compelling'}]->(b1), (r2)-[:RATED {stars: 60, note: 'Slow'}]->(b1),
+            (r1)-[:RATED {stars: 88, note: 'Bright'}]->(b2), (r3)-[:RATED {stars: 91, note: 'Sharp'}]->(b3), (r2)-[:RATED {stars: 70, note: 'Fine'}]->(b4)`,
+  );
+
+  it('reads a number before the asked-for noun as how many, beside a comparison', async () => {
+    const r = await ask('List the names of 2 authors who were born after 1960.');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toHaveLength(2);
+    expect(r.cypher.map((c) => c.query).join('\n')).not.toMatch(/`born` = /);
+  }, 60_000);
+
+  it('ranks "the oldest" by a year kept as a plain number, and reads "the 1960s" as ten years', async () => {
+    const old = await ask('Who are the top 2 oldest authors?');
+    expect(old.plan.strategy).toBe('structured');
+    expect(old.rows.map((x) => x.name)).toEqual(['Eli Ross', 'Ada Stone']);
+    const sixties = await ask('Which authors were born in the 1960s?');
+    expect(sixties.plan.strategy).toBe('structured');
+    expect(sixties.rows.map((x) => x.name).sort()).toEqual(['Ada Stone', 'Cy Mills']);
+  }, 60_000);
+
+  it('ranks by the average of a relationship property when the question says average', async () => {
+    const r = await ask('Which book has the highest average rating stars?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Iron Bloom', value: 91 })]);
+  }, 60_000);
+
+  it('counts the relationship a participle after "most" names', async () => {
+    const r = await ask('Which book is the most rated?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Salt Roads', value: 2 })]);
+  }, 60_000);
+
+  it('matches quoted text after a relationship property whole, commas included', async () => {
+    const r = await ask("Which book got the note 'Dark, but compelling'?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Salt Roads']);
   }, 60_000);
 });

@@ -118,6 +118,13 @@ function findComparisons(T: Token[], asOf: string): Comparison[] {
         out.push({ op: '=', value: lit.value, year: false, date: false, span: { start: i - 1, end: i + 1 } });
         continue;
       }
+      // "in the 1960s": the ten years of a decade.
+      if (lit.year && typeof lit.value === 'number' && lit.value % 10 === 0 && T[i + 1]?.text === 's' && T[i + 1]!.start === T[i]!.end) {
+        const from = words[i - 1] === 'the' && ['in', 'during', 'from'].includes(words[i - 2] ?? '') ? i - 2 : words[i - 1] === 'the' ? i - 1 : i;
+        out.push({ op: '>=', value: lit.value, upper: lit.value + 9, year: true, date: false, span: { start: from, end: i + 2 } });
+        i += 1;
+        continue;
+      }
       if (lit.year && ['in', 'during', 'of', 'year'].includes(words[i - 1] ?? '')) {
         out.push({ op: '=', value: lit.value, year: true, date: false, span: { start: i - 1, end: i + 1 } });
         continue;

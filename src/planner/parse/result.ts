@@ -17,6 +17,12 @@ export const AGGREGATE_WORDS: Record<string, Aggregate> = {
 };
 export const DESCENDING = new Set(['highest', 'largest', 'biggest', 'greatest', 'most', 'top', 'latest', 'newest', 'recent', 'recently', 'expensive', 'longest', 'best', 'richest', 'descending']);
 export const ASCENDING = new Set(['lowest', 'smallest', 'least', 'fewest', 'cheapest', 'earliest', 'oldest', 'first', 'shortest', 'ascending']);
+/** Whole numbers that are all years (1000–2100): a year kept as a plain number ("born", "released"). */
+export function holdsYears(p: PropertyInfo): boolean {
+  const numbers = p.samples.filter((x): x is number => typeof x === 'number');
+  return p.types[0] === 'INTEGER' && numbers.length > 0 && numbers.length === p.samples.length && numbers.every((x) => Number.isInteger(x) && x >= 1000 && x <= 2100);
+}
+
 /** "most common", "least frequent": how many nodes share a value. */
 export const COMMON_WORDS = new Set(['common', 'frequent']);
 /** Superlatives whose meaning flips on dates and years ("oldest" = smallest founding year). */
@@ -143,6 +149,13 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
         const rankWanted = n !== undefined || topIdx >= 0 || ['which', 'who', 'list', 'name', 'show', 'find'].includes(words[0] ?? '');
         if (fnRel && !rankWanted) return { kind: 'aggregate', fn: fnRel, node: v, property: rel.property.name, asNumber: textNumber(rel.property) };
         const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'lowest' || w === 'smallest' || w === 'least');
+        // "the book with the highest average rating": the superlative ranks, the average over each
+        // target's relationships is what is ranked.
+        const innerAt = words.findIndex((w, i) => !ctx.used.has(i) && i !== (aggIdx >= 0 ? aggIdx : superIdx) && (AGGREGATE_WORDS[w] === 'avg' || AGGREGATE_WORDS[w] === 'sum'));
+        if (innerAt >= 0 && rankWanted) {
+          ctx.used.add(innerAt);
+          return { kind: 'rank', by: { node: v, property: rel.property.name, fn: AGGREGATE_WORDS[words[innerAt]!]!, asNumber: textNumber(rel.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
+        }
         return { kind: 'rank', by: { node: v, property: rel.property.name, asNumber: textNumber(rel.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
       }
     }
@@ -170,10 +183,11 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     }
     if (AGE_WORDS.has(word) || ['longest', 'shortest'].includes(word)) {
       // "worked here the longest", "the oldest companies": the label's date or year property.
-      const time = (g.labelInfo.get(target.label)?.properties.filter((p) => p.types[0] === 'DATE' || /year/i.test(p.name)) ?? []).sort((a, b) => b.count - a.count);
+      const time = (g.labelInfo.get(target.label)?.properties.filter((p) => p.types[0] === 'DATE' || /year/i.test(p.name) || holdsYears(p)) ?? []).sort((a, b) => b.count - a.count);
       const byCue = time.find((p) => g.properties.some((m) => m.property === p));
-      // Otherwise the date or year most nodes have (a founding year, not a rare acquisition date).
-      const chosen = byCue ?? time[0];
+      // Otherwise the date or year most nodes have (a founding year, not a rare acquisition date);
+      // two that every node has alike (born, died) leave "the oldest" open.
+      const chosen = byCue ?? (time.length > 1 && time[1]!.count === time[0]!.count ? undefined : time[0]);
       if (chosen) {
         const desc = word === 'newest' || word === 'latest' || word === 'recent' || word === 'recently' || word === 'youngest' || word === 'shortest';
         return { kind: 'rank', by: { node: target.v, property: chosen.name }, descending: desc, limit: n ?? 1, withTies: n === undefined };
