@@ -52,7 +52,12 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
       }
       const names = rows.map((row) => format(row.name));
       const more = truncated ? ` (showing the first ${rows.length})` : '';
-      return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${listed(names)}.`;
+      // "… and what year was it released?": the named node's property, asked for beside the list.
+      const asked = (r.related ?? []).filter((x) => x.property).map((x) => {
+        const values = [...new Set(rows.flatMap((row) => (Array.isArray(row[x.column]) ? (row[x.column] as unknown[]) : [row[x.column]])).map(format))];
+        return ` ${capitalise(words(x.property!))}: ${listed(values)}.`;
+      });
+      return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${listed(names)}.${asked.join('')}`;
     }
     case 'rank':
     case 'group': {
@@ -127,6 +132,10 @@ function condition(c: Condition): string {
     case '>=':
       return `${p} ${c.kind === 'date' ? 'on or after' : 'at least'} ${v}`;
   }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** "salaryUsd" → "salary usd", "PART_OF" → "part of". */

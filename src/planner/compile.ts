@@ -59,8 +59,8 @@ export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
 export type ResultSpec =
   /** `first`: "the first 3 orders" keeps the graph's own order instead of sorting by name. */
   /** `byName`: nodes told apart by nothing but a display name that repeats: each name once, with how many nodes bear it. */
-  /** `related`: names of related nodes asked for as a column ("machines and their types"), one list per row. */
-  | { kind: 'list'; properties: string[]; first?: number; byName?: boolean; related?: Array<{ node: string; column: string }> }
+  /** `related`: names of related nodes asked for as a column ("machines and their types"), one list per row; or their `property` ("… and what year was it released"). */
+  | { kind: 'list'; properties: string[]; first?: number; byName?: boolean; related?: Array<{ node: string; column: string; property?: string }> }
   | { kind: 'count' }
   /** A yes/no question: whether any node meets the conditions. */
   | { kind: 'check' }
@@ -235,7 +235,7 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
         .join('');
       const related = r.related ?? [];
       const extra = r.properties.map((p) => `, ${t}.${quoteName(p)} AS ${quoteName(p)}`).join('') + counted + related.map((x) => `, ${quoteName(x.column)}`).join('');
-      lines.push(related.length ? `WITH ${t}${related.map((x) => `, collect(DISTINCT ${name(x.node)}) AS ${quoteName(x.column)}`).join('')}` : `WITH DISTINCT ${t}`);
+      lines.push(related.length ? `WITH ${t}${related.map((x) => `, collect(DISTINCT ${x.property ? `${x.node}.${quoteName(x.property)}` : name(x.node)}) AS ${quoteName(x.column)}`).join('')}` : `WITH DISTINCT ${t}`);
       if (r.byName && !extra) {
         lines.push(`WITH ${name(t)} AS name, count(*) AS nodes`);
         lines.push(r.first ? `RETURN name, nodes LIMIT ${param(int(r.first))}` : `RETURN name, nodes ORDER BY name LIMIT ${limitOf()}`);

@@ -71,7 +71,8 @@ export function stem(word: string): string {
   let w = word.toLowerCase().replace(/[’']s$/, '');
   if (w.length <= 3) return w;
   const irregular = IRREGULAR[w];
-  if (irregular) return finalY(irregular);
+  // "wrote" meets "write" (and WROTE): an irregular form stems as its base word does.
+  if (irregular) return IRREGULAR[irregular] !== undefined ? finalY(irregular) : stem(irregular);
   if (/^[a-z]+$/.test(w)) w = lemma(w);
   if (w.length <= 3) return w;
   if (w.endsWith('ies') && w.length > 4) w = w.slice(0, -3) + 'y';
@@ -115,6 +116,8 @@ const IRREGULAR: Record<string, string> = {
   begun: 'begin',
   held: 'hold',
   ran: 'run',
+  // (A stem of its own: "employee" is not "employ".)
+  employe: 'employe',
   employees: 'employe',
   employee: 'employe',
   employed: 'employ',

@@ -647,6 +647,15 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const skip = (i: number) => (['respective', 'corresponding'].includes(words[i] ?? '') ? i - 1 : i);
     const related = pending.filter((p) => nodes.includes(p.node) && !p.negated && !p.node.ids && p.node.conditions.length === 0 && ['their', 'its'].includes(words[skip(p.at - 1)] ?? '') && ['and', 'with'].includes(words[skip(p.at - 1) - 1] ?? ''));
     if (related.length) result.related = related.map((p) => ({ node: p.node.v, column: p.node.label }));
+    // "Who produced X and what year was it released?": a second question about the node the first
+    // one names asks for that node's property, as a column beside the answer.
+    const andAt = words.findIndex((w, i) => w === 'and' && ['what', 'when', 'which'].includes(words[i + 1] ?? '') && words.slice(i + 2, i + 5).includes('it'));
+    const named = nodes.slice(1).filter((x) => x.ids);
+    const asked = andAt > 0 ? g.properties.filter((m) => m.span.start > andAt && !used.has(m.span.start) && named.some((x) => x.label === m.label)) : [];
+    if (named.length === 1 && asked.length > 0 && new Set(asked.map((m) => m.property.name)).size === 1) {
+      result.related = [...(result.related ?? []), { node: named[0]!.v, column: asked[0]!.property.name, property: asked[0]!.property.name }];
+      for (const m of asked) markUsed(m.span);
+    }
   }
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
   doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
@@ -884,7 +893,10 @@ function referencedProperties(spec: Pick<QuerySpec, 'nodes' | 'edges' | 'exists'
   for (const e of [...spec.edges, ...spec.exists.flatMap((x) => x.edges)]) for (const c of e.conditions ?? []) out.add(c.property);
   const r = spec.result;
   if (r.kind === 'aggregate' || r.kind === 'value') out.add(r.property);
-  if (r.kind === 'list') r.properties.forEach((p) => out.add(p));
+  if (r.kind === 'list') {
+    r.properties.forEach((p) => out.add(p));
+    r.related?.forEach((x) => x.property && out.add(x.property));
+  }
   if (r.kind === 'group') {
     out.add(r.groupBy);
     if (r.property) out.add(r.property);

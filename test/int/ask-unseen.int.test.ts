@@ -481,6 +481,19 @@ describe('ask: limits before nouns, years kept as numbers, decades, averages ove
     expect(r.rows).toEqual([expect.objectContaining({ name: 'Salt Roads', value: 2 })]);
   }, 60_000);
 
+  it('meets an irregular verb form with the relationship named by another form ("write", WROTE)', async () => {
+    const r = await ask('How many books did Ada Stone write?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows[0]?.count).toBe(2);
+  }, 60_000);
+
+  it('returns the named node\'s property a second question asks for ("… and what year was it published?")', async () => {
+    const r = await ask("Who wrote 'Salt Roads' and what year was it published?");
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Ada Stone', published: [1999] })]);
+    expect(r.answer).toMatch(/Published: 1999\./);
+  }, 60_000);
+
   it('matches quoted text after a relationship property whole, commas included', async () => {
     const r = await ask("Which book got the note 'Dark, but compelling'?");
     expect(r.plan.strategy).toBe('structured');
