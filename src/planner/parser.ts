@@ -599,6 +599,25 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const edge = edges.find((e) => e.v === v)!;
     edge.conditions = [...(edge.conditions ?? []), ...rc.conditions];
   }
+  // "authors who both wrote and edited the same book": a second verb joined by "and" to the verb of
+  // a path from the target adds its relationship to the same end node ("the same"), or to one of its own.
+  const joined = new Set(edges.map((e) => e.type));
+  for (const r of g.relations) {
+    if (joined.has(r.type) || r.role || words[r.span.start - 1] !== 'and') continue;
+    const first = g.relations.find((o) => o.span.end === r.span.start - 1 && joined.has(o.type));
+    const edge = first && edges.find((e) => e.from === targetNode.v && e.type === first.type);
+    const end = edge && nodes.find((x) => x.v === edge.to);
+    const rel = end && g.relationships.find((x) => x.type === r.type && ((x.from === target!.label && x.to === end.label) || (x.to === target!.label && x.from === end.label)));
+    if (!edge || !end || !rel) continue;
+    const same = words.slice(r.span.end, r.span.end + 3).includes('same');
+    const other: NodeSpec = same ? end : { v: fresh(), label: end.label, conditions: [] };
+    if (!same) nodes.push(other);
+    edges.push({ from: targetNode.v, to: other.v, type: r.type, dir: rel.from === target.label ? 'out' : 'in' });
+    joined.add(r.type);
+    markUsed(r.span);
+    if (same) markUsed({ start: words.indexOf('same', r.span.end), end: words.indexOf('same', r.span.end) + 1 });
+    if (words[first.span.start - 1] === 'both') markUsed({ start: first.span.start - 1, end: first.span.start });
+  }
 
   // ---------------------------------------------------------------- result
   const result: ResultSpec | { reason: string } = yesNo

@@ -449,6 +449,7 @@ describe('ask: limits before nouns, years kept as numbers, decades, averages ove
             (b3:Book {title: 'Iron Bloom', published: 2011}), (b4:Book {title: 'Quiet Ash', published: 1994})
      CREATE (r1:Reader {name: 'Rae'}), (r2:Reader {name: 'Sol'}), (r3:Reader {name: 'Tam'})
      CREATE (a1)-[:WROTE]->(b1), (a2)-[:WROTE]->(b2), (a3)-[:WROTE]->(b3), (a1)-[:WROTE]->(b4), (a4)-[:WROTE]->(b3)
+     CREATE (a3)-[:EDITED]->(b1), (a1)-[:EDITED]->(b2), (a3)-[:EDITED]->(b3), (a5)-[:EDITED]->(b4)
      CREATE (r1)-[:RATED {stars: 95, note: 'Dark, but compelling'}]->(b1), (r2)-[:RATED {stars: 60, note: 'Slow'}]->(b1),
             (r1)-[:RATED {stars: 88, note: 'Bright'}]->(b2), (r3)-[:RATED {stars: 91, note: 'Sharp'}]->(b3), (r2)-[:RATED {stars: 70, note: 'Fine'}]->(b4)`,
   );
@@ -492,6 +493,15 @@ describe('ask: limits before nouns, years kept as numbers, decades, averages ove
     expect(r.plan.strategy).toBe('structured');
     expect(r.rows).toEqual([expect.objectContaining({ name: 'Ada Stone', published: [1999] })]);
     expect(r.answer).toMatch(/Published: 1999\./);
+  }, 60_000);
+
+  it('joins two verbs with "and" on one end node when the question says "the same", else on one each', async () => {
+    const same = await ask('Which authors both wrote and edited the same book?');
+    expect(same.plan.strategy).toBe('structured');
+    expect(same.rows.map((x) => x.name)).toEqual(['Cy Mills']);
+    const each = await ask('Which authors wrote and edited books?');
+    expect(each.plan.strategy).toBe('structured');
+    expect(each.rows.map((x) => x.name).sort()).toEqual(['Ada Stone', 'Cy Mills']);
   }, 60_000);
 
   it('matches quoted text after a relationship property whole, commas included', async () => {
