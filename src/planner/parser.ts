@@ -142,11 +142,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // "each" / "per", i.e. those nodes ranked by how many of the asked-for nodes they have.
   let perGroup: { label: string; subset?: string; at: number } | undefined;
   const eachIdx = words.findIndex((w) => w === 'each' || w === 'per' || w === 'every');
-  const group = howIdx >= 0 && eachIdx > howIdx ? labelMentions.find((m) => m.span.start > eachIdx && m.span.start <= eachIdx + 2 && m.label !== target!.label) : undefined;
+  // "the average unit price of products in each category": an average or total per group, likewise.
+  const aggAt = words.findIndex((w, i) => i < eachIdx && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w));
+  const group = (howIdx >= 0 && eachIdx > howIdx) || aggAt >= 0 ? labelMentions.find((m) => m.span.start > eachIdx && m.span.start <= eachIdx + 2 && m.label !== target!.label) : undefined;
   if (group && target.mention) {
     perGroup = { label: target.label, ...(target.subset ? { subset: target.subset } : {}), at: target.mention.span.start };
     markUsed(target.mention.span);
-    markUsed({ start: howIdx, end: howIdx + 2 });
+    if (howIdx >= 0) markUsed({ start: howIdx, end: howIdx + 2 });
     markUsed({ start: eachIdx, end: eachIdx + 1 });
     target = { label: group.label, ...(group.subset ? { subset: group.subset } : {}), mention: group };
   }
@@ -676,6 +678,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       for (const m of asked) markUsed(m.span);
     }
   }
+  // "the average price of products in each category": one value per category asked, one over all of them computed.
+  const perAt = words.findIndex((w) => w === 'each' || w === 'per' || w === 'every');
+  const perLabel = perAt >= 0 ? labelMentions.find((m) => m.span.start > perAt && m.span.start <= perAt + 2 && m.label !== target!.label) : undefined;
+  if (perLabel && !perGroup && (result.kind === 'aggregate' || result.kind === 'count')) doubts.push(`The question asks for a value per ${perLabel.label}; the query computes one over all of them.`);
   doubts.push(...resultDoubts(g, result, used, nameProperty(g, target.label)));
   doubts.push(...droppedWords(g, { nodes, edges, exists, result }, used));
   // A property the question names in full, on a node or relationship of the query, that the parse did not use.

@@ -432,6 +432,15 @@ describe('ask: sums of money, participles, property names holding a label word a
     }
   }, 60_000);
 
+  it('computes a total or an average per node of the label after "each" / "per", and declines one over all of them', async () => {
+    const r = await ask('What is the total amount of grants per lab?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => [x.name, x.value])).toEqual([['Xylo', 5500000], ['Yarrow', 2100000], ['Zinnia', 100000]]);
+    // Without the related noun nothing says what the amounts are of: not one average over every grant.
+    const bare = await ask('What is the average amount per lab?');
+    expect(bare.plan.strategy).toBe('none');
+  }, 60_000);
+
   it('lists every node a "list all" question asks for, naming only the first ones in the sentence', async () => {
     const r = await ask('List all beacons.');
     expect(r.plan.strategy).toBe('structured');
@@ -447,7 +456,7 @@ describe('ask: limits before nouns, years kept as numbers, decades, averages ove
             (a4:Author {name: 'Dee Park', born: 1982}), (a5:Author {name: 'Eli Ross', born: 1955})
      CREATE (b1:Book {title: 'Salt Roads', published: 1999}), (b2:Book {title: 'Glass Hours', published: 2004}),
             (b3:Book {title: 'Iron Bloom', published: 2011}), (b4:Book {title: 'Quiet Ash', published: 1994})
-     CREATE (r1:Reader {name: 'Rae'}), (r2:Reader {name: 'Sol'}), (r3:Reader {name: 'Tam'})
+     CREATE (r1:Reader {name: 'Rae', city: 'Oslo'}), (r2:Reader {name: 'Sol', city: 'Oslo'}), (r3:Reader {name: 'Tam', city: 'Rome'})
      CREATE (a1)-[:WROTE]->(b1), (a2)-[:WROTE]->(b2), (a3)-[:WROTE]->(b3), (a1)-[:WROTE]->(b4), (a4)-[:WROTE]->(b3)
      CREATE (a3)-[:EDITED]->(b1), (a1)-[:EDITED]->(b2), (a3)-[:EDITED]->(b3), (a5)-[:EDITED]->(b4)
      CREATE (r1)-[:RATED {stars: 95, note: 'Dark, but compelling'}]->(b1), (r2)-[:RATED {stars: 60, note: 'Slow'}]->(b1),
@@ -502,6 +511,12 @@ describe('ask: limits before nouns, years kept as numbers, decades, averages ove
     const each = await ask('Which authors wrote and edited books?');
     expect(each.plan.strategy).toBe('structured');
     expect(each.rows.map((x) => x.name).sort()).toEqual(['Ada Stone', 'Cy Mills']);
+  }, 60_000);
+
+  it('ranks the values of a property asked for after "which" by how many nodes hold each', async () => {
+    const r = await ask('Which city has the most readers?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows).toEqual([expect.objectContaining({ name: 'Oslo', value: 2 })]);
   }, 60_000);
 
   it('matches quoted text after a relationship property whole, commas included', async () => {

@@ -78,6 +78,18 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     : words.includes('ascending') || seq(words, 'smallest', 'to') >= 0 || seq(words, 'lowest', 'to') >= 0 || seq(words, 'least', 'to') >= 0 ? 'asc' : undefined;
   const aggIdx = words.findIndex((w, i) => AGGREGATE_WORDS[w] !== undefined && !ctx.used.has(i) && !(w === 'top') && !(w === 'most' && ctx.countOf));
 
+  // "the average unit price of products in each category": per group, an average or total of a
+  // property of the related nodes (one hop: through another node it would count values twice).
+  const perAgg = ctx.countOf && (words.includes('each') || words.includes('per') || words.includes('every'))
+    ? words.findIndex((w, i) => !ctx.used.has(i) && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w))
+    : -1;
+  if (ctx.countOf && perAgg >= 0) {
+    const m = g.properties.find((p) => p.label === ctx.countOf!.node.label && p.span.start > perAgg && p.span.start <= perAgg + 4 && numeric(p.property) && !idLike(p.property) && !ctx.used.has(p.span.start));
+    const v = m ? ctx.joinLabel(m.label, m.span.start) : undefined;
+    if (!m || !v) return { reason: `The question asks for ${words[perAgg]} per ${target.label} of something no related node holds.` };
+    for (const i of [perAgg, ...Array.from({ length: m.span.end - m.span.start }, (_, k) => m.span.start + k)]) ctx.used.add(i);
+    return { kind: 'rank', by: { node: v, property: m.property.name, fn: AGGREGATE_WORDS[words[perAgg]!]!, asNumber: textNumber(m.property) }, descending: true, limit: 1000, withTies: false };
+  }
   // Ranking by how many related nodes ("the most tasks", "by number of open tasks", "by headcount").
   if (ctx.countOf) {
     const desc = explicitOrder ? explicitOrder === 'desc' : !words.some((w) => w === 'fewest' || w === 'least');
@@ -158,6 +170,18 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
         }
         return { kind: 'rank', by: { node: v, property: rel.property.name, asNumber: textNumber(rel.property) }, descending: desc, limit: n ?? 1, withTies: n === undefined };
       }
+    }
+    // "Which cities have the most customers?": a property of the target asked for right after
+    // which/what, ranked by how many targets hold each of its values.
+    const mostAt = words.findIndex((w, i) => ['most', 'fewest', 'least'].includes(w) && !ctx.used.has(i));
+    const ownNoun = mostAt >= 0 && !prop ? g.labels.find((l) => l.label === target.label && l.span.start > mostAt && l.span.start <= mostAt + 2) : undefined;
+    const byValue = ownNoun
+      ? g.properties.find((m) => m.label === target.label && ['which', 'what'].includes(words[m.span.start - 1] ?? '') && m.property.types[0] === 'STRING' && !ctx.used.has(m.span.start) && !g.labels.some((l) => l.span.start === m.span.start))
+      : undefined;
+    if (byValue) {
+      for (let i = byValue.span.start; i < byValue.span.end; i++) ctx.used.add(i);
+      ctx.used.add(mostAt);
+      return { kind: 'group', groupBy: byValue.property.name, fn: 'count', limit: n ?? 1, ascending: words[mostAt] !== 'most' };
     }
     const asks = words[0] === 'what' && ['is', 'was', "what's"].includes(words[1] ?? '') || words[0] === 'how';
     const rankWanted = n !== undefined || topIdx >= 0 || words[0] === 'which' || words[0] === 'who' || words.includes('rank') || (words[0] === 'what' && words[1] === 'are') || words[0] === 'list' || words[0] === 'name';
