@@ -153,7 +153,7 @@ export async function readScopeOrForeign(ctx: ApiContext, requested: string[] | 
 
 export async function askOp(
   ctx: ApiContext,
-  input: { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined; reading?: number | undefined },
+  input: { question: string; collections?: string[] | undefined; asOf?: string | undefined; conversationId?: string | undefined; reading?: number | undefined; limit?: number | undefined },
   stream: Pick<ConversationAskInput, 'onStart' | 'onPlan' | 'onToken'> = {},
 ): Promise<ConversationAskResult> {
   await ctx.charge?.(WORK.ask);
@@ -168,6 +168,7 @@ export async function askOp(
     ...(conversation ? { conversation } : {}),
     ...(input.asOf ? { asOf: input.asOf } : {}),
     ...(input.reading !== undefined ? { reading: input.reading } : {}),
+    ...(input.limit !== undefined ? { limit: input.limit } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...stream,
   });

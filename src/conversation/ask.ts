@@ -26,7 +26,7 @@ export interface ConversationAskResult extends AskResult {
   standaloneQuestion?: string;
 }
 
-export interface ConversationAskInput extends Pick<AskOptions, 'asOf' | 'signal' | 'onPlan' | 'onToken' | 'reading'> {
+export interface ConversationAskInput extends Pick<AskOptions, 'asOf' | 'signal' | 'onPlan' | 'onToken' | 'reading' | 'limit'> {
   question: string;
   collections: string[] | null;
   owner: string;
@@ -61,6 +61,7 @@ export async function askInConversation(app: Kgrag, store: ConversationStore, in
       collections: input.collections,
       ...(input.asOf ? { asOf: input.asOf } : {}),
       ...(input.reading !== undefined ? { reading: input.reading } : {}),
+      ...(input.limit !== undefined ? { limit: input.limit } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
       ...(seed ? { seed } : {}),
       ...(input.onToken ? { onToken: input.onToken } : {}),

@@ -143,7 +143,9 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   let perGroup: { label: string; subset?: string; at: number } | undefined;
   const eachIdx = words.findIndex((w) => w === 'each' || w === 'per' || w === 'every');
   // "the average unit price of products in each category": an average or total per group, likewise.
-  const aggAt = words.findIndex((w, i) => i < eachIdx && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w));
+  // (Not "the suppliers with the highest average units in stock per product": a ranking of the target.)
+  const ranks = words.slice(0, Math.max(0, eachIdx)).some((w) => ['highest', 'lowest', 'top', 'most', 'least', 'largest', 'smallest', 'best', 'worst'].includes(w));
+  const aggAt = ranks ? -1 : words.findIndex((w, i) => i < eachIdx && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w));
   const group = (howIdx >= 0 && eachIdx > howIdx) || aggAt >= 0 ? labelMentions.find((m) => m.span.start > eachIdx && m.span.start <= eachIdx + 2 && m.label !== target!.label) : undefined;
   if (group && target.mention) {
     perGroup = { label: target.label, ...(target.subset ? { subset: target.subset } : {}), at: target.mention.span.start };

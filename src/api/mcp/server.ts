@@ -68,6 +68,8 @@ export function createMcpServer(deps: McpDeps, principal: Principal, baseSignal?
       return { isError: true, content: [{ type: 'text', text: toJson(body) }] };
     }
   };
+  /** Rows of an exact answer given to an agent (the HTTP API and the CLI give up to 1,000). */
+  const MCP_ASK_ROWS = 100;
   const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
   server.registerTool(
@@ -93,7 +95,8 @@ export function createMcpServer(deps: McpDeps, principal: Principal, baseSignal?
       // The graph is only read, but a question asked in a conversation is stored as its next turn.
       annotations: { ...readOnly, readOnlyHint: false, idempotentHint: false },
     },
-    ({ question, collections: c, asOf, conversationId }, extra) => run(extra.signal, (ctx) => ops.askOp(ctx, { question, collections: c, asOf, conversationId })),
+    // An agent reads the whole result into its context: the rows of a long list are cut at MCP_ASK_ROWS.
+    ({ question, collections: c, asOf, conversationId }, extra) => run(extra.signal, (ctx) => ops.askOp(ctx, { question, collections: c, asOf, conversationId, limit: MCP_ASK_ROWS })),
   );
 
   server.registerTool(
