@@ -8,7 +8,7 @@ ON CREATE SET r.createdAt = datetime()
 FOREACH (k IN keys(rel.properties) | SET r[k] = coalesce(r[k], rel.properties[k]))
 SET r.sources = coalesce(r.sources, []) + [s IN rel.chunkIds WHERE NOT s IN coalesce(r.sources, [])],
     r.documentIds = coalesce(r.documentIds, []) +
-      CASE WHEN $documentId IN coalesce(r.documentIds, []) THEN [] ELSE [$documentId] END,
+      CASE WHEN rel.documentId IN coalesce(r.documentIds, []) THEN [] ELSE [rel.documentId] END,
     r.facts = coalesce(r.facts, []) + [f IN rel.facts WHERE NOT f IN coalesce(r.facts, [])],
     r.confidence = CASE WHEN r.confidence IS NULL OR r.confidence < rel.confidence THEN rel.confidence ELSE r.confidence END,
     r.evidence = coalesce(r.evidence, rel.evidence),

@@ -5,7 +5,7 @@ import type { ChunkExtraction } from '../extraction/types.ts';
 import type { ResolutionPlan } from '../resolution/resolver.ts';
 import { chunkLabel, dropCollectionIndexes } from './collection-index.ts';
 import { cypher } from './cypher.ts';
-import { removeDocumentGraph, writeDocumentGraph } from './entities.ts';
+import { removeDocumentGraph, writeDocumentGraph, writeDocumentsGraph } from './entities.ts';
 import { int, type GraphExecutor, type TxRunner } from './executor.ts';
 
 /** A document as written to the graph, with its chunks already embedded. */
@@ -102,11 +102,7 @@ export async function writeNewDocuments(db: GraphExecutor, items: readonly Docum
     const stats = await db.writeTx(async (tx) => {
       await tx.run(cypher('ingest/create-documents'), { docs: items.map((it) => documentParams(it.doc, it.chunks.length)) });
       await createChunks(tx, items);
-      const out: Array<ResolutionPlan['stats'] | null> = [];
-      for (const it of items) {
-        out.push(it.extractions ? await writeDocumentGraph(tx, it.doc.collection, it.doc.id, it.extractions) : null);
-      }
-      return out;
+      return extractGroups(tx, items);
     });
     return stats.map((s) => ({ ok: true, stats: s }));
   } catch {
@@ -120,6 +116,23 @@ export async function writeNewDocuments(db: GraphExecutor, items: readonly Docum
     }
     return outcomes;
   }
+}
+
+/**
+ * What was extracted from the documents, resolved and written per collection, in order (each
+ * document sees the entities of the earlier ones; collections never share entities).
+ */
+async function extractGroups(tx: TxRunner, items: readonly DocumentReplacement[]): Promise<Array<ResolutionPlan['stats'] | null>> {
+  const out: Array<ResolutionPlan['stats'] | null> = items.map(() => null);
+  const byCollection = new Map<string, number[]>();
+  items.forEach((it, i) => {
+    if (it.extractions) byCollection.set(it.doc.collection, [...(byCollection.get(it.doc.collection) ?? []), i]);
+  });
+  for (const [collection, indexes] of byCollection) {
+    const docs = indexes.map((i) => ({ documentId: items[i]!.doc.id, extractions: items[i]!.extractions! }));
+    (await writeDocumentsGraph(tx, collection, docs)).forEach((stats, j) => (out[indexes[j]!] = stats));
+  }
+  return out;
 }
 
 /** The chunks of the documents (already written), PART_OF them, and NEXT between consecutive chunks of each. */

@@ -1,10 +1,13 @@
 import type { ChunkExtraction } from '../extraction/types.ts';
 import { chunkSource, factSourceMarker, parseFacts, type Fact } from '../domain/facts.ts';
+import { GroupLookup } from '../resolution/group-lookup.ts';
 import {
   canonicalType,
-  resolveDocument,
+  clusterDocument,
+  resolveClustered,
   type EntityLookup,
   type ExistingEntity,
+  type MentionWrite,
   type ResolutionPlan,
 } from '../resolution/resolver.ts';
 import { fillNames, guessNameProperty } from './catalog.ts';
@@ -82,14 +85,40 @@ export async function writeDocumentGraph(
   documentId: string,
   extractions: ChunkExtraction[],
 ): Promise<ResolutionPlan['stats']> {
+  return (await writeDocumentsGraph(tx, collection, [{ documentId, extractions }]))[0]!;
+}
+
+/**
+ * The same for several documents of one collection, resolved in order (each sees the entities of
+ * the earlier ones) with the graph's look-ups and writes made for the whole group at once: a few
+ * statements per group instead of a few per document (see GroupLookup). Stats per document, in order.
+ */
+export async function writeDocumentsGraph(
+  tx: TxRunner,
+  collection: string,
+  docs: ReadonlyArray<{ documentId: string; extractions: ChunkExtraction[] }>,
+): Promise<Array<ResolutionPlan['stats']>> {
   const [state] = await tx.run(cypher('documents/has-graph'));
-  const plan = await resolveDocument(collection, extractions, lookupIn(tx, collection, state?.graph === true));
-  if (plan.entities.length) await tx.run(cypher('entities/upsert'), { collection, entities: plan.entities });
-  for (const [file, mentions] of [['entities/mentions', plan.mentions], ['entities/graph-mentions', plan.graphMentions]] as const) {
-    if (mentions.length) await tx.run(cypher(file), { mentions: mentions.map((m) => ({ ...m, count: int(m.count) })) });
+  const lookup = new GroupLookup(lookupIn(tx, collection, state?.graph === true), async (entities) => {
+    await tx.run(cypher('entities/upsert'), { collection, entities });
+  }, CANDIDATES);
+  const clustered = docs.map((d) => clusterDocument(d.extractions));
+  await lookup.prefetch(clustered.flatMap((c) => c.needs));
+  const plans: ResolutionPlan[] = [];
+  for (const doc of clustered) {
+    const plan = await resolveClustered(collection, doc, lookup);
+    lookup.applied(plan.entities);
+    plans.push(plan);
   }
-  if (plan.relations.length) await tx.run(cypher('entities/relations'), { documentId, relations: plan.relations });
-  return plan.stats;
+  // Mentions and relationships read no entity look-up: they are written after all the entities.
+  await lookup.flush();
+  const count = (m: MentionWrite) => ({ ...m, count: int(m.count) });
+  for (const [file, mentions] of [['entities/mentions', plans.flatMap((p) => p.mentions)], ['entities/graph-mentions', plans.flatMap((p) => p.graphMentions)]] as const) {
+    if (mentions.length) await tx.run(cypher(file), { mentions: mentions.map(count) });
+  }
+  const relations = plans.flatMap((p, i) => p.relations.map((r) => ({ ...r, documentId: docs[i]!.documentId })));
+  if (relations.length) await tx.run(cypher('entities/relations'), { relations });
+  return plans.map((p) => p.stats);
 }
 
 /**

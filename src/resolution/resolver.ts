@@ -98,7 +98,7 @@ const TYPE_SYNONYMS: Record<string, string> = {
 const MAX_NAME_LENGTH = 200;
 const FUZZY_THRESHOLD = 0.8;
 
-interface Cluster {
+export interface Cluster {
   type: string;
   /** All normalised forms that identify the cluster (names and aliases). */
   keys: Set<string>;
@@ -144,7 +144,7 @@ function canonicalName(c: Cluster): string {
   )[0]![0];
 }
 
-class DocumentClusters {
+export class DocumentClusters {
   readonly byKey = new Map<string, Cluster>();
 
   add(entity: { name: string; type: string; aliases?: string[]; properties?: Record<string, ScalarValue> }, chunkId: string): Cluster | null {
@@ -253,11 +253,27 @@ function safeRelType(raw: string): string | null {
   }
 }
 
-export async function resolveDocument(
-  collection: string,
-  extractions: ChunkExtraction[],
-  lookup: EntityLookup,
-): Promise<ResolutionPlan> {
+/** What the graph is asked about one cluster: its exact keys, and its name (and aliases) for the fuzzy look-up. */
+export interface LookupNeed {
+  type: string;
+  keys: string[];
+  name: string;
+  aliases: string[];
+}
+
+/** A document's mentions clustered (no graph read yet), and what resolving them will look up. */
+export interface ClusteredDocument {
+  readonly extractions: ChunkExtraction[];
+  readonly needs: LookupNeed[];
+  readonly clusters: DocumentClusters;
+  readonly roots: Cluster[];
+  readonly ambiguous: Set<Cluster>;
+  readonly mentionCount: number;
+  readonly dropped: number;
+}
+
+/** Clusters a document's mentions: the in-document half of resolution, which reads nothing. */
+export function clusterDocument(extractions: ChunkExtraction[]): ClusteredDocument {
   const clusters = new DocumentClusters();
   let mentionCount = 0;
   for (const ex of extractions) {
@@ -271,7 +287,21 @@ export async function resolveDocument(
   const ambiguous = clusters.mergeShortForms();
   const roots = clusters.roots().filter((c) => !ambiguous.has(c));
   const dropped = clusters.roots().length - roots.length;
+  const needs = roots.map((c) => ({ type: c.type, keys: [...c.keys], name: canonicalName(c), aliases: [...c.aliases] }));
+  return { extractions, needs, clusters, roots, ambiguous, mentionCount, dropped };
+}
 
+export async function resolveDocument(
+  collection: string,
+  extractions: ChunkExtraction[],
+  lookup: EntityLookup,
+): Promise<ResolutionPlan> {
+  return resolveClustered(collection, clusterDocument(extractions), lookup);
+}
+
+/** Links a clustered document's clusters to the collection's entities (or new ones) and plans the writes. */
+export async function resolveClustered(collection: string, doc: ClusteredDocument, lookup: EntityLookup): Promise<ResolutionPlan> {
+  const { extractions, clusters, roots, ambiguous, mentionCount, dropped } = doc;
   const resolved = await linkToGraph(collection, roots, lookup);
   const entities: EntityWrite[] = [];
   const mentions: MentionWrite[] = [];
@@ -388,8 +418,8 @@ async function linkToGraph(collection: string, clusters: Cluster[], lookup: Enti
         }
       }
       // "Acme" in a memo is the collection's one "Acme Analytics" — but only when there is exactly one.
-      if (!best && c.type !== 'Person' && !canonicalKey.includes(' ')) {
-        const prefixed = candidates.filter((e) => e.normalizedName.startsWith(canonicalKey + ' '));
+      if (!best) {
+        const prefixed = candidates.filter((e) => standsForLonger(canonicalKey, c.type, e));
         if (prefixed.length === 1) {
           best = prefixed[0];
           method = 'fuzzy';
@@ -400,6 +430,22 @@ async function linkToGraph(collection: string, clusters: Cluster[], lookup: Enti
     out.set(c, best ? { id: best.id, name: best.name, method, score } : { id: entityId(collection, c.type, canonicalKey), name, method: 'new', score: 1 });
   }
   return out;
+}
+
+/** A one-word name that is not a person's stands for a longer one it starts ("acme" → "acme analytics"). */
+function standsForLonger(key: string, type: string, candidate: ExistingEntity): boolean {
+  return type !== 'Person' && !key.includes(' ') && candidate.normalizedName.startsWith(key + ' ');
+}
+
+/**
+ * Whether a fuzzy candidate can decide how a cluster is linked in linkToGraph: one of the
+ * cluster's names matches it well enough, or the cluster's one word stands for it. Any other
+ * candidate is passed over there, wherever it ranks.
+ */
+export function candidateMatters(need: Pick<LookupNeed, 'type' | 'name' | 'aliases'>, candidate: ExistingEntity): boolean {
+  if (candidate.type !== need.type) return false;
+  if ([need.name, ...need.aliases].some((n) => (matchEntity(n, need.type, candidate)?.score ?? 0) >= FUZZY_THRESHOLD)) return true;
+  return standsForLonger(normalizeName(need.name, need.type), need.type, candidate);
 }
 
 /**

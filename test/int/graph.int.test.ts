@@ -45,13 +45,21 @@ describe('knowledge graph from documents', () => {
   let app: Kgrag;
   const A = uniqueCollection('kg');
   const B = uniqueCollection('kg');
+  const together = uniqueCollection('kg');
+  const apart = uniqueCollection('kg');
   const files = tempFiles({
+    // Two small documents, new to the collection: one group, resolved in one transaction.
+    'hire.md': '# Hire\n\nAcme Analytics hired Priya Natarajan in March.\n',
+    'visit.md': '# Visit\n\nPriya Natarajan visited Acme in May.\n',
     'memo.md': '# Memo\n\nJane Smith is the CEO of Acme Analytics. Smith said the year went well. John Doe works for Acme Analytics.\n',
     'news.md': '# News\n\nEmily Doe works for Globex. Doe declined to comment.\n',
     'ibm.md': '# Vendors\n\nInternational Business Machines (IBM) supplies the servers. IBM also runs support.\n',
   });
-  const run = (inputs: string[], collection: string) =>
-    ingest(inputs, { db: app.db, embedder: app.embedder!, extractor, config: app.config, logger: app.logger }, { collection });
+  const run = (inputs: string[], collection: string, options: { with?: Extractor; documentsPerTransaction?: number } = {}) =>
+    ingest(inputs, { db: app.db, embedder: app.embedder!, extractor: options.with ?? extractor, config: app.config, logger: app.logger }, {
+      collection,
+      ...(options.documentsPerTransaction ? { documentsPerTransaction: options.documentsPerTransaction } : {}),
+    });
   const imported = entityId(A, 'Person', 'Person:E1');
 
   beforeAll(async () => {
@@ -64,7 +72,7 @@ describe('knowledge graph from documents', () => {
     );
   });
   afterAll(async () => {
-    await dropCollections(app, [A, B]);
+    await dropCollections(app, [A, B, together, apart]);
     await app.close();
     files.cleanup();
   });
@@ -143,5 +151,26 @@ describe('knowledge graph from documents', () => {
     expect(await getEntity(app.db, imported, [B])).toBeNull();
     const [row] = await app.db.read('MATCH (a:KgragEntity)-[r]-(b:KgragEntity) WHERE a.collection <> b.collection RETURN count(r) AS n');
     expect(row?.n).toBe(0);
+  });
+
+  it('links a name in one of several documents ingested together to the entity an earlier one introduced, as one at a time', async () => {
+    const scripted = new ScriptedExtractor({ 'Acme Analytics': 'Organization', Acme: 'Organization', 'Priya Natarajan': 'Person' });
+    const inputs = [files.path('hire.md'), files.path('visit.md')];
+    const graphOf = async (collection: string) =>
+      Promise.all(
+        (await listEntities(app.db, [collection])).map(async (e) => {
+          const detail = (await getEntity(app.db, e.id, [collection]))!;
+          return { name: e.name, type: e.type, aliases: detail.entity.aliases, mentions: detail.mentions.map((m) => `${m.title}:${m.method}:${m.surfaces.join('|')}`).sort() };
+        }),
+      ).then((all) => all.sort((a, b) => a.name.localeCompare(b.name)));
+    expect((await run(inputs, together, { with: scripted })).failed).toBe(0);
+    const graph = await graphOf(together);
+    // One node each: the second document's "Priya Natarajan" and its "Acme" are the first one's.
+    expect(graph).toEqual([
+      { name: 'Acme Analytics', type: 'Organization', aliases: ['Acme'], mentions: ['Hire:new:Acme Analytics|Acme', 'Visit:alias:Acme'] },
+      { name: 'Priya Natarajan', type: 'Person', aliases: [], mentions: ['Hire:new:Priya Natarajan', 'Visit:exact:Priya Natarajan'] },
+    ]);
+    expect((await run(inputs, apart, { with: scripted, documentsPerTransaction: 1 })).failed).toBe(0);
+    expect(await graphOf(apart)).toEqual(graph);
   });
 });
