@@ -242,12 +242,11 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
     }
     // "the suppliers with the most units on order": "most" before a quantity that only a related
     // label has is the largest total of it over the related nodes.
-    const mostIdx = words.findIndex((w, i) => (w === 'most' || w === 'least' || w === 'fewest') && !ctx.used.has(i));
-    if (mostIdx >= 0 && words[mostIdx + 1] !== 'number' && rankingAsked(words, n, topIdx)) {
+    if (mostAt >= 0 && words[mostAt + 1] !== 'number' && rankingAsked(words, n, topIdx)) {
       // The quantity right after it: "the most expensive products" is a superlative, not a total.
-      const total = relatedTotal(mostIdx, 'sum', words[mostIdx] === 'most', 1);
+      const total = relatedTotal(mostAt, 'sum', words[mostAt] === 'most', 1);
       if (total) {
-        ctx.used.add(mostIdx);
+        ctx.used.add(mostAt);
         return total;
       }
     }
