@@ -44,22 +44,41 @@ export type VectorSearch = (db: GraphExecutor, embedding: number[], collections:
 /** Each collection's own vector index, the lists merged by score; the shared index for what has none. */
 export const perCollectionVectorSearch: VectorSearch = async (db, embedding, collections, k) => {
   if (collections.length === 0 || k <= 0) return [];
-  collections = [...new Set(collections)];
-  if (collections.length > 1) {
-    const counts = await chunkCounts(db, collections);
-    if (counts.total > 0 && counts.inCollections >= SHARED_INDEX_SHARE * counts.total) return sharedVectorSearch(db, embedding, collections, k, counts);
-  }
-  if (collections.length <= MAX_COLLECTION_INDEXES) {
-    try {
-      return await eachCollection(collections, k, (c) =>
-        db.read(cypher('search/vector-collection'), { index: collectionIndexName(c, embedding.length), embedding, k: int(k) }),
-      );
-    } catch (err) {
-      if (!isIndexUnavailable(err)) throw err;
-    }
-  }
-  return sharedVectorSearch(db, embedding, collections, k);
+  return ownIndexesOrShared(
+    db,
+    collections,
+    k,
+    (c) => db.read(cypher('search/vector-collection'), { index: collectionIndexName(c, embedding.length), embedding, k: int(k) }),
+    (counts) => sharedVectorSearch(db, embedding, collections, k, counts),
+  );
 };
+
+/**
+ * One search per collection in its own index, in parallel, the lists merged by score; the shared
+ * index instead (`shared`) for more than MAX_COLLECTION_INDEXES collections, for collections that
+ * together hold at least SHARED_INDEX_SHARE of all chunks (one query), or while an own index is
+ * missing or populating.
+ */
+async function ownIndexesOrShared(
+  db: GraphExecutor,
+  collections: string[],
+  k: number,
+  own: (collection: string) => Promise<unknown[]>,
+  shared: (counts?: ChunkCounts) => Promise<SearchResult[]>,
+): Promise<SearchResult[]> {
+  const unique = [...new Set(collections)];
+  if (unique.length > 1) {
+    const counts = await chunkCounts(db, unique);
+    if (counts.total > 0 && counts.inCollections >= SHARED_INDEX_SHARE * counts.total) return shared(counts);
+  }
+  if (unique.length > MAX_COLLECTION_INDEXES) return shared();
+  try {
+    return await eachCollection(unique, k, own);
+  } catch (err) {
+    if (!isIndexUnavailable(err)) throw err;
+  }
+  return shared();
+}
 
 /** One search per collection, in parallel, the lists merged by score. */
 async function eachCollection(collections: string[], k: number, search: (collection: string) => Promise<unknown[]>): Promise<SearchResult[]> {
@@ -160,21 +179,16 @@ export async function fulltextSearch(
 ): Promise<SearchResult[]> {
   const query = toLuceneQuery(text);
   // The existing graph's scope holds no chunks (and so has no index of its own).
-  collections = [...new Set(collections.filter((c) => c !== GRAPH_SCOPE))];
+  collections = collections.filter((c) => c !== GRAPH_SCOPE);
   if (!query || collections.length === 0 || k <= 0) return [];
-  const shared = async () => (await db.read(cypher('search/fulltext'), { index: chunkFulltextIndex(query), query, collections, k: int(k) })) as unknown as SearchResult[];
-  if (collections.length > MAX_COLLECTION_INDEXES) return shared();
-  if (collections.length > 1) {
-    const counts = await chunkCounts(db, collections);
-    if (counts.total > 0 && counts.inCollections >= SHARED_INDEX_SHARE * counts.total) return shared();
-  }
-  const cjk = chunkFulltextIndex(query) === 'chunk_fulltext_cjk';
-  try {
-    return await eachCollection(collections, k, (c) => db.read(cypher('search/fulltext-collection'), { index: collectionFulltextName(c, cjk), query, k: int(k) }));
-  } catch (err) {
-    if (!isIndexUnavailable(err)) throw err;
-  }
-  return shared();
+  const index = chunkFulltextIndex(query);
+  return ownIndexesOrShared(
+    db,
+    collections,
+    k,
+    (c) => db.read(cypher('search/fulltext-collection'), { index: collectionFulltextName(c, index === 'chunk_fulltext_cjk'), query, k: int(k) }),
+    async () => (await db.read(cypher('search/fulltext'), { index, query, collections, k: int(k) })) as unknown as SearchResult[],
+  );
 }
 
 /**

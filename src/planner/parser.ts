@@ -10,7 +10,7 @@ import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec }
 import { overlaps, type Grounding, type LabelMention, type PropertyMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
 import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
-import { COMMON_WORDS, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
+import { COMMON_WORDS, PER_GROUP_AGGREGATES, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem, type Token } from './lexicon.ts';
 
 export interface ParseOptions {
@@ -145,7 +145,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
   // "the average unit price of products in each category": an average or total per group, likewise.
   // (Not "the suppliers with the highest average units in stock per product": a ranking of the target.)
   const ranks = words.slice(0, Math.max(0, eachIdx)).some((w) => ['highest', 'lowest', 'top', 'most', 'least', 'largest', 'smallest', 'best', 'worst'].includes(w));
-  const aggAt = ranks ? -1 : words.findIndex((w, i) => i < eachIdx && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w));
+  const aggAt = ranks ? -1 : words.findIndex((w, i) => i < eachIdx && PER_GROUP_AGGREGATES.has(w));
   const group = (howIdx >= 0 && eachIdx > howIdx) || aggAt >= 0 ? labelMentions.find((m) => m.span.start > eachIdx && m.span.start <= eachIdx + 2 && m.label !== target!.label) : undefined;
   if (group && target.mention) {
     perGroup = { label: target.label, ...(target.subset ? { subset: target.subset } : {}), at: target.mention.span.start };

@@ -148,7 +148,7 @@ const SPACED = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Ar
  * makes contains at least one of these, so two names that share no word here share no token there.
  * Letters of other scripts (Han, kana, Thai…) are one word each, as the analyser may split them.
  */
-export function wordsOf(text: string): string[] {
+function wordsOf(text: string): string[] {
   const out: string[] = [];
   for (const run of text.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}\p{M}]+/u)) {
     let word = '';

@@ -17,6 +17,9 @@ export const AGGREGATE_WORDS: Record<string, Aggregate> = {
 };
 export const DESCENDING = new Set(['highest', 'largest', 'biggest', 'greatest', 'most', 'top', 'latest', 'newest', 'recent', 'recently', 'expensive', 'longest', 'best', 'richest', 'descending']);
 export const ASCENDING = new Set(['lowest', 'smallest', 'least', 'fewest', 'cheapest', 'earliest', 'oldest', 'first', 'shortest', 'ascending']);
+/** Aggregates a question asks for one value of per group ("the average price of products in each category"). */
+export const PER_GROUP_AGGREGATES = new Set(['average', 'mean', 'total', 'sum', 'maximum', 'minimum']);
+
 /** Whole numbers that are all years (1000–2100): a year kept as a plain number ("born", "released"). */
 export function holdsYears(p: PropertyInfo): boolean {
   const numbers = p.samples.filter((x): x is number => typeof x === 'number');
@@ -81,7 +84,7 @@ export function resultSpec(g: Grounding, ctx: ResultContext): ResultSpec | { rea
   // "the average unit price of products in each category": per group, an average or total of a
   // property of the related nodes (one hop: through another node it would count values twice).
   const perAgg = ctx.countOf && (words.includes('each') || words.includes('per') || words.includes('every'))
-    ? words.findIndex((w, i) => !ctx.used.has(i) && ['average', 'mean', 'total', 'sum', 'maximum', 'minimum'].includes(w))
+    ? words.findIndex((w, i) => !ctx.used.has(i) && PER_GROUP_AGGREGATES.has(w))
     : -1;
   if (ctx.countOf && perAgg >= 0) {
     const m = g.properties.find((p) => p.label === ctx.countOf!.node.label && p.span.start > perAgg && p.span.start <= perAgg + 4 && numeric(p.property) && !idLike(p.property) && !ctx.used.has(p.span.start));
