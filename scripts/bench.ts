@@ -33,6 +33,7 @@ import { Neo4jVectorStore } from '@langchain/neo4j';
 import { askKgrag, openKgrag, retrieverOf } from '../src/app.ts';
 import { dropCollection, generateCorpus, readAbstracts } from './bench/corpus.ts';
 import { createOfflineExtractor } from '../src/extraction/offline.ts';
+import { createEmbedder, effectiveDtype } from '../src/embedding/embedder.ts';
 import {
   baselineConfig,
   baselineIngest,
@@ -89,7 +90,7 @@ const queries = readFileSync(path.join(values.bench, 'scifact', 'queries.jsonl')
 const report: BenchReport = {
   date: new Date().toISOString(),
   machine: { cpus: os.availableParallelism(), memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
-  embedding: { model: app.embedder!.modelId, batchSize: app.config.embedding.batchSize },
+  embedding: { model: app.embedder!.modelId, dtype: effectiveDtype(app.config.embedding), batchSize: app.config.embedding.batchSize },
   queries: queries.length,
 };
 const cleanups: Array<() => Promise<void>> = [];
@@ -163,6 +164,21 @@ try {
       kgragSystem('kgragPerDoc', 'kgrag, no extraction, 1 transaction per document (before)', { documentsPerTransaction: 1 }),
       kgragSystem('kgragExtract', 'kgrag, with offline extraction', { extractor }),
     ];
+    if (withBaseline && effectiveDtype(app.config.embedding) !== 'fp32') {
+      // The same model at fp32 (its own ONNX session, same batching), as LangChain's users run it.
+      const fp32 = await createEmbedder({ ...app.config.embedding, dtype: 'fp32' }, app.logger);
+      cleanups.push(() => fp32.dispose());
+      await dropBaseline((await baselineIngest(app, chunks.slice(0, 32), 0, 1, fp32)).store);
+      systems.push({
+        key: 'baselineFp32',
+        label: 'LangChain Neo4jVectorStore.fromDocuments, fp32 model',
+        run: async () => {
+          const { run: result, store } = await baselineIngest(app, chunks, corpus.bytes, docs, fp32);
+          await dropBaseline(store);
+          return result;
+        },
+      });
+    }
     if (withBaseline) {
       systems.push({
         key: 'baseline',

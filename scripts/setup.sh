@@ -26,9 +26,21 @@ rows=$(npx --no-install tsx -e '
     if (!spec) throw new Error(`unknown embedding model "${key}" (known: ${Object.keys(EMBEDDING_MODELS).join(", ")})`);
     const config = loadConfig({ ...process.env, KGRAG_EMBEDDING_MODEL: key });
     const dir = process.env.KGRAG_MODEL_DIR ? config.embedding.modelDir : `${config.home}/models/${spec.name}`;
-    console.log([key, dir, spec.prepare.tool, spec.prepare.script, spec.hubId].join("\t"));
+    console.log([key, dir, spec.prepare.tool, spec.prepare.script, spec.hubId, spec.dtype].join("\t"));
   }' -- "$@")
-while IFS=$'\t' read -r key dir tool script hub; do
+# The int8 graph of a q8 model (scripts/quantize-embedding.py): ONNX Runtime's quantiser, pinned,
+# in a throw-away virtualenv. Without python3 and PyPI the model runs fp32, as before.
+quantize() {
+  local venv
+  venv=$(mktemp -d)
+  if python3 -m venv "$venv" && "$venv/bin/pip" install --quiet onnxruntime==1.32.0 onnx==1.23.2; then
+    "$venv/bin/python" scripts/quantize-embedding.py "$1"
+  else
+    echo "embedding model: could not install ONNX Runtime's quantiser; $1 runs fp32"
+  fi
+  rm -rf "$venv"
+}
+while IFS=$'\t' read -r key dir tool script hub dtype; do
   tools=../shared/tools/$tool
   if [[ -s $dir/onnx/model.onnx ]]; then
     echo "embedding model $key: $dir"
@@ -38,6 +50,14 @@ while IFS=$'\t' read -r key dir tool script hub; do
     node "$tools/check.mjs" "$dir"
   else
     echo "embedding model $key: none prepared; $hub will be downloaded from the hub at first use"
+  fi
+  if [[ $dtype == q8 && -s $dir/onnx/model.onnx ]]; then
+    if [[ -s $dir/onnx/model_quantized.onnx ]]; then
+      echo "embedding model $key, int8: $dir/onnx/model_quantized.onnx"
+    else
+      echo "embedding model $key: writing its int8 graph"
+      quantize "$dir"
+    fi
   fi
 done <<< "$rows"
 

@@ -10,7 +10,7 @@ import { env, pipeline } from '@huggingface/transformers';
 import { Neo4jVectorStore } from '@langchain/neo4j';
 import type { Kgrag } from '../../src/app.ts';
 import { embeddingInput } from '../../src/domain/types.ts';
-import type { Embedder } from '../../src/embedding/embedder.ts';
+import { effectiveDtype, type Embedder } from '../../src/embedding/embedder.ts';
 import type { Extractor } from '../../src/extraction/types.ts';
 import { ingest, type IngestSummary } from '../../src/ingest/pipeline.ts';
 import type { GeneratedCorpus } from './corpus.ts';
@@ -121,7 +121,7 @@ export async function embeddingCeiling(app: Kgrag, inputs: readonly string[], by
   env.allowRemoteModels = modelDir === undefined;
   if (modelDir) env.localModelPath = path.dirname(modelDir);
   const extract = await pipeline('feature-extraction', modelDir ? path.basename(modelDir) : modelId, {
-    dtype: 'fp32',
+    dtype: effectiveDtype(app.config.embedding),
     device: 'cpu',
     local_files_only: modelDir !== undefined,
     ...(modelDir ? {} : { cache_dir: path.join(app.config.home, 'models', 'hub') }),
@@ -170,12 +170,13 @@ export async function baselineIngest(
   chunks: readonly BenchChunk[],
   bytes: number,
   docs: number,
+  embedder: Embedder = app.embedder!,
 ): Promise<{ run: Throughput; store: Neo4jVectorStore }> {
   const documents = chunks.map(
     (c) => new Document({ pageContent: c.input, metadata: { chunkId: c.id, documentId: c.documentId } }),
   );
   const { result: store, ms, peakRssMb } = await measured(() =>
-    Neo4jVectorStore.fromDocuments(documents, new KgragEmbeddings(app.embedder!), baselineConfig(app)),
+    Neo4jVectorStore.fromDocuments(documents, new KgragEmbeddings(embedder), baselineConfig(app)),
   );
   await store.query('CALL db.awaitIndex($name, 300)', { name: BASELINE.indexName });
   return { run: throughput(docs, chunks.length, bytes, ms, peakRssMb), store };

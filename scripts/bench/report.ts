@@ -6,7 +6,7 @@ import type { CliReport } from './cli.ts';
 import type { IsolationPoint } from './isolation.ts';
 import { ratio, type Latency } from './measure.ts';
 
-export type SystemKey = 'ceiling' | 'kgrag' | 'kgragPerDoc' | 'kgragExtract' | 'baseline';
+export type SystemKey = 'ceiling' | 'kgrag' | 'kgragPerDoc' | 'kgragExtract' | 'baseline' | 'baselineFp32';
 
 /** Median and range over the rounds. */
 export interface Spread {
@@ -44,7 +44,7 @@ export interface IngestReport {
 export interface BenchReport {
   date: string;
   machine: { cpus: number; memoryGb: number; node: string; loadAverage?: number[] };
-  embedding: { model: string; batchSize: number };
+  embedding: { model: string; dtype: string; batchSize: number };
   queries: number;
   seconds?: number;
   ingest?: IngestReport;
@@ -76,6 +76,9 @@ const RATIOS: Array<[string, SystemKey, SystemKey]> = [
   ['kgrag 1 tx/document (before) ÷ ceiling', 'kgragPerDoc', 'ceiling'],
   ['kgrag batched writes (after) ÷ 1 tx/document (before)', 'kgrag', 'kgragPerDoc'],
   ['LangChain ÷ ceiling', 'baseline', 'ceiling'],
+  // When kgrag runs the int8 graph: LangChain as its users run the model (fp32, transformers.js' default).
+  ['kgrag ÷ LangChain fp32', 'kgrag', 'baselineFp32'],
+  ['kgrag with extraction ÷ LangChain fp32', 'kgragExtract', 'baselineFp32'],
 ];
 
 export function summariseIngest(
@@ -131,7 +134,7 @@ const lat = (l: Latency | undefined) => (l ? `${l.p50} / ${l.p95} / ${l.p99}` : 
 
 export function printReport(r: BenchReport, log: Log): void {
   log(`kgrag bench ${r.date} — ${r.machine.cpus} CPUs, ${r.machine.memoryGb} GB, Node ${r.machine.node}; ` +
-    `${r.embedding.model}, batch ${r.embedding.batchSize}; ${r.seconds ?? '?'} s` +
+    `${r.embedding.model} (${r.embedding.dtype}), batch ${r.embedding.batchSize}; ${r.seconds ?? '?'} s` +
     (r.machine.loadAverage ? `; load average at start ${r.machine.loadAverage.join(' / ')}` : ''));
   if (r.cli) {
     const c = r.cli;
@@ -248,7 +251,7 @@ export function renderSvg(r: BenchReport): string {
   ];
   const ing = r.ingest;
   if (ing) {
-    const short: Record<SystemKey, string> = { ceiling: 'ceiling', kgrag: 'kgrag', kgragPerDoc: 'kgrag 1tx/doc', kgragExtract: 'kgrag + extr.', baseline: 'LangChain' };
+    const short: Record<SystemKey, string> = { ceiling: 'ceiling', kgrag: 'kgrag', kgragPerDoc: 'kgrag 1tx/doc', kgragExtract: 'kgrag + extr.', baseline: 'LangChain', baselineFp32: 'LangChain fp32' };
     const bars = (Object.entries(ing.systems) as Array<[SystemKey, SystemSummary]>).map(([k, t]) => [short[k], t.chunksPerSec] as const);
     const x0 = 40;
     const y0 = 330;

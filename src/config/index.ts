@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   KGRAG_MODEL_DIR: z.string().optional(),
   KGRAG_EMBEDDING_MODEL: z.enum(EMBEDDING_MODEL_KEYS).default(DEFAULT_EMBEDDING_MODEL),
   KGRAG_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(8),
+  KGRAG_EMBEDDING_DTYPE: z.enum(['fp32', 'q8']).optional(),
   KGRAG_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8192).optional(),
   KGRAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(1024).default(32),
   KGRAG_MAX_FILE_MB: z.coerce.number().positive().default(50),
@@ -113,6 +114,11 @@ export interface KgragConfig {
     modelDir: string | undefined;
     /** Model id on the hub, used when no modelDir is set. */
     modelId: string;
+    /**
+     * Weights to run: `q8` is the folder's `onnx/model_quantized.onnx` (falls back to fp32 when the
+     * folder has none). Default: the model row's, for a prepared folder; fp32 from the hub.
+     */
+    dtype: 'fp32' | 'q8';
     batchSize: number;
   };
   chunking: { maxTokens: number; overlapTokens: number };
@@ -320,7 +326,13 @@ export function loadConfig(
       home: path.join(home, 'neo4j'),
     },
     home,
-    embedding: { model: e.KGRAG_EMBEDDING_MODEL, modelDir, modelId: spec.hubId, batchSize: e.KGRAG_EMBEDDING_BATCH_SIZE },
+    embedding: {
+      model: e.KGRAG_EMBEDDING_MODEL,
+      modelDir,
+      modelId: spec.hubId,
+      dtype: e.KGRAG_EMBEDDING_DTYPE ?? (modelDir ? spec.dtype : 'fp32'),
+      batchSize: e.KGRAG_EMBEDDING_BATCH_SIZE,
+    },
     chunking: { maxTokens: chunkTokens, overlapTokens: e.KGRAG_CHUNK_OVERLAP },
     ingest: {
       maxFileBytes: Math.round(e.KGRAG_MAX_FILE_MB * 1024 * 1024),

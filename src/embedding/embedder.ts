@@ -55,6 +55,19 @@ interface ModelSource {
   localDir: string | undefined;
 }
 
+/** transformers.js' file name for the int8 graph of a `dtype: 'q8'` load. */
+const QUANTIZED_FILE = path.join('onnx', 'model_quantized.onnx');
+
+/**
+ * The weights a load will run: q8 only where the folder holds the quantised graph (a folder
+ * prepared before it existed, or a user's own, runs fp32). Same vectors to within cosine 0.99,
+ * so a collection embedded with one is searched correctly with the other.
+ */
+export function effectiveDtype(config: KgragConfig['embedding']): 'fp32' | 'q8' {
+  if (config.dtype === 'q8' && config.modelDir && !existsSync(path.join(config.modelDir, QUANTIZED_FILE))) return 'fp32';
+  return config.dtype;
+}
+
 interface EncodedBatch {
   input_ids: Tensor;
   attention_mask: Tensor;
@@ -70,7 +83,11 @@ export async function createEmbedder(
   const source = resolveSource(config);
   const threads = options.threads;
   const started = performance.now();
-  const { tokenizer, model } = await loadModel(source, threads, options.cacheDir);
+  const dtype = effectiveDtype(config);
+  if (dtype !== config.dtype) {
+    logger.warn({ modelDir: config.modelDir }, 'no quantised graph in the model folder (run `npm run setup`); running fp32');
+  }
+  const { tokenizer, model } = await loadModel(source, dtype, threads, options.cacheDir);
   const window = Math.min(
     readMaxSeqLength(source.localDir) ?? spec.maxTokens,
     positiveLimit(tokenizer.model_max_length),
@@ -84,6 +101,7 @@ export async function createEmbedder(
       modelId: embedder.modelId,
       dimension: embedder.dimension,
       maxTokens: window,
+      dtype,
       threads: threads ?? 'onnxruntime default',
       batchSize: config.batchSize,
       ms: Math.round(performance.now() - started),
@@ -110,6 +128,7 @@ function resolveSource(config: KgragConfig['embedding']): ModelSource {
 
 async function loadModel(
   source: ModelSource,
+  dtype: 'fp32' | 'q8',
   threads: number | undefined,
   cacheDir: string | undefined,
 ): Promise<{ tokenizer: PreTrainedTokenizer; model: PreTrainedModel }> {
@@ -121,7 +140,7 @@ async function loadModel(
     const tokenizer = await AutoTokenizer.from_pretrained(source.loadId, common);
     const model = await AutoModel.from_pretrained(source.loadId, {
       ...common,
-      dtype: 'fp32',
+      dtype,
       device: 'cpu',
       session_options: threads === undefined ? {} : { intraOpNumThreads: threads },
     });

@@ -22,6 +22,11 @@ export interface EmbeddingModelSpec {
    * with BM25 drops BM25's nDCG@10 from 0.98 to 0.58, so hybrid search leaves them out there.
    */
   readonly readsCjk: boolean;
+  /**
+   * Weights of a prepared folder: `q8` runs `onnx/model_quantized.onnx`, which `npm run setup`
+   * writes beside the fp32 graph (per-channel int8 MatMul weights; see README, "Embedding models").
+   */
+  readonly dtype: 'fp32' | 'q8';
   /** Both models are mean-pooled and L2-normalised (sentence-transformers' configuration). */
   readonly pooling: 'mean';
   /** The offline preparation script of `../shared/tools` that `npm run setup` runs. */
@@ -38,6 +43,7 @@ export const EMBEDDING_MODELS = {
     queryPrefix: '',
     passagePrefix: '',
     readsCjk: false,
+    dtype: 'q8',
     pooling: 'mean',
     prepare: { tool: 'bert-onnx', script: 'prepare-minilm.sh' },
   },
@@ -50,6 +56,7 @@ export const EMBEDDING_MODELS = {
     queryPrefix: 'query: ',
     passagePrefix: 'passage: ',
     readsCjk: true,
+    dtype: 'fp32',
     pooling: 'mean',
     prepare: { tool: 'e5-onnx', script: 'prepare-e5.sh' },
   },

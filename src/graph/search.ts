@@ -112,7 +112,10 @@ export async function sharedVectorSearch(
   if (collections.length === 0 || k <= 0) return [];
   let counts = known;
   const byShare = (c: ChunkCounts) => Math.ceil((1.5 * k * c.total) / Math.max(1, c.inCollections));
-  let candidates = Math.min(Math.max(k * 4, 50, counts ? byShare(counts) : 0), MAX_CANDIDATES);
+  // Collections that hold every chunk lose nothing to the filter: fetch exactly k, as an index of
+  // their own would. Otherwise at least 50, so that a small shortfall does not cost a second round.
+  const everyChunk = counts !== undefined && counts.inCollections >= counts.total;
+  let candidates = everyChunk ? k : Math.min(Math.max(k * 4, 50, counts ? byShare(counts) : 0), MAX_CANDIDATES);
   for (;;) {
     const rows = await db.read(cypher('search/vector'), {
       embedding,

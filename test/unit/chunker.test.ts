@@ -143,7 +143,7 @@ describe('chunkDocument with the real tokenizer', () => {
   let chunks: ChunkDraft[];
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ model: loadConfig().embedding.model, modelDir: requireModelDir(), modelId: 'unused', batchSize: 8 }, silentLogger());
+    embedder = await createEmbedder({ model: loadConfig().embedding.model, modelDir: requireModelDir(), modelId: 'unused', dtype: 'fp32', batchSize: 8 }, silentLogger());
     options = { maxTokens: embedder.maxTokens, overlapTokens: 32, countTokens: (t) => embedder.countTokens(t) };
     chunks = chunkDocument(doc, options);
   }, 120_000);

@@ -1,3 +1,5 @@
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer, env } from '@huggingface/transformers';
@@ -13,12 +15,18 @@ const modelDir = requireModelDir('minilm');
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]): number => Math.sqrt(dot(a, a));
+/** Index of the passage vector closest to the query's. */
+const top = async (embedder: Embedder, passages: number[][], query: string): Promise<number> => {
+  const v = await embedder.embedQuery(query);
+  const scores = passages.map((p) => dot(p, v));
+  return scores.indexOf(Math.max(...scores));
+};
 
 describe('createEmbedder with the local all-MiniLM-L6-v2 folder', () => {
   let embedder: Embedder;
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', batchSize: 2 }, silentLogger());
+    embedder = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', dtype: 'fp32', batchSize: 2 }, silentLogger());
   }, 120_000);
 
   afterAll(async () => {
@@ -88,7 +96,7 @@ describe('createEmbedder with the local multilingual-e5-small folder', () => {
   let embedder: Embedder;
 
   beforeAll(async () => {
-    embedder = await createEmbedder({ model: 'e5', modelDir: requireModelDir('e5'), modelId: 'unused', batchSize: 4 }, silentLogger());
+    embedder = await createEmbedder({ model: 'e5', modelDir: requireModelDir('e5'), modelId: 'unused', dtype: 'fp32', batchSize: 4 }, silentLogger());
   }, 120_000);
 
   afterAll(async () => {
@@ -108,11 +116,7 @@ describe('createEmbedder with the local multilingual-e5-small folder', () => {
       '知识图谱把实体和关系存储在图数据库中。',
       'The recipe needs two eggs and a cup of flour.',
     ]);
-    const best = async (q: string) => {
-      const v = await embedder.embedQuery(q);
-      const scores = passages.map((p) => dot(p, v));
-      return scores.indexOf(Math.max(...scores));
-    };
+    const best = (q: string) => top(embedder, passages, q);
     expect(await best('中国的首都是哪个城市？')).toBe(0);
     expect(await best('什么是知识图谱?')).toBe(1);
     expect(await best('how many eggs does the recipe use')).toBe(2);
@@ -129,10 +133,65 @@ describe('createEmbedder with the local multilingual-e5-small folder', () => {
   });
 });
 
+describe('the int8 graph of all-MiniLM-L6-v2 (dtype q8, the default for the prepared folder)', () => {
+  let fp32: Embedder;
+  let q8: Embedder;
+  const texts = [
+    'The weather is lovely today.',
+    'Knowledge graphs store entities and the relationships between them.',
+    'Aspirin reduces the risk of heart attack in patients with coronary disease.',
+    'Orders shipped to Germany in 1997 were delayed by a week.',
+    '北京是中华人民共和国的首都。',
+  ];
+
+  beforeAll(async () => {
+    // A broken setup, not a reason to skip: `npm run setup` writes this file beside model.onnx.
+    expect(existsSync(path.join(modelDir, 'onnx', 'model_quantized.onnx'))).toBe(true);
+    fp32 = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', dtype: 'fp32', batchSize: 8 }, silentLogger());
+    q8 = await createEmbedder({ model: 'minilm', modelDir, modelId: 'unused', dtype: 'q8', batchSize: 8 }, silentLogger());
+  }, 120_000);
+
+  afterAll(async () => {
+    await fp32?.dispose();
+    await q8?.dispose();
+  });
+
+  it('gives vectors within cosine 0.98 of fp32, but not the same ones', async () => {
+    const [a, b] = [await fp32.embedDocuments(texts), await q8.embedDocuments(texts)];
+    const cosines = a.map((v, i) => dot(v, b[i]!));
+    for (const c of cosines) expect(c).toBeGreaterThan(0.98);
+    expect(Math.min(...cosines)).toBeLessThan(0.99999);
+    expect(q8.modelId).toBe(fp32.modelId);
+  });
+
+  it('ranks passages for a query as fp32 does', async () => {
+    const [p32, p8] = [await fp32.embedDocuments(texts), await q8.embedDocuments(texts)];
+    const queries = ['is it sunny outside', 'what does a knowledge graph hold', 'drug that prevents myocardial infarction', 'late deliveries to German customers'];
+    for (const [i, q] of queries.entries()) {
+      expect(await top(q8, p8, q)).toBe(i);
+      expect(await top(fp32, p32, q)).toBe(i);
+    }
+  });
+
+  it('runs fp32 when the folder has no int8 graph', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kgrag-fp32-only-'));
+    const folder = path.join(dir, path.basename(modelDir));
+    cpSync(modelDir, folder, { recursive: true, filter: (f) => !f.endsWith('model_quantized.onnx') });
+    const fallback = await createEmbedder({ model: 'minilm', modelDir: folder, modelId: 'unused', dtype: 'q8', batchSize: 8 }, silentLogger());
+    try {
+      const [a, b] = [await fp32.embedDocuments(texts), await fallback.embedDocuments(texts)];
+      for (const [i, v] of a.entries()) expect(dot(v, b[i]!)).toBeGreaterThan(0.99999);
+    } finally {
+      await fallback.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('createEmbedder errors', () => {
   it('explains how to get a model when the folder is missing', async () => {
     const missing = path.join(repoRoot, '.kgrag', 'models', 'no-such-model');
-    const attempt = createEmbedder({ model: 'minilm', modelDir: missing, modelId: 'unused', batchSize: 8 }, silentLogger());
+    const attempt = createEmbedder({ model: 'minilm', modelDir: missing, modelId: 'unused', dtype: 'fp32', batchSize: 8 }, silentLogger());
     await expect(attempt).rejects.toBeInstanceOf(EmbeddingError);
     await expect(attempt).rejects.toThrow(/npm run setup.*KGRAG_MODEL_DIR/s);
   });
