@@ -66,8 +66,8 @@ export async function ensureCollectionIndex(
   if (missing.length > 0) {
     // An index is created only after its collection's chunks are labelled, and every writer labels
     // what it writes: an existing index is complete, and the labelling scan is paid once.
-    const label = quoteName(chunkLabel(collection));
-    await db.runSchema(cypher('search/label-collection-chunks'), { collection, label: chunkLabel(collection) });
+    const label = chunkLabel(collection);
+    await db.runSchema(cypher('search/label-collection-chunks'), { collection, label });
     const create = async (statement: string, params: Record<string, unknown> = {}) => {
       try {
         await db.runSchema(statement, params);
@@ -79,15 +79,15 @@ export async function ensureCollectionIndex(
     };
     if (missing.includes(index)) {
       await create(
-        `CREATE VECTOR INDEX ${quoteName(index)} IF NOT EXISTS FOR (c:${label}) ON c.embedding ` +
+        `CREATE VECTOR INDEX ${quoteName(index)} IF NOT EXISTS FOR (c:${quoteName(label)}) ON c.embedding ` +
           "OPTIONS { indexConfig: { `vector.dimensions`: $dimension, `vector.similarity_function`: 'cosine' } }",
         { dimension: int(dimension) },
       );
     }
     // As cypher/schema/constraints.cypher: the CJK index lists the properties in the other order,
     // or Neo4j takes it for a duplicate of the English one.
-    if (missing.includes(fulltext[0]!)) await create(`CREATE FULLTEXT INDEX ${quoteName(fulltext[0]!)} IF NOT EXISTS FOR (c:${label}) ON EACH [c.text, c.context] OPTIONS { indexConfig: { \`fulltext.analyzer\`: 'english' } }`);
-    if (missing.includes(fulltext[1]!)) await create(`CREATE FULLTEXT INDEX ${quoteName(fulltext[1]!)} IF NOT EXISTS FOR (c:${label}) ON EACH [c.context, c.text] OPTIONS { indexConfig: { \`fulltext.analyzer\`: 'cjk' } }`);
+    if (missing.includes(fulltext[0]!)) await create(`CREATE FULLTEXT INDEX ${quoteName(fulltext[0]!)} IF NOT EXISTS FOR (c:${quoteName(label)}) ON EACH [c.text, c.context] OPTIONS { indexConfig: { \`fulltext.analyzer\`: 'english' } }`);
+    if (missing.includes(fulltext[1]!)) await create(`CREATE FULLTEXT INDEX ${quoteName(fulltext[1]!)} IF NOT EXISTS FOR (c:${quoteName(label)}) ON EACH [c.context, c.text] OPTIONS { indexConfig: { \`fulltext.analyzer\`: 'cjk' } }`);
     await db.runSchema(cypher('schema/await-indexes'), { timeoutSeconds: int(300) });
   }
   known.add(index);

@@ -25,25 +25,13 @@ function madeUpGraph(labels: string[], create: string): { app: () => Kgrag; ask:
  * "named".
  */
 describe('ask: property phrases and names on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Kiosk OR n:Grade DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`
+  const { ask } = madeUpGraph(['Kiosk', 'Grade'], `
       CREATE (g1:Grade {id: 1, name: 'g-1/2', grade: 'gold', fee: 30}), (g2:Grade {id: 2, name: 's-4/8', grade: 'silver', fee: 20}),
              (g3:Grade {id: 3, name: 'b-9/9', grade: 'bronze', fee: 10})
       CREATE (k1:Kiosk {name: 'nimbus', email: 'nimbus@kiosk.test', pc: 'NB-1', tank: 800}),
              (k2:Kiosk {name: 'zephyr', email: 'zephyr@kiosk.test', pc: 'ZP-2', tank: 300}),
              (k3:Kiosk {name: 'boreal', email: 'boreal@kiosk.test', pc: 'BR-3', tank: 600})
       CREATE (k1)-[:RATED]->(g1), (k2)-[:RATED]->(g2), (k3)-[:RATED]->(g3)`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('shows the property named like the label beside the display name, in lists and rankings', async () => {
     const list = await ask("What grades do kiosks with a tank over 500 have?");
@@ -85,25 +73,13 @@ describe('ask: property phrases and names on a graph kgrag did not build', () =>
 });
 
 describe('ask: a count filtered through the counted nodes, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Baker OR n:Oven OR n:Brand DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    // Quill owns more ovens; Orla owns more Hestia ovens.
-    await app.db.write(`
+  // Quill owns more ovens; Orla owns more Hestia ovens.
+  const { ask } = madeUpGraph(['Baker', 'Oven', 'Brand'], `
       CREATE (h:Brand {name: 'Hestia'}), (v:Brand {name: 'Vulcana'})
       CREATE (o:Baker {name: 'Orla'}), (q:Baker {name: 'Quill'})
       CREATE (o)-[:OWNS]->(:Oven {name: 'o1'})-[:MADE_BY]->(h), (o)-[:OWNS]->(:Oven {name: 'o2'})-[:MADE_BY]->(h),
              (q)-[:OWNS]->(:Oven {name: 'q1'})-[:MADE_BY]->(h), (q)-[:OWNS]->(:Oven {name: 'q2'})-[:MADE_BY]->(v),
              (q)-[:OWNS]->(:Oven {name: 'q3'})-[:MADE_BY]->(v)`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('counts only the related nodes the question filters', async () => {
     const r = await ask("Which baker owns the most ovens made by 'Hestia'?");
@@ -115,13 +91,7 @@ describe('ask: a count filtered through the counted nodes, on a graph kgrag did 
 });
 
 describe('ask: choosing a path between labels on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Item OR n:Book OR n:Edition OR n:Relay OR n:Lamp OR n:Zone OR n:Crate OR n:Parcel OR n:Host OR n:Job OR n:Daemon OR n:Socket OR n:Cart OR n:Size OR n:Depot DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`
+  const { ask } = madeUpGraph(['Item', 'Book', 'Edition', 'Relay', 'Lamp', 'Zone', 'Crate', 'Parcel', 'Host', 'Job', 'Daemon', 'Socket', 'Cart', 'Size', 'Depot'], `
       CREATE (saw:Tool:Item {name: 'saw'}), (drill:Tool:Item {name: 'drill'}), (bolt:Part:Item {name: 'bolt'}), (kit:Part:Item {name: 'kit'})
       CREATE (saw)-[:NEEDS]->(bolt), (drill)-[:NEEDS]->(kit), (kit)-[:NEEDS]->(bolt)
       CREATE (dune:Book {name: 'Dune'})
@@ -136,12 +106,6 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
       CREATE (h2)-[:HOSTS]->(d:Daemon {name: 'd1'})-[:USES]->(s9), (:Daemon {name: 'd2'})-[:USES]->(s8)
       CREATE (big:Size {name: 'big'}), (d1:Depot {name: 'D1'}), (d2:Depot {name: 'D2'})
       CREATE (d1)-[:STORES]->(:Cart {name: 'cart-a'})-[:SIZE]->(big), (d2)-[:STORES]->(:Cart {name: 'cart-b'})-[:SIZE]->(big)`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('takes the direct relationship a verb names, not a longer walk repeating it', async () => {
     const r = await ask("Which tools need the part 'bolt'?");
@@ -184,21 +148,9 @@ describe('ask: choosing a path between labels on a graph kgrag did not build', (
 });
 
 describe('ask: a property word that owns its value, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n:Gizmo) DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`
+  const { ask } = madeUpGraph(['Gizmo'], `
       CREATE (:Gizmo {name: 'sprocket', color: 'red', state: 'shipped'}), (:Gizmo {name: 'widget', color: 'red', state: 'packed'}),
              (:Gizmo {name: 'gear', color: 'blue', state: 'packed'}), (:Gizmo {name: 'cog', color: 'red', state: 'lost'})`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('does not let a property word that owns the value after it claim a later value of another property', async () => {
     const r = await ask("Which gizmos with color 'red' are not 'shipped'?");
@@ -213,21 +165,9 @@ describe('ask: a property word that owns its value, on a graph kgrag did not bui
 });
 
 describe('ask: a list that finds nothing, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Widget OR n:Maker DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`
+  const { ask } = madeUpGraph(['Widget', 'Maker'], `
       CREATE (a:Maker {name: 'acme'}), (b:Maker {name: 'bolt'})
       CREATE (:Widget {name: 'w1', size: 'big'})-[:MADE_BY]->(a), (:Widget {name: 'w2', size: 'small'})-[:MADE_BY]->(a)`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('offers a list reading that finds nothing instead of asserting there is none', async () => {
     const r = await ask("Which widgets are made by 'bolt'?");
@@ -245,19 +185,7 @@ describe('ask: a list that finds nothing, on a graph kgrag did not build', () =>
 });
 
 describe('ask: one stored value of a named node, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n:Beacon) DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`CREATE (:Beacon {name: 'lumen', startTime: 100, channel: 4}), (:Beacon {name: 'lumen', startTime: 300, channel: 9}), (:Beacon {name: 'orbit', startTime: 500, channel: 2})`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
+  const { ask } = madeUpGraph(['Beacon'], `CREATE (:Beacon {name: 'lumen', startTime: 100, channel: 4}), (:Beacon {name: 'lumen', startTime: 300, channel: 9}), (:Beacon {name: 'orbit', startTime: 500, channel: 2})`);
 
   it('does not show a named node’s stored value while leaving out a comparison the question makes', async () => {
     const r = await ask("What is the channel of the beacon named 'lumen' that started after 200?");
@@ -269,14 +197,8 @@ describe('ask: one stored value of a named node, on a graph kgrag did not build'
 });
 
 describe('ask: "top N" without a criterion, a total of a related label\'s property, a node named by a property and a number, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Lantern OR n:Harbor OR n:Keeper OR n:Dock DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    // Brine has two lanterns, Gale four. Keepers and lanterns both have a code.
-    await app.db.write(`
+  // Brine has two lanterns, Gale four. Keepers and lanterns both have a code.
+  const { ask } = madeUpGraph(['Lantern', 'Harbor', 'Keeper', 'Dock'], `
       CREATE (brine:Harbor {name: 'Brine'}), (gale:Harbor {name: 'Gale'})
       CREATE (d2:Dock {name: 'D-two', dock: 2}), (d5:Dock {name: 'D-five', dock: 5})
       CREATE (k7:Keeper {name: 'Ada', code: 7}), (k8:Keeper {name: 'Bo', code: 8})
@@ -285,12 +207,6 @@ describe('ask: "top N" without a criterion, a total of a related label\'s proper
       CREATE (brine)-[:MOORS]->(l1), (brine)-[:MOORS]->(l2), (gale)-[:MOORS]->(l3), (gale)-[:MOORS]->(l4), (gale)-[:MOORS]->(l5), (gale)-[:MOORS]->(l6)
       CREATE (k7)-[:TENDS]->(l1), (k7)-[:TENDS]->(l3), (k8)-[:TENDS]->(l2)
       CREATE (l1)-[:HANGS_AT]->(d2), (l2)-[:HANGS_AT]->(d5), (l3)-[:HANGS_AT]->(d2)`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('answers "the top 3" with no criterion when no more than 3 nodes qualify, and declines when more do', async () => {
     const few = await ask("What are the names of the top 3 lanterns moored in harbor 'Brine'?");
@@ -325,24 +241,12 @@ describe('ask: "top N" without a criterion, a total of a related label\'s proper
 });
 
 describe('ask: a relationship named by a role noun, counts in a state, totals read off a verb, on a graph kgrag did not build', () => {
-  let app: Kgrag;
-  const wipe = () => app.db.write('MATCH (n) WHERE n:Film OR n:Studio OR n:Gadget OR n:Lender DETACH DELETE n');
-
-  beforeAll(async () => {
-    app = await openTestApp();
-    await wipe();
-    await app.db.write(`
+  const { ask } = madeUpGraph(['Film', 'Studio', 'Gadget', 'Lender'], `
       CREATE (a:Studio {name: 'Arcadia'}), (b:Studio {name: 'Borealis'})
       CREATE (:Film {name: 'f1'})-[:DISTRIBUTOR]->(a), (:Film {name: 'f2'})-[:DISTRIBUTOR]->(b), (:Film {name: 'f3'})-[:DISTRIBUTOR]->(b)
       CREATE (ned:Lender {name: 'Ned'})
       CREATE (ned)-[:LOANED {pieces: 5}]->(:Gadget {name: 'lathe', unitsOnLoan: 3}), (ned)-[:LOANED {pieces: 1}]->(:Gadget {name: 'drill', unitsOnLoan: 0}),
              (:Gadget {name: 'press', unitsOnLoan: 2})`);
-  });
-  afterAll(async () => {
-    await wipe();
-    await app.close();
-  });
-  const ask = (q: string) => askKgrag(app, q, { collections: null, asOf: '2025-01-01' });
 
   it('reads a relationship type that is a role noun as naming its end node', async () => {
     const r = await ask('Which distributor has the most films?');
