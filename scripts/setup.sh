@@ -29,16 +29,22 @@ rows=$(npx --no-install tsx -e '
     console.log([key, dir, spec.prepare.tool, spec.prepare.script, spec.hubId, spec.dtype].join("\t"));
   }' -- "$@")
 # The int8 graph of a q8 model (scripts/quantize-embedding.py): ONNX Runtime's quantiser, pinned,
-# in a throw-away virtualenv. Without python3 and PyPI the model runs fp32, as before.
+# in a throw-away virtualenv made once for all models. Without python3 and PyPI the model runs
+# fp32, as before.
+quantizer=
 quantize() {
-  local venv
-  venv=$(mktemp -d)
-  if python3 -m venv "$venv" && "$venv/bin/pip" install --quiet onnxruntime==1.32.0 onnx==1.23.2; then
-    "$venv/bin/python" scripts/quantize-embedding.py "$1"
+  if [[ -z $quantizer ]]; then
+    quantizer=$(mktemp -d)
+    trap 'rm -rf "$quantizer"' EXIT
+    if ! { python3 -m venv "$quantizer/venv" && "$quantizer/venv/bin/pip" install --quiet onnxruntime==1.32.0 onnx==1.23.2; }; then
+      rm -rf "$quantizer/venv"
+    fi
+  fi
+  if [[ -x $quantizer/venv/bin/python ]]; then
+    "$quantizer/venv/bin/python" scripts/quantize-embedding.py "$1"
   else
     echo "embedding model: could not install ONNX Runtime's quantiser; $1 runs fp32"
   fi
-  rm -rf "$venv"
 }
 while IFS=$'\t' read -r key dir tool script hub dtype; do
   tools=../shared/tools/$tool

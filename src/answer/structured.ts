@@ -48,16 +48,18 @@ export function renderStructured(spec: QuerySpec, rows: Row[], truncated = false
       if (r.byName) {
         const total = rows.reduce((n, row) => n + Number(row.nodes ?? 0), 0);
         const more = truncated ? ' (the first names only)' : '';
-        return `${total} ${noun(target.label, total)}${what}, under ${rows.length} ${rows.length === 1 ? 'name' : 'names'}${more}: ${listed(rows.map((row) => `${format(row.name)} (${format(row.nodes)})`))}.`;
+        return `${truncated ? 'At least ' : ''}${total} ${noun(target.label, total)}${what}, under ${rows.length} ${rows.length === 1 ? 'name' : 'names'}${more}: ${listed(rows.map((row) => `${format(row.name)} (${format(row.nodes)})`))}.`;
       }
       const names = rows.map((row) => format(row.name));
-      const more = truncated ? ` (showing the first ${rows.length})` : '';
+      // Cut at the row cap: the number is a floor, not the count.
+      const count = truncated ? `More than ${rows.length}` : String(rows.length);
+      const more = truncated ? ` (the first ${rows.length} are listed)` : '';
       // "… and what year was it released?": the named node's property, asked for beside the list.
       const asked = (r.related ?? []).filter((x) => x.property).map((x) => {
         const values = [...new Set(rows.flatMap((row) => (Array.isArray(row[x.column]) ? (row[x.column] as unknown[]) : [row[x.column]])).map(format))];
         return ` ${capitalise(words(x.property!))}: ${listed(values)}.`;
       });
-      return `${rows.length} ${noun(target.label, rows.length)}${what}${more}: ${listed(names)}.${asked.join('')}`;
+      return `${count} ${noun(target.label, rows.length)}${what}${more}: ${listed(names)}.${asked.join('')}`;
     }
     case 'rank':
     case 'group': {

@@ -56,7 +56,7 @@ export const EMBEDDING_MODELS = {
     queryPrefix: 'query: ',
     passagePrefix: 'passage: ',
     readsCjk: true,
-    dtype: 'fp32',
+    dtype: 'q8',
     pooling: 'mean',
     prepare: { tool: 'e5-onnx', script: 'prepare-e5.sh' },
   },

@@ -122,8 +122,10 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
   const { db, embedder, extractor, config, logger } = deps;
   const collection = validateCollection(options.collection);
   const started = performance.now();
-  // The collection's own vector index exists before its first chunk is written.
-  await ensureCollectionIndex(db, collection, embedder.dimension);
+  // The collection's own indexes exist before its first chunk is written. Creating them takes a
+  // few hundred milliseconds of schema work, which overlaps with parsing and the first embedding.
+  const indexed = ensureCollectionIndex(db, collection, embedder.dimension);
+  indexed.catch(() => undefined); // awaited before the first write, or at the end
   const timings = { load: 0, chunk: 0, embed: 0, extract: 0, write: 0, total: 0 };
   const extraction: ExtractionSummary = {
     extractor: extractor?.name ?? 'none',
@@ -224,6 +226,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
       const extracted = await extractGroup(embedded);
       await writing;
       writing = writeAll(extracted);
+      writing.catch(() => undefined); // awaited before the next write or at the end
     })();
     inFlight.catch(() => undefined); // awaited by the next flush or at the end; not unhandled meanwhile
     // At most two groups ahead of the writer: the one in embedding and the one being loaded.
@@ -296,6 +299,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
 
   /** Runs of consecutive new documents share transactions; the others (and all, at 1 per transaction) go alone. Order is kept. */
   const writeAll = async (pending: Embedded[]) => {
+    await indexed;
     const t = performance.now();
     let run: Embedded[] = [];
     const writeRun = async () => {
@@ -377,6 +381,7 @@ export async function ingest(inputs: string[], deps: IngestDeps, options: Ingest
     await flush();
     await inFlight;
     await writing;
+    await indexed; // also when nothing was written
   } catch (err) {
     // A failed run writes nothing more: pending groups are dropped, the write in flight ends first.
     stop.abort(err);

@@ -52,6 +52,8 @@ export interface ExistsSpec {
   nodes: NodeSpec[];
   /** Instead of existence: how many distinct far-end nodes ("more than one category") or paths ("ordered more than 10 times"). */
   count?: { op: CompareOp; value: number; distinct: boolean };
+  /** Ranked by: every path counts ("borrowed the most times"), not only distinct far-end nodes. */
+  occurrences?: boolean;
 }
 
 export type Aggregate = 'count' | 'sum' | 'avg' | 'min' | 'max';
@@ -165,9 +167,11 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
     const p = spec.nameProperty[labels.get(v)!];
     return p ? `${v}.${quoteName(p)}` : `elementId(${v})`;
   };
-  // Created on first use, so that a statement carries no parameter it does not use.
+  // Created on first use, so that a statement carries no parameter it does not use. One row more
+  // than the cap: the read-only guard cuts it off and so can tell a list that went on ("1,634
+  // machines" must not read as "1000 machines").
   let limitParam: string | undefined;
-  const limitOf = () => (limitParam ??= param(int(spec.limit)));
+  const limitOf = () => (limitParam ??= param(int(spec.limit + 1)));
   const r = spec.result;
   let answerColumn = 'name';
   switch (r.kind) {
@@ -259,11 +263,11 @@ export function compile(spec: QuerySpec, collections: string[] | null, labelOf: 
         lines.push(`WITH DISTINCT ${t}`);
         lines.push(`OPTIONAL MATCH ${ex.edges.map((e) => pattern(e, new Map([...labels, ...ex.nodes.map((x) => [x.v, x.label] as const)]), new Set([t]))).join(', ')}`);
         if (w.length) lines.push(`WHERE ${w.join(' AND ')}`);
-        const counted = ex.nodes[ex.nodes.length - 1]!.v;
+        const counted = `${ex.occurrences ? '' : 'DISTINCT '}${ex.nodes[ex.nodes.length - 1]!.v}`;
         if (r.groupBy) {
-          lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, count(DISTINCT ${counted}) AS value WHERE name IS NOT NULL`);
+          lines.push(`WITH ${t}.${quoteName(r.groupBy)} AS name, count(${counted}) AS value WHERE name IS NOT NULL`);
         } else {
-          lines.push(`WITH ${t}, count(DISTINCT ${counted}) AS value`);
+          lines.push(`WITH ${t}, count(${counted}) AS value`);
           lines.push(`WITH ${name(t)} AS name${key}, value`);
         }
         lines.push(`RETURN name${keyColumn}${ownColumn}, value ORDER BY value ${order}, name${keyColumn} LIMIT ${fetch}`);

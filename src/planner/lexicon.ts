@@ -21,7 +21,7 @@ export interface Token {
 
 const STOPWORDS = new Set(
   (
-    'a an the of in on at to for by with from and or is are was were be been being do does did has have had ' +
+    'a an the of in on at to for by with from and but or is are was were be been being do does did has have had ' +
     'what which who whom whose when where how why that this these those there their them they it its ' +
     'me my our we you your i all any each every some than then as into about across per via s'
   ).split(' '),

@@ -168,19 +168,24 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
 
   // ---------------------------------------------------------------- ranking by related counts
   const rankWordIdx = words.findIndex((w, i) => (w === 'most' || w === 'fewest' || w === 'least') && words[i - 1] !== 'at' && !COMMON_WORDS.has(words[i + 1] ?? '') && !isPropertyAt(g, i + 1) || (w === 'number' && words[i + 1] === 'of') || w === 'headcount');
-  let countOf: { node: NodeSpec; at: number } | undefined;
+  let countOf: { node: NodeSpec; at: number; occurrences?: boolean } | undefined;
   // "the most frequently ordered products": ranked by how often the relationship the verb names occurs.
   const often = rankWordIdx >= 0 && ['frequently', 'often', 'commonly'].includes(words[rankWordIdx + 1] ?? '');
   // "the most reviewed movie": a participle of a relationship right after "most" counts that relationship too.
   const participle = rankWordIdx >= 0 && !often && words[rankWordIdx] !== 'number' && /ed$/.test(words[rankWordIdx + 1] ?? '');
-  const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2) : participle ? g.relations.find((r) => r.span.start === rankWordIdx + 1 && !r.role) : undefined;
+  // "purchased the most times": the verb before "the most times" names the relationship counted.
+  const times = rankWordIdx >= 1 && words[rankWordIdx] !== 'number' && words[rankWordIdx + 1] === 'times' && words[rankWordIdx - 1] === 'the';
+  const verb = often ? g.relations.find((r) => r.span.start === rankWordIdx + 2)
+    : participle ? g.relations.find((r) => r.span.start === rankWordIdx + 1 && !r.role)
+    : times ? g.relations.find((r) => r.span.end === rankWordIdx - 1 && !r.role)
+    : undefined;
   const verbRel = verb ? g.relationships.find((r) => r.type === verb.type && (r.from === target!.label || r.to === target!.label)) : undefined;
   if (perGroup) {
     countOf = { node: { v: fresh(), label: perGroup.label, conditions: [], ...(perGroup.subset ? { requires: perGroup.subset } : {}) }, at: perGroup.at };
   } else if (verb && verbRel) {
     const other = verbRel.from === target.label ? verbRel.to : verbRel.from;
-    countOf = { node: { v: fresh(), label: other, conditions: [] }, at: verb.span.start };
-    markUsed({ start: rankWordIdx, end: verb.span.end });
+    countOf = { node: { v: fresh(), label: other, conditions: [] }, at: verb.span.start, ...(times ? { occurrences: true } : {}) };
+    markUsed(times ? { start: verb.span.start, end: rankWordIdx + 2 } : { start: rankWordIdx, end: verb.span.end });
   } else if (rankWordIdx >= 0) {
     const after = labelMentions.find((m) => m.span.start > rankWordIdx && m.span.start <= rankWordIdx + 4 && m !== target.mention);
     const counted = words[rankWordIdx] === 'headcount' ? personLabel : after?.label;
@@ -305,7 +310,10 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       // "racks in zone 4": the noun and its number are a property of the node named just before,
       // when that node has a property named like the noun (a Rack's zone), not a second node.
       const before = [...(target.mention ? [target.mention] : []), ...labelMentions].filter((x) => x !== m && x.span.end <= m.span.start).sort((a, b) => b.span.start - a.span.start)[0];
-      const qualified = before ? (before === target.mention || before.label === target.label ? targetNode : secondary.get(before.label)) : undefined;
+      // Not across a verb that links the two labels: in "services that listen on port 80" the
+      // port is the verb's other participant (a Port), not a Service's `ports`.
+      const linked = before && g.relations.some((r) => r.span.start >= before.span.end && r.span.end <= m.span.start && g.relationships.some((x) => x.type === r.type && ((x.from === before.label && x.to === m.label) || (x.from === m.label && x.to === before.label))));
+      const qualified = before && !linked ? (before === target.mention || before.label === target.label ? targetNode : secondary.get(before.label)) : undefined;
       const own2 = qualified && likeNoun(qualified.label);
       const i = pending.findIndex((p) => p.at === m.span.start);
       if (qualified && own2 && i >= 0) {
@@ -354,7 +362,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     // "the names of 2 authors": a number before the target's noun says how many, not a value.
     if (c.op === '=' && typeof c.value === 'number' && !c.year && labelMentions.some((m) => m.span.start === c.span.end && m.label === target!.label)) continue;
     // "more than one category": a count of related nodes, when a label follows the number.
-    const skipWord = ['different', 'distinct', 'unique', 'separate'].includes(words[c.span.end] ?? '') ? 1 : 0;
+    const skipWord = ['different', 'distinct', 'unique', 'separate', 'other'].includes(words[c.span.end] ?? '') ? 1 : 0;
     const countNoun = typeof c.value === 'number' && c.upper === undefined
       ? labelMentions.find((m) => m.span.start === c.span.end + skipWord && m.label !== target!.label)
       : undefined;
@@ -365,10 +373,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       markUsed({ start: c.span.start, end: countNoun.span.end });
       continue;
     }
-    let found = comparisonProperty(g, c, holders, used);
+    // "ordered more than 10 times": a count of the verb's relationships. "N times" ends the
+    // phrase here; before "the"/"as" it would multiply ("3 times the average"), which is not read.
+    const frequency = typeof c.value === 'number' && c.upper === undefined && words[c.span.end] === 'times' && !['the', 'as', 'that', 'its', 'their'].includes(words[c.span.end + 1] ?? '');
+    let found = frequency ? undefined : comparisonProperty(g, c, holders, used);
     // The property named nearest the comparison owns it, a relationship's ("ordered with a discount
     // of 0") as much as a node's; one the question does not name at all loses to one it names.
-    const rel = relComparisonProperty(g, c, holders, used);
+    const rel = frequency ? undefined : relComparisonProperty(g, c, holders, used);
     const gap = (s: Span) => (s.end <= c.span.start ? c.span.start - s.end : (s.start - c.span.end) * 1.5);
     const onRel = rel && (!found || !found.mention || gap(rel.mention.span) < gap(found.mention.span)) ? rel : undefined;
     if (onRel) found = undefined;
@@ -379,14 +390,13 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       relConditions.push({ type: onRel.type, conditions: toConditions(c, { holder: targetNode, property: onRel.mention.property.name, kind: propertyKind(onRel.mention.property) ?? 'number' }) });
       continue;
     }
-    if (!found && typeof c.value === 'number' && c.upper === undefined) {
-      // "ordered more than 10 times": a count of relationships.
-      const cue = words[c.span.end] === 'times' ? g.relations.filter((r) => r.span.start < c.span.start && g.relationships.some((x) => x.type === r.type && (x.from === target!.label || x.to === target!.label))).pop() : undefined;
+    if (frequency) {
+      const cue = g.relations.filter((r) => r.span.start < c.span.start && g.relationships.some((x) => x.type === r.type && (x.from === target!.label || x.to === target!.label))).pop();
       const rel = cue ? g.relationships.find((x) => x.type === cue.type && (x.from === target!.label || x.to === target!.label)) : undefined;
       if (cue && rel) {
         const dir: 'out' | 'in' = rel.from === target.label ? 'out' : 'in';
         const other: NodeSpec = { v: fresh(), label: dir === 'out' ? rel.to : rel.from, conditions: [] };
-        exists.push({ negated: false, edges: [{ from: 'n0', to: other.v, type: rel.type, dir }], nodes: [other], count: { op: c.op, value: c.value, distinct: false } });
+        exists.push({ negated: false, edges: [{ from: 'n0', to: other.v, type: rel.type, dir }], nodes: [other], count: { op: c.op, value: c.value as number, distinct: false } });
         markUsed({ start: c.span.start, end: c.span.end + 1 });
         markUsed(cue.span);
         continue;
@@ -636,7 +646,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       doubts.push(`More than one relationship could connect the ${countOf.node.label} nodes counted to ${target.label}.`);
       forks.push(path);
     }
-    result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node] } };
+    result.by = { count: { negated: false, edges: path.edges, nodes: [...path.nodes, countOf.node], ...(countOf.occurrences ? { occurrences: true } : {}) } };
     // Fewest first, the nodes with none of the filtered ones lead: whether they count ("the least
     // products supplied by X" presumes some) is a reading of its own, so only rankings from the top fold.
     if (result.descending) foldCountedFilters(nodes, edges, exists, result.by.count, countOf.node);

@@ -65,10 +65,83 @@ describe('ask: property phrases and names on a graph kgrag did not build', () =>
     expect(r.rows).toHaveLength(3);
   });
 
+  it('reads "but" between two conditions as "and"', async () => {
+    const r = await ask('Which kiosks have a tank over 500 but a PC of BR-3?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['boreal']);
+    const small = await ask('Which kiosks have a tank below 700 but over 400?');
+    expect(small.plan.strategy).toBe('structured');
+    expect(small.rows.map((x) => x.name)).toEqual(['boreal']);
+  });
+
   it('reads a lower-case word after "named" as a name', async () => {
     const r = await ask('What is the grade of the kiosk named boreal?');
     expect(r.plan.strategy).toBe('structured');
     expect(JSON.stringify(r.rows)).toContain('bronze');
+  });
+});
+
+describe('ask: "N times" after a verb counts its relationships, on a graph kgrag did not build', () => {
+  // A property named with the same verb ("borrowedCopies") must not take the number.
+  const { ask, app } = madeUpGraph(['Reader', 'Tome'], `
+      CREATE (r1:Reader {name: 'Quill'}), (r2:Reader {name: 'Rhea'}), (r3:Reader {name: 'Soren'})
+      CREATE (t1:Tome {title: 'Kelp Atlas', borrowedCopies: 1}), (t2:Tome {title: 'Moth Ledger', borrowedCopies: 9})
+      CREATE (r1)-[:BORROWED]->(t1), (r2)-[:BORROWED]->(t1), (r3)-[:BORROWED]->(t1), (r1)-[:BORROWED]->(t1), (r2)-[:BORROWED]->(t2)`);
+
+  it('reads "borrowed more than 2 times" as a count of BORROWED, every borrowing counted', async () => {
+    const r = await ask('Which tomes have been borrowed more than 2 times?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Kelp Atlas']);
+    // Four borrowings by three readers: "times" counts the relationships, not the readers.
+    const four = await ask('Which tomes were borrowed more than 3 times?');
+    expect(four.rows.map((x) => x.name)).toEqual(['Kelp Atlas']);
+  });
+
+  it('ranks by how often the verb before "the most times" occurs', async () => {
+    const r = await ask('Which tome has been borrowed the most times?');
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual(['Kelp Atlas']);
+    expect(r.rows[0]!.value).toBe(4);
+  });
+
+  it('says a list cut at the row cap is longer, not that it has that many', async () => {
+    const cut = await askKgrag(app(), 'List the readers.', { collections: null, limit: 2 });
+    expect(cut.plan.strategy).toBe('structured');
+    expect(cut.rows).toHaveLength(2);
+    expect(cut.answer).toMatch(/^More than 2 readers\b/);
+    const whole = await askKgrag(app(), 'List the readers.', { collections: null, limit: 3 });
+    expect(whole.rows).toHaveLength(3);
+    expect(whole.answer).toMatch(/^3 readers\b/);
+  });
+
+  it('does not read "N times the …" as a count', async () => {
+    const r = await ask('Which tomes were borrowed 3 times the average?');
+    expect(r.plan.strategy).toBe('none');
+  });
+});
+
+describe('ask: a verb between two nouns joins them, on a graph kgrag did not build', () => {
+  // Agents keep a stale copy of an outlet number (`outlets`), and chores also run on servers and
+  // feed outlets (busier relationships than the agents' RUNS): only RUNS then FEEDS answers right.
+  const { ask } = madeUpGraph(['Server', 'Agent', 'Chore', 'Outlet'], `
+      CREATE (s1:Server {name: 'sv-1'}), (s2:Server {name: 'sv-2'}), (s3:Server {name: 'sv-3'})
+      CREATE (a1:Agent {name: 'ag-1', outlets: '9'}), (a2:Agent {name: 'ag-2', outlets: '7'})
+      CREATE (c1:Chore {name: 'ch-1'}), (c2:Chore {name: 'ch-2'}), (c3:Chore {name: 'ch-3'}), (c4:Chore {name: 'ch-4'})
+      CREATE (o5:Outlet {outlet: 5}), (o7:Outlet {outlet: 7}), (o9:Outlet {outlet: 9})
+      CREATE (s1)-[:RUNS]->(a1), (s2)-[:RUNS]->(a2), (s3)-[:RUNS]->(a2),
+             (s3)-[:RUNS]->(c1), (s1)-[:RUNS]->(c2), (s2)-[:RUNS]->(c3), (s2)-[:RUNS]->(c4),
+             (a1)-[:FEEDS]->(o7), (a1)-[:FEEDS]->(o5), (a1)-[:FEEDS]->(o9), (a2)-[:FEEDS]->(o9), (a2)-[:FEEDS]->(o5),
+             (c1)-[:FEEDS]->(o7), (c2)-[:FEEDS]->(o9), (c3)-[:FEEDS]->(o5), (c4)-[:FEEDS]->(o5)`);
+
+  it.each([
+    // "outlet 7" after a verb linking the two labels is the Outlet, not an Agent's `outlets`.
+    ['Which agents feed outlet 7?', 'ag-1'],
+    // The verb after a noun joins it to the noun that follows, not to the path before.
+    ['Which servers are running agents that feed outlet 7?', 'sv-1'],
+  ])('answers "%s" through the verbs', async (question, name) => {
+    const r = await ask(question);
+    expect(r.plan.strategy).toBe('structured');
+    expect(r.rows.map((x) => x.name)).toEqual([name]);
   });
 });
 

@@ -24,7 +24,14 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   // ("the projects Hannah Weber leads": "leads" connects Hannah, not the projects) does not count.
   // (Except a type named like the label the word names: "software versions" names VERSION as much as Version.)
   const namesOwnType = (r: (typeof g.relations)[number]) => g.labels.some((l) => overlaps(l.span, r.span) && sameName(l.label, r.type));
-  const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0));
+  // Nor one after the node's mention that links its label to a node mentioned after the cue:
+  // in "machines running services that listen on port 80", "listen" joins the port to the
+  // services, not the services to the machines.
+  const joinsLater = (r: (typeof g.relations)[number]) =>
+    r.span.start > at &&
+    !g.labels.some((l) => l.span.start === at && overlaps(l.span, r.span)) &&
+    g.labels.some((l) => l.span.start >= r.span.end && mentions.includes(l.span.start) && g.relationships.some((x) => x.type === r.type && ((x.from === node.label && x.to === l.label) || (x.to === node.label && x.from === l.label))));
+  const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0) && !joinsLater(r));
   const cued = new Set(cues.map((r) => r.type));
   // Cued by a word of its own, not only by the label noun it is named like (which every path
   // through that relationship shares, so it tells none of them apart).

@@ -131,10 +131,11 @@ export function renderStructuredZh(spec: QuerySpec, rows: Row[], truncated = fal
       if (r.byName) {
         // Names that repeat: each once, with how many nodes bear it.
         const total = rows.reduce((n, row) => n + Number(row.nodes ?? 0), 0);
-        return `共 ${total} 个${label}${what}，${rows.length} 个名称：${list(rows.map((row) => `${format(row.name)}（${format(row.nodes)}）`))}。`;
+        return `${truncated ? '至少' : '共'} ${total} 个${label}${what}，${rows.length} 个名称：${list(rows.map((row) => `${format(row.name)}（${format(row.nodes)}）`))}。`;
       }
-      const more = truncated ? `（仅显示前 ${rows.length} 个）` : '';
-      return `共 ${rows.length} 个${label}${what}${more}：${list(rows.map((row) => format(row.name)))}。`;
+      // Cut at the row cap: the number is a floor, not the count.
+      if (truncated) return `超过 ${rows.length} 个${label}${what}（仅列出前 ${rows.length} 个）：${list(rows.map((row) => format(row.name)))}。`;
+      return `共 ${rows.length} 个${label}${what}：${list(rows.map((row) => format(row.name)))}。`;
     }
     case 'rank':
     case 'group': {
