@@ -9,7 +9,7 @@ import type { PropertyInfo } from '../graph/catalog.ts';
 import type { Condition, EdgeSpec, ExistsSpec, NodeSpec, QuerySpec, ResultSpec } from './compile.ts';
 import { overlaps, type Grounding, type LabelMention, type PropertyMention, type Span, type ValueMention } from './grounding.ts';
 import { comparisonProperty, comparisons, looksLikeDateString, nearestProperty, propertyKind, relComparisonProperty, relativeRange, toConditions } from './parse/comparisons.ts';
-import { bestPath, hopsBetween, selfRelation, type FoundPath } from './parse/paths.ts';
+import { bestPath, hopsBetween, relationshipBetween, selfRelation, type FoundPath } from './parse/paths.ts';
 import { COMMON_WORDS, PER_GROUP_AGGREGATES, keyProperty, ownProperty, resultSpec } from './parse/result.ts';
 import { FUNCTION_WORDS, NEGATIONS, PERSON_LABEL_STEMS, VALUE_SYNONYMS, isStopword, nameWords, parseIsoDate, parseNumber, stem, type Token } from './lexicon.ts';
 
@@ -312,7 +312,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
       const before = [...(target.mention ? [target.mention] : []), ...labelMentions].filter((x) => x !== m && x.span.end <= m.span.start).sort((a, b) => b.span.start - a.span.start)[0];
       // Not across a verb that links the two labels: in "services that listen on port 80" the
       // port is the verb's other participant (a Port), not a Service's `ports`.
-      const linked = before && g.relations.some((r) => r.span.start >= before.span.end && r.span.end <= m.span.start && g.relationships.some((x) => x.type === r.type && ((x.from === before.label && x.to === m.label) || (x.from === m.label && x.to === before.label))));
+      const linked = before && g.relations.some((r) => r.span.start >= before.span.end && r.span.end <= m.span.start && relationshipBetween(g, r.type, before.label, m.label));
       const qualified = before && !linked ? (before === target.mention || before.label === target.label ? targetNode : secondary.get(before.label)) : undefined;
       const own2 = qualified && likeNoun(qualified.label);
       const i = pending.findIndex((p) => p.at === m.span.start);
@@ -621,7 +621,7 @@ export function parseQuestion(g: Grounding, opts: ParseOptions): ParseOutcome {
     const first = g.relations.find((o) => o.span.end === r.span.start - 1 && joined.has(o.type));
     const edge = first && edges.find((e) => e.from === targetNode.v && e.type === first.type);
     const end = edge && nodes.find((x) => x.v === edge.to);
-    const rel = end && g.relationships.find((x) => x.type === r.type && ((x.from === target!.label && x.to === end.label) || (x.to === target!.label && x.from === end.label)));
+    const rel = end && relationshipBetween(g, r.type, target.label, end.label);
     if (!edge || !end || !rel) continue;
     const same = words.slice(r.span.end, r.span.end + 3).includes('same');
     const other: NodeSpec = same ? end : { v: fresh(), label: end.label, conditions: [] };

@@ -30,7 +30,7 @@ export function bestPath(g: Grounding, placed: NodeSpec[], node: NodeSpec, at: n
   const joinsLater = (r: (typeof g.relations)[number]) =>
     r.span.start > at &&
     !g.labels.some((l) => l.span.start === at && overlaps(l.span, r.span)) &&
-    g.labels.some((l) => l.span.start >= r.span.end && mentions.includes(l.span.start) && g.relationships.some((x) => x.type === r.type && ((x.from === node.label && x.to === l.label) || (x.to === node.label && x.from === l.label))));
+    g.labels.some((l) => l.span.start >= r.span.end && mentions.includes(l.span.start) && relationshipBetween(g, r.type, node.label, l.label) !== undefined);
   const cues = g.relations.filter((r) => (!used.has(r.span.start) || namesOwnType(r)) && !mentions.some((m) => m !== at && (m - at) * (m - r.span.start) < 0) && !joinsLater(r));
   const cued = new Set(cues.map((r) => r.type));
   // Cued by a word of its own, not only by the label noun it is named like (which every path
@@ -165,6 +165,11 @@ export function hopsBetween(g: Grounding, a: string, b: string): number | undefi
     frontier = next;
   }
   return undefined;
+}
+
+/** The schema's relationship of `type` between labels `a` and `b`, whichever way it runs. */
+export function relationshipBetween(g: Grounding, type: string, a: string, b: string): RelationshipInfo | undefined {
+  return g.relationships.find((x) => x.type === type && ((x.from === a && x.to === b) || (x.from === b && x.to === a)));
 }
 
 /** A relationship type named exactly like a label (VERSION and Version; not FILED and Filing, which only share a stem). */

@@ -134,8 +134,8 @@ export function renderStructuredZh(spec: QuerySpec, rows: Row[], truncated = fal
         return `${truncated ? '至少' : '共'} ${total} 个${label}${what}，${rows.length} 个名称：${list(rows.map((row) => `${format(row.name)}（${format(row.nodes)}）`))}。`;
       }
       // Cut at the row cap: the number is a floor, not the count.
-      if (truncated) return `超过 ${rows.length} 个${label}${what}（仅列出前 ${rows.length} 个）：${list(rows.map((row) => format(row.name)))}。`;
-      return `共 ${rows.length} 个${label}${what}：${list(rows.map((row) => format(row.name)))}。`;
+      const head = truncated ? `超过 ${rows.length} 个${label}${what}（仅列出前 ${rows.length} 个）` : `共 ${rows.length} 个${label}${what}`;
+      return `${head}：${list(rows.map((row) => format(row.name)))}。`;
     }
     case 'rank':
     case 'group': {
